@@ -1,0 +1,54 @@
+# Two commands do all set-up: `make run` (app + demo data) and `make test` (whole suite).
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test install install-test lint format bench catalog clean
+
+$(BIN)/python:
+	$(PY) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e '.[test]'
+	touch $@ $(VENV)/.installed
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+run: install
+	$(BIN)/python -m survey_app migrate
+	$(BIN)/python -m survey_app seed-demo
+	$(BIN)/python -m survey_app serve --host $(HOST) --port $(PORT)
+
+node_modules/.package-lock.json: package.json
+	@if command -v npm >/dev/null 2>&1; then npm install --no-audit --no-fund --silent; \
+	else echo "npm not found: browser accessibility checks will be skipped (required when CI=true)"; fi
+
+test: install-test node_modules/.package-lock.json
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/python -m pytest
+
+lint: install-test
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+format: install-test
+	$(BIN)/ruff format . && $(BIN)/ruff check --fix .
+
+# Refresh the gettext catalogs after changing a user-facing string.
+catalog: install-test
+	$(BIN)/pybabel extract -F babel.cfg -k N_ -o survey_app/locale/messages.pot --no-location --omit-header .
+	$(BIN)/pybabel update -i survey_app/locale/messages.pot -d survey_app/locale --no-fuzzy-matching --omit-header
+
+bench: install-test node_modules/.package-lock.json
+	$(BIN)/python bench/page_weight.py
+
+clean:
+	rm -rf $(VENV) node_modules var .pytest_cache

@@ -1,0 +1,147 @@
+"""SQLModel tables: schemes, instrument versions, campaigns, locations, responses and the audit log.
+
+Times are timezone-aware UTC datetimes (SQLModel's UTCDateTime); they are shown in the campaign's time zone.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    """Return the current time, aware, in UTC (the storage convention)."""
+    return datetime.now(UTC)
+
+
+class Channel(StrEnum):
+    ONLINE = "online"
+    OFFLINE = "offline"
+    PHONE = "phone"
+    VISIT = "visit"
+
+
+class ResponseStatus(StrEnum):
+    RECEIVED = "received"
+    FLAGGED = "flagged"
+    CALLBACK_DUE = "callback_due"
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+    UNREACHABLE = "unreachable"
+    EXCLUDED = "excluded"
+
+
+class CampaignStatus(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class Scheme(SQLModel, table=True):
+    """A certification scheme's rules, stored as the validated scheme file (data, never code)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=80)
+    version: int = 1
+    name_zh: str = Field(max_length=200)
+    name_en: str = Field(default="", max_length=200)
+    definition: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class InstrumentVersion(SQLModel, table=True):
+    """One immutable version of an instrument; responses point at the exact version they answered."""
+
+    __table_args__ = (UniqueConstraint("instrument_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    instrument_id: str = Field(index=True, max_length=80)
+    version: int
+    kind: str = Field(max_length=20)
+    title_zh: str = Field(max_length=200)
+    title_en: str = Field(default="", max_length=200)
+    definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    source_sha256: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Campaign(SQLModel, table=True):
+    """One evaluation of one organisation under one scheme, in one cycle."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    code: str = Field(index=True, unique=True, max_length=60)
+    name_zh: str = Field(max_length=200)
+    name_en: str = Field(default="", max_length=200)
+    organisation: str = Field(max_length=200)
+    certification_body: str = Field(default="", max_length=200)
+    scheme_id: int = Field(foreign_key="scheme.id")
+    survey_instrument_id: int = Field(foreign_key="instrumentversion.id")
+    status: str = Field(default=CampaignStatus.OPEN, max_length=12)
+    starts_at: datetime
+    deadline: datetime
+    timezone: str = Field(default="Asia/Shanghai", max_length=64)
+    callback_rate: float = 0.10
+    sample_target: int | None = None
+    cycle: int = 0
+    previous_campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
+    ip_salt: str = Field(max_length=64)
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Location(SQLModel, table=True):
+    """A place a poster hangs (building entrance, stairwell, room); its token opens the survey."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "code"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    code: str = Field(max_length=40)
+    name: str = Field(max_length=200)
+    building: str = Field(default="", max_length=80)
+    entrance: str = Field(default="", max_length=80)
+    target: int | None = None
+    token_nonce: str = Field(index=True, unique=True, max_length=32)
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Response(SQLModel, table=True):
+    """One submitted answer set; never deleted, only excluded or re-included with a reason."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    public_id: str = Field(index=True, unique=True, max_length=40)
+    idempotency_key: str = Field(index=True, unique=True, max_length=80)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    location_id: int | None = Field(default=None, foreign_key="location.id", index=True)
+    instrument_version_id: int = Field(foreign_key="instrumentversion.id")
+    channel: str = Field(default=Channel.ONLINE, max_length=12)
+    status: str = Field(default=ResponseStatus.RECEIVED, max_length=16, index=True)
+    answers: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    item_ms: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    comment: str = Field(default="", max_length=4000)
+    contact_consent: bool = False
+    contact_phone: str | None = Field(default=None, max_length=40)
+    client_id: str = Field(default="", max_length=64, index=True)
+    ip_hash: str = Field(default="", max_length=64)
+    user_agent: str = Field(default="", max_length=400)
+    locale: str = Field(default="zh_CN", max_length=10)
+    started_at: datetime | None = None
+    submitted_at: datetime = Field(default_factory=utcnow)
+    received_at: datetime = Field(default_factory=utcnow)
+    meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    fraud_score: float | None = None
+    fraud_reasons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    fraud_model_version: str = Field(default="", max_length=40)
+
+
+class AuditLog(SQLModel, table=True):
+    """Who did what, when: every reveal of personal data and every status change lands here."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    at: datetime = Field(default_factory=utcnow, index=True)
+    actor: str = Field(max_length=120)
+    action: str = Field(max_length=60)
+    target: str = Field(default="", max_length=120)
+    detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

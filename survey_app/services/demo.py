@@ -1,0 +1,84 @@
+"""The demo campaign: the Xiamen Wuyuanwan No.1 residential estate of the seed (15 buildings x 16 storeys)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlmodel import Session, select
+
+from forms import load_bundled
+from survey_app import tokens
+from survey_app.models import Campaign, Location, Scheme, utcnow
+from survey_app.services.instruments import register
+
+DEMO_CODE = "WYW1-2026"
+BUILDINGS = 15
+STOREYS = 16
+
+
+def ensure_scheme(*, session: Session) -> Scheme:
+    """The residential property scheme row; its grading rules are added with the scheme files."""
+    scheme = session.exec(select(Scheme).where(Scheme.code == "property-estate")).first()
+    if scheme is None:
+        scheme = Scheme(
+            code="property-estate",
+            name_zh="住宅物业服务认证",
+            name_en="Residential property service certification",
+            definition={
+                "standards": ["GB/T 20647.9-2006", "F-RZ-ZY-04-ZZ-001 住宅物业服务认证评价规范"],
+                "modes": ["open service-characteristic evaluation", "management audit", "perception survey"],
+                "callback_rate": 0.10,
+            },
+        )
+        session.add(scheme)
+        session.flush()
+    return scheme
+
+
+def register_bundled(*, session: Session) -> dict[str, int]:
+    """Store every bundled instrument version; return instrument id -> row id."""
+    return {
+        inst_id: register(session=session, instrument=inst).id for inst_id, inst in load_bundled().items()
+    }  # type: ignore[misc]
+
+
+def seed_demo(*, session: Session) -> tuple[Campaign, list[Location], bool]:
+    """Create the demo campaign once; return (campaign, locations, created)."""
+    rows = register_bundled(session=session)
+    campaign = session.exec(select(Campaign).where(Campaign.code == DEMO_CODE)).first()
+    created = campaign is None
+    if campaign is None:
+        now = utcnow()
+        campaign = Campaign(
+            code=DEMO_CODE,
+            name_zh="五缘湾1号 住宅物业服务认证 2026 顾客感知调查",
+            name_en="Wuyuanwan No.1 residential property certification 2026 — resident survey",
+            organisation="厦门联发 · 五缘湾1号",
+            certification_body="方圆标志认证集团",
+            scheme_id=ensure_scheme(session=session).id,  # type: ignore[arg-type]
+            survey_instrument_id=rows["property-resident-survey"],
+            starts_at=now - timedelta(days=1),
+            deadline=now + timedelta(days=60),
+            sample_target=BUILDINGS * 12,
+            ip_salt=secrets.token_hex(16),
+        )
+        session.add(campaign)
+        session.flush()
+        for n in range(1, BUILDINGS + 1):
+            session.add(
+                Location(
+                    campaign_id=campaign.id,  # type: ignore[arg-type]
+                    code=f"B{n:02d}",
+                    name=f"{n}号楼 单元入口",
+                    building=f"{n}号楼",
+                    entrance="1单元",
+                    target=12,
+                    token_nonce=tokens.new_nonce(),
+                )
+            )
+        session.commit()
+    locations = list(
+        session.exec(select(Location).where(Location.campaign_id == campaign.id).order_by(Location.code))
+    )
+    return campaign, locations, created

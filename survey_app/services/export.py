@@ -1,0 +1,76 @@
+"""Export a campaign in the interchange format (items.json + responses.jsonl)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from sqlmodel import Session, select
+
+from forms.contract import items_json
+from survey_app.models import Campaign, InstrumentVersion, Location, Response
+from survey_app.services.instruments import materialise
+
+
+class ExportError(ValueError):
+    """The export cannot be made (unknown campaign, unwritable folder)."""
+
+
+def _iso(value: datetime | None) -> str | None:
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def response_line(response: Response, location_code: str, likert_ids: list[str]) -> dict[str, Any]:
+    """One contract line: Likert answers as integers or null, quality metadata, no personal data."""
+    answers = {item_id: response.answers.get(item_id) for item_id in likert_ids}
+    return {
+        "id": response.public_id,
+        "location": location_code,
+        "channel": response.channel,
+        "started_at": _iso(response.started_at or response.submitted_at),
+        "submitted_at": _iso(response.submitted_at),
+        "client_id": response.client_id,
+        "ip_hash": response.ip_hash,
+        "user_agent": response.user_agent,
+        "answers": answers,
+        "item_ms": {k: v for k, v in response.item_ms.items() if k in answers},
+        "comment": response.comment,
+        "contact_given": response.contact_consent and bool(response.contact_phone),
+        "status": response.status,
+    }
+
+
+def export_campaign(*, session: Session, code: str, out_dir: Path) -> tuple[int, Path, Path]:
+    """Write items.json and responses.jsonl for a campaign; return (count, items path, responses path)."""
+    campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
+    if campaign is None:
+        raise ExportError(f"no campaign with code {code!r}")
+    row = session.get(InstrumentVersion, campaign.survey_instrument_id)
+    assert row is not None
+    items = items_json(materialise(row))
+    likert_ids = [entry["id"] for entry in items["items"]]
+    codes = {
+        loc.id: loc.code for loc in session.exec(select(Location).where(Location.campaign_id == campaign.id))
+    }
+    try:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        items_path, responses_path = out_dir / "items.json", out_dir / "responses.jsonl"
+        items_path.write_text(json.dumps(items, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        count = 0
+        query = select(Response).where(
+            Response.campaign_id == campaign.id, Response.instrument_version_id == row.id
+        )
+        with responses_path.open("w", encoding="utf-8") as fh:
+            for response in session.exec(query.order_by(Response.id)):
+                line = response_line(response, codes.get(response.location_id, ""), likert_ids)
+                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
+                count += 1
+    except OSError as exc:
+        raise ExportError(f"cannot write to {out_dir}: {exc.strerror}") from None
+    return count, items_path, responses_path

@@ -1,0 +1,62 @@
+"""Jinja2 environment and `render`: one URL serves the page or, for an htmx request, its fragment."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from jinja2 import Environment, FileSystemLoader, select_autoescape
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from survey_app import i18n
+
+
+def make_environment(templates_dir: Path) -> Environment:
+    """Create the shared Jinja2 environment with the i18n extension wired to the request's locale."""
+    env = Environment(
+        loader=FileSystemLoader(str(templates_dir)),
+        autoescape=select_autoescape(["html", "xml"]),
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.filters["localtime"] = localtime
+    return env
+
+
+def localtime(value: datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Show a stored UTC time in a campaign's time zone."""
+    if value is None:
+        return ""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=ZoneInfo("UTC"))
+    return value.astimezone(ZoneInfo(tz)).strftime(fmt)
+
+
+def is_htmx(request: Request) -> bool:
+    return request.headers.get("HX-Request") == "true"
+
+
+def render(
+    request: Request,
+    page: str,
+    context: dict[str, Any] | None = None,
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+    headers: dict[str, str] | None = None,
+) -> HTMLResponse:
+    """Render `page`, or `fragment` when htmx asked; always `Vary: HX-Request`."""
+    app = request.app
+    locale = getattr(request.state, "locale", None) or i18n.negotiate(request)
+    name = fragment if fragment and is_htmx(request) else page
+    ctx = {"request": request, "locale": locale, "lang_attr": "zh-CN" if locale == "zh_CN" else "en"}
+    ctx.update(context or {})
+    html = app.state.templates.get_template(name).render(ctx)
+    response = HTMLResponse(html, status_code=status_code, headers=headers)
+    response.headers["Vary"] = "HX-Request, Cookie"
+    return response

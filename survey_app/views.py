@@ -1,0 +1,84 @@
+"""Shared pages: errors in the user's language with the right status code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from survey_app.i18n import N_, gettext
+from survey_app.templating import localtime, render
+
+ERRORS: dict[str, tuple[str, str]] = {
+    "survey_not_found": (
+        N_("Survey not found"),
+        N_(
+            "This survey link is not valid. Please scan the QR code on the notice again, "
+            "or check the address."
+        ),
+    ),
+    "survey_closed": (
+        N_("This survey is closed"),
+        N_(
+            "The survey ended on %(deadline)s. Thank you for your interest; "
+            "answers can no longer be accepted."
+        ),
+    ),
+    "survey_not_started": (
+        N_("This survey has not started yet"),
+        N_("The survey opens on %(start)s. Please come back then."),
+    ),
+    "receipt_not_found": (N_("Receipt not found"), N_("We could not find this receipt for this survey.")),
+    "body_too_large": (
+        N_("Form too large"),
+        N_("The form was far too large to accept. Please go back and shorten your answers."),
+    ),
+    "body_too_many_fields": (N_("Form too large"), N_("The form had far too many fields to accept.")),
+    "body_unsupported_type": (
+        N_("Form not understood"),
+        N_("Please send the survey with the form on the page."),
+    ),
+    "body_bad_encoding": (N_("Form not understood"), N_("The form was not sent as UTF-8 text.")),
+    "not_found": (N_("Page not found"), N_("There is no page at this address.")),
+    "method_not_allowed": (N_("Not allowed"), N_("This page cannot be used that way.")),
+    "bad_request": (N_("Bad request"), N_("The request could not be understood.")),
+    "server_error": (
+        N_("Something went wrong"),
+        N_(
+            "Sorry, the server could not finish this request. Your answers were not stored; please try again."
+        ),
+    ),
+}
+_BY_STATUS = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+
+
+def error_page(request: Request, status: int, code: str, *, campaign: Any = None) -> Response:
+    """Render the error page for `code` with HTTP status `status`."""
+    title, body = ERRORS.get(code, ERRORS["bad_request"])
+    params: dict[str, str] = {}
+    if campaign is not None:
+        params = {
+            "deadline": localtime(campaign.deadline, campaign.timezone),
+            "start": localtime(campaign.starts_at, campaign.timezone),
+        }
+    ctx = {"title_code": title, "body_code": body, "params": params, "status": status, "campaign": campaign}
+    return render(request, "errors/page.html", ctx, status_code=status)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    """Starlette HTTPException (404, 405, ...) as a page in the user's language."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    return error_page(request, status, _BY_STATUS.get(status, "bad_request"))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Last resort: never a bare traceback."""
+    return error_page(request, 500, "server_error")
+
+
+def translate(message: str, params: dict[str, str] | None = None) -> str:
+    """Translate a marked message and fill its parameters."""
+    text = gettext(message)
+    return text % params if params else text

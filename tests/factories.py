@@ -1,0 +1,60 @@
+"""Plain-function factories for test data."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlmodel import Session
+
+from survey_app import tokens
+from survey_app.models import Campaign, Location, utcnow
+from survey_app.services.demo import ensure_scheme, register_bundled
+
+
+def make_campaign(
+    session: Session,
+    *,
+    code: str = "T-001",
+    instrument: str = "property-resident-survey",
+    locations: int = 2,
+    status: str = "open",
+    starts_in_days: float = -1,
+    deadline_in_days: float = 30,
+) -> tuple[Campaign, list[Location]]:
+    """Create an open campaign with `locations` locations (L01, L02, ...)."""
+    rows = register_bundled(session=session)
+    now = utcnow()
+    campaign = Campaign(
+        code=code,
+        name_zh="测试项目",
+        name_en="Test campaign",
+        organisation="测试物业",
+        scheme_id=ensure_scheme(session=session).id,  # type: ignore[arg-type]
+        survey_instrument_id=rows[instrument],
+        status=status,
+        starts_at=now + timedelta(days=starts_in_days),
+        deadline=now + timedelta(days=deadline_in_days),
+        ip_salt=secrets.token_hex(8),
+    )
+    session.add(campaign)
+    session.flush()
+    made = []
+    for n in range(1, locations + 1):
+        loc = Location(
+            campaign_id=campaign.id,  # type: ignore[arg-type]
+            code=f"L{n:02d}",
+            name=f"{n}号楼",
+            token_nonce=tokens.new_nonce(),
+        )
+        session.add(loc)
+        made.append(loc)
+    session.commit()
+    return campaign, made
+
+
+def full_answers(value: str = "4") -> dict[str, str]:
+    """A complete, valid answer set for the property resident survey (form field names)."""
+    data = {f"a.q{n:02d}": value for n in range(1, 22)}
+    data["a.q21"] = "2"
+    return data

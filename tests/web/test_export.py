@@ -1,0 +1,56 @@
+"""`python -m survey_app export` writes the interchange format exactly."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+from sqlmodel import Session
+from starlette.testclient import TestClient
+
+from survey_app.cli import main
+from survey_app.settings import Settings
+from tests.conftest import form_token, survey_path
+from tests.factories import full_answers, make_campaign
+
+REQUIRED = {"id", "location", "channel", "started_at", "submitted_at", "client_id", "ip_hash", "answers"}
+ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
+
+
+def test_export_cli_writes_the_contract(
+    client: TestClient, session: Session, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _c, locations = make_campaign(session, code="EXP-1")
+    for location, extra in ((locations[0], {"a.q09": "na"}), (locations[1], {"a.comment": "很好"})):
+        path = survey_path(location)
+        data = {"_form": form_token(client.get(path).text), "_step": "submit", **full_answers(), **extra}
+        data["_item_ms"] = '{"q01": 1200}'
+        assert client.post(path, data=data).status_code == 303
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
+    out = tmp_path / "export"
+    assert main(["export", "--campaign", "EXP-1", "--out", str(out)]) == 0
+    items = json.loads((out / "items.json").read_text(encoding="utf-8"))
+    assert items["instrument"] == "property-resident-survey@1" and len(items["items"]) == 21
+    lines = [json.loads(line) for line in (out / "responses.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert len(lines) == 2
+    for line in lines:
+        assert REQUIRED <= set(line)
+        assert ISO_UTC.match(line["started_at"]) and ISO_UTC.match(line["submitted_at"])
+        assert set(line["answers"]) == {entry["id"] for entry in items["items"]}
+        assert all(v is None or 1 <= v <= 5 for v in line["answers"].values())
+        assert line["channel"] == "online" and line["item_ms"] == {"q01": 1200}
+    assert [line["location"] for line in lines] == ["L01", "L02"]
+    assert lines[0]["answers"]["q09"] is None and lines[1]["comment"] == "很好"
+    assert "contact_phone" not in json.dumps(lines)
+
+
+def test_export_unknown_campaign_is_a_clear_error(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
+    assert main(["export", "--campaign", "NOPE", "--out", str(tmp_path)]) == 2
+    assert "no campaign with code 'NOPE'" in capsys.readouterr().err
