@@ -47,8 +47,12 @@ catalog: install-test
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o survey_app/locale/messages.pot --no-location --omit-header .
 	$(BIN)/pybabel update -i survey_app/locale/messages.pot -d survey_app/locale --no-fuzzy-matching --omit-header
 
-bench: install-test node_modules/.package-lock.json
-	$(BIN)/python bench/page_weight.py
+bench/.tools/node_modules/.bin/lighthouse:
+	mkdir -p bench/.tools && cd bench/.tools && echo '{"name":"mingcha-bench-tools","private":true}' > package.json \
+	  && npm install --no-audit --no-fund --silent lighthouse@13.5.0
+
+bench: install-test bench/.tools/node_modules/.bin/lighthouse
+	$(BIN)/python bench/page_weight.py --runs 5 --lighthouse
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache
