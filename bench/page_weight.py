@@ -50,7 +50,8 @@ def serve(tmp: Path) -> tuple[str, str, uvicorn.Server]:
     with Session(make_engine(settings.database_url)) as session:
         _c, locations, _ = seed_demo(session=session)
         url = survey_url(base, settings.secret_key, locations[0])
-    server = uvicorn.Server(uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="error"))
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="error")
+    server = uvicorn.Server(config)
     threading.Thread(target=server.run, daemon=True).start()
     while not server.started:
         time.sleep(0.05)

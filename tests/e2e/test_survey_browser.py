@@ -28,9 +28,7 @@ def answer_current_page(page: Any, choice: str = "同意") -> int:
     return answered
 
 
-def test_resident_answers_on_a_phone(
-    phone: Any, live_server: str, session: Session, axe_path: Path
-) -> None:
+def test_resident_answers_on_a_phone(phone: Any, live_server: str, session: Session, axe_path: Path) -> None:
     _campaign, locations = make_campaign(session, code="E2E-1")
     off_site: list[str] = []
     phone.on("request", lambda r: None if r.url.startswith(live_server) else off_site.append(r.url))
