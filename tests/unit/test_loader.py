@@ -74,8 +74,13 @@ def test_bundled_set_covers_the_four_seed_cases() -> None:
 def test_property_survey_uses_the_six_dimensions_of_the_seed() -> None:
     survey = load_bundled()["property-resident-survey"]
     assert [d.label.zh for d in survey.dimensions] == [
-        "客户服务", "环境卫生", "房屋及共用设施设备", "安全与应急", "综合管理", "特色服务",
-    ]  # fmt: skip
+        "客户服务",
+        "环境卫生",
+        "房屋及共用设施设备",
+        "安全与应急",
+        "综合管理",
+        "特色服务",
+    ]
 
 
 def test_duplicate_id() -> None:
