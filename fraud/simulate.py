@@ -104,11 +104,11 @@ def _items(k: int) -> dict[str, Any]:
 
 
 class _Builder:
-    def __init__(self, cfg: SimConfig) -> None:
+    def __init__(self, cfg: SimConfig, items: dict[str, Any] | None = None) -> None:
         self.cfg = cfg
         self.rng = np.random.default_rng(cfg.seed)
-        self.items = _items(cfg.n_items)
-        self.k = cfg.n_items
+        self.items = items if items is not None else _items(cfg.n_items)
+        self.k = len(self.items["items"])
         self.reverse = np.array([it["reverse"] for it in self.items["items"]])
         self.loadings = self.rng.uniform(0.6, 0.8, self.k)
         self.cuts = np.array([NormalDist().inv_cdf(c) for c in np.cumsum(MARGINALS)[:-1]])
@@ -204,9 +204,14 @@ def _iso(ts: float) -> str:
     return datetime.fromtimestamp(ts, UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def simulate(cfg: SimConfig) -> tuple[dict[str, Any], list[dict[str, Any]], list[tuple[str, int, str]]]:
-    """Return (items.json, response records, labels (id, label, kind)) for one synthetic campaign."""
-    b = _Builder(cfg)
+def simulate(
+    cfg: SimConfig, items: dict[str, Any] | None = None
+) -> tuple[dict[str, Any], list[dict[str, Any]], list[tuple[str, int, str]]]:
+    """Return (items.json, response records, labels (id, label, kind)) for one synthetic campaign.
+
+    With `items` (a real instrument's items.json) its item ids and reverse flags are used.
+    """
+    b = _Builder(cfg, items)
     _genuine(b)
     n_fraud = round(cfg.prevalence * cfg.n_genuine / (1 - cfg.prevalence))
     counts = _split(n_fraud, b.rng)

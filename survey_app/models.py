@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, UniqueConstraint
+from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -145,3 +145,30 @@ class AuditLog(SQLModel, table=True):
     action: str = Field(max_length=60)
     target: str = Field(default="", max_length=120)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class FraudModel(SQLModel, table=True):
+    """The detector fitted on a campaign's responses; new submissions are scored with the latest one."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    model_version: str = Field(max_length=40)
+    fitted_at: datetime = Field(default_factory=utcnow)
+    n_responses: int
+    blob: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+
+
+class CallbackPick(SQLModel, table=True):
+    """One member of a campaign's drawn callback sample, with why it was chosen."""
+
+    __table_args__ = (UniqueConstraint("draw_id", "response_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    draw_id: str = Field(max_length=40, index=True)
+    response_id: int = Field(foreign_key="response.id")
+    rank: int
+    kind: str = Field(max_length=12)  # flagged | random
+    reason: str = Field(max_length=600)
+    score: float
+    seed: int
+    drawn_at: datetime = Field(default_factory=utcnow)

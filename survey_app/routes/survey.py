@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from sqlmodel import Session, select
+from starlette.background import BackgroundTask
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -14,6 +15,7 @@ from survey_app.models import Response as StoredResponse
 from survey_app.models import utcnow
 from survey_app.request_body import BodyRejected, read_form
 from survey_app.services import survey_form as sf
+from survey_app.services.fraud_checks import score_in_background
 from survey_app.services.submissions import SubmissionMeta, campaign_state, find_by_key, store_response
 from survey_app.services.survey_links import SurveyTarget, resolve
 from survey_app.templating import is_htmx, render
@@ -126,7 +128,7 @@ def _handle_post(request: Request, fields: dict[str, list[str]], oversize: bool)
         if not check.ok or form is None:
             view.page = sf.first_error_page(instrument, check)
             return _page(request, target, view, status=422)
-        stored, _created = store_response(
+        stored, created = store_response(
             session=session,
             campaign=target.campaign,
             location=target.location,
@@ -144,7 +146,11 @@ def _handle_post(request: Request, fields: dict[str, list[str]], oversize: bool)
                 item_ms=sf.item_times(view.item_ms, instrument),
             ),
         )
-        return _thanks_redirect(request, token, stored)
+        response = _thanks_redirect(request, token, stored)
+        if created:
+            engine, campaign_id = request.app.state.engine, target.campaign.id
+            response.background = BackgroundTask(score_in_background, engine, campaign_id, stored.id)
+        return response
 
 
 def _thanks_redirect(request: Request, token: str, stored: StoredResponse) -> Response:

@@ -3,14 +3,15 @@
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, select
 
 from forms import load_bundled
+from forms.contract import items_json
 from survey_app import tokens
-from survey_app.models import Campaign, Location, Scheme, utcnow
-from survey_app.services.instruments import register
+from survey_app.models import Campaign, InstrumentVersion, Location, Response, Scheme, utcnow
+from survey_app.services.instruments import materialise, register
 
 DEMO_CODE = "WYW1-2026"
 BUILDINGS = 15
@@ -82,3 +83,37 @@ def seed_demo(*, session: Session) -> tuple[Campaign, list[Location], bool]:
         session.exec(select(Location).where(Location.campaign_id == campaign.id).order_by(Location.code))
     )
     return campaign, locations, created
+
+
+def seed_demo_responses(*, session: Session, campaign: Campaign, locations: list[Location]) -> int:
+    """Simulated residents for the demo estate (5% of them injected fraud), scored by the fraud model."""
+    from fraud.simulate import SimConfig, simulate
+    from survey_app.services.fraud_checks import rescore_campaign
+
+    if session.exec(select(Response).where(Response.campaign_id == campaign.id)).first() is not None:
+        return 0
+    row = session.get(InstrumentVersion, campaign.survey_instrument_id)
+    assert row is not None
+    cfg = SimConfig(n_genuine=190, prevalence=0.05, n_locations=len(locations), seed=2026,
+                    start=utcnow() - timedelta(days=30))  # fmt: skip
+    _items, records, _labels = simulate(cfg, items_json(materialise(row)))
+    shift = utcnow().timestamp() - 3600 - max(_epoch(r["submitted_at"]) for r in records)
+    by_code = {f"L{n + 1:02d}": loc for n, loc in enumerate(locations)}
+    for record in records:
+        submitted = datetime.fromtimestamp(_epoch(record["submitted_at"]) + shift, UTC)
+        started = datetime.fromtimestamp(_epoch(record["started_at"]) + shift, UTC)
+        session.add(Response(
+            public_id=f"r-demo{record['id'][2:]}", idempotency_key=f"demo-{record['id']}",
+            campaign_id=campaign.id, location_id=by_code[record["location"]].id,  # type: ignore[arg-type]
+            instrument_version_id=row.id, channel="online",  # type: ignore[arg-type]
+            answers={k: v for k, v in record["answers"].items()}, item_ms=record["item_ms"],
+            comment=record["comment"], client_id=record["client_id"], ip_hash=record["ip_hash"],
+            user_agent=record["user_agent"], started_at=started, submitted_at=submitted,
+            received_at=submitted,
+        ))  # fmt: skip
+    session.commit()
+    return rescore_campaign(session=session, campaign=campaign)
+
+
+def _epoch(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
