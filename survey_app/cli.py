@@ -68,7 +68,9 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
         print(f"    {location.code}  {location.name:<10}  {url}")
     print(f"  export: .venv/bin/python -m survey_app export --campaign {campaign.code} --out var/export")
     print("  then score it: .venv/bin/python -m fraud score --items var/export/items.json "
-          "--responses var/export/responses.jsonl --out var/export/scores.csv\n")  # fmt: skip
+          "--responses var/export/responses.jsonl --out var/export/scores.csv")  # fmt: skip
+    print(f"  callbacks: .venv/bin/python -m survey_app draw-callbacks --campaign {campaign.code} --seed 42")
+    print()
     return 0
 
 

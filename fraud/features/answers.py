@@ -55,10 +55,10 @@ FEATURES = [
         "pattern",
         HIGH,
         0.3,
-        "与总体答题模式的距离",
-        "robust Mahalanobis distance",
-        "答题模式与其他人差异很大（距离 {v:.1f}）",
-        "answer pattern far from everyone else's (distance {v:.1f})",
+        "答题前后不一致的程度（稳健马氏距离，不计总体满意度高低）",
+        "robust Mahalanobis distance, overall satisfaction level left out",
+        "各题答案彼此矛盾，与其他人的答题规律差异很大（距离 {v:.1f}）",
+        "answers inconsistent with each other, unlike anyone else's (distance {v:.1f})",
     ),
     Feature(
         "person_total",
@@ -122,18 +122,25 @@ def _longstring(raw: np.ndarray) -> np.ndarray:
 
 
 def _robust_mahalanobis(x: np.ndarray, rng: np.random.Generator, max_rows: int = 4000) -> np.ndarray:
-    """Distance from a trimmed (two-step reweighted) centre and covariance, with a small ridge."""
+    """Mahalanobis distance from a trimmed (two-step reweighted) centre and covariance, leaving out the
+    leading direction (overall satisfaction).
+
+    A resident who is consistently unhappy sits far out along the first principal direction, and that is an
+    opinion, not an anomaly; what is left after removing it measures how inconsistent the answers are with
+    each other, which is what random or careless answering produces.
+    """
     sample = x if len(x) <= max_rows else x[rng.choice(len(x), max_rows, replace=False)]
     keep = np.ones(len(sample), dtype=bool)
     for _ in range(2):
         centre = np.median(sample[keep], axis=0)
         cov = np.cov(sample[keep], rowvar=False) + np.eye(x.shape[1]) * 0.05
-        inv = np.linalg.pinv(cov)
-        diff = sample - centre
-        d2 = np.einsum("ij,jk,ik->i", diff, inv, diff)
+        values, vectors = np.linalg.eigh(cov)  # ascending: the last is the overall-satisfaction direction
+        values, vectors = values[:-1], vectors[:, :-1]
+        proj = (sample - centre) @ vectors
+        d2 = (proj**2 / values).sum(axis=1)
         keep = d2 <= np.quantile(d2, 0.9)
-    diff = x - centre
-    return np.sqrt(np.maximum(np.einsum("ij,jk,ik->i", diff, inv, diff), 0))
+    proj = (x - centre) @ vectors
+    return np.sqrt(np.maximum((proj**2 / values).sum(axis=1), 0))
 
 
 def answer_features(answers: np.ndarray, items: Items, rng: np.random.Generator) -> dict[str, np.ndarray]:
