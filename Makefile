@@ -22,6 +22,9 @@ $(VENV)/.installed-test: pyproject.toml | $(BIN)/python
 install: $(VENV)/.installed
 install-test: $(VENV)/.installed-test
 
+# Printed links use the served origin unless MINGCHA_BASE_URL says otherwise (e.g. a LAN address for phones).
+export MINGCHA_BASE_URL ?= http://$(HOST):$(PORT)
+
 run: install
 	$(BIN)/python -m survey_app migrate
 	$(BIN)/python -m survey_app seed-demo

@@ -1,4 +1,4 @@
-"""The anomaly detector: rules + a robust-z model + IsolationForest, combined by rank (scikit-learn style)."""
+"""The anomaly detector: rules + a robust-z model + IsolationForest, rank-combined (scikit-learn style)."""
 
 from __future__ import annotations
 
@@ -159,10 +159,12 @@ class ResponseAnomalyDetector(OutlierMixin, BaseEstimator):
         return self._z(X)
 
     def anomaly_score(self, X) -> np.ndarray:  # type: ignore[no-untyped-def]  # noqa: N803
-        """Higher means more suspicious: rule hits, then the higher of the two models' percentile ranks.
+        """Higher means more suspicious: rule hits, plus the two models' percentile ranks combined.
 
-        Taking the higher rank (rather than the mean) keeps a response that only one model finds extreme,
-        e.g. a speeder whose answers look ordinary, from being averaged away.
+        The ranks r are combined like p-values (Fisher: -2 log(1 - r) summed, read through the chi-square
+        CDF with 4 degrees of freedom, so the result stays in [0, 1)). Unlike a mean, one model's extreme
+        (a speeder whose answers look ordinary) is not averaged away; unlike a max, two models that are
+        both fairly sure (a bot: rather fast and rather inconsistent) add up.
         """
         check_is_fitted(self)
         X = validate_data(self, X, ensure_all_finite="allow-nan", reset=False)
@@ -171,7 +173,10 @@ class ResponseAnomalyDetector(OutlierMixin, BaseEstimator):
         forest = -self.forest_.score_samples(Z[:, self.forest_cols_])
         forest = np.searchsorted(self.forest_ref_, forest, side="right") / len(self.forest_ref_)
         rules = np.nan_to_num(X[:, self.is_rule_]).clip(0, 1).sum(axis=1) if self.is_rule_.any() else 0.0
-        return rules + np.maximum(robust, forest)
+        eps = 1.0 / (len(self.robust_ref_) + 1.0)
+        half_chi2 = -np.log(1.0 - robust + eps) - np.log(1.0 - forest + eps)
+        combined = 1.0 - np.exp(-half_chi2) * (1.0 + half_chi2)
+        return rules + combined
 
     def score_samples(self, X) -> np.ndarray:  # type: ignore[no-untyped-def]  # noqa: N803
         """Opposite of the anomaly score (scikit-learn convention: lower is more abnormal)."""

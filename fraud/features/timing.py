@@ -41,7 +41,7 @@ FEATURES = [
     ),
     Feature(
         "hour_rarity",
-        "timing",
+        "clock",
         HIGH,
         0.5,
         "提交时刻的罕见程度",
