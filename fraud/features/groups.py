@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from fraud.features.base import BOTH, Feature
+from fraud.features.grouping import group_median
 
 FEATURES = [
     Feature(
@@ -36,14 +37,6 @@ def _group_mean(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.
     return (sums / counts)[inverse], counts[inverse].astype(float)
 
 
-def _location_median(location: np.ndarray, values: np.ndarray) -> np.ndarray:
-    out = np.empty(len(values))
-    for loc in np.unique(location):
-        mask = location == loc
-        out[mask] = np.median(values[mask])
-    return out
-
-
 def group_features(
     topbox: np.ndarray, location: np.ndarray, client: np.ndarray, ip: np.ndarray, *, household: int = 2
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
@@ -55,7 +48,7 @@ def group_features(
     device or IP are the household norm and carry no group evidence, so single visitors, couples and
     repeat visitors score 0, while a device that sent fifteen glowing responses stands far out.
     """
-    excess = topbox - _location_median(location, topbox)
+    excess = topbox - group_median(location, topbox)
     spread = max(1.4826 * float(np.median(np.abs(excess - np.median(excess)))), 0.1)
     values, display = {}, {}
     for name, groups in (("client_topbox_excess", client), ("ip_topbox_excess", ip)):

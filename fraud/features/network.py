@@ -11,6 +11,7 @@ import re
 import numpy as np
 
 from fraud.features.base import HIGH, LOW, NONE, Feature
+from fraud.features.grouping import group_median
 
 AUTOMATED_AGENT = re.compile(
     r"headless|phantomjs|selenium|webdriver|puppeteer|playwright|python-requests|aiohttp|httpx|curl/|wget/"
@@ -181,10 +182,7 @@ def network_features(
     gap = np.maximum(nearest_gap(location, submitted), 1.0)
     v["loc_gap"], display["loc_gap"] = np.log(gap), gap
     loc_10m = window_counts(location, submitted, 600)
-    usual = np.zeros(len(loc_10m))
-    for g in np.unique(location):
-        mask = location == g
-        usual[mask] = np.median(loc_10m[mask])
+    usual = group_median(location, loc_10m)
     v["loc_burst"] = (loc_10m - usual) / np.sqrt(usual + 1)
     display["loc_burst"] = loc_10m
     return v, display

@@ -7,6 +7,7 @@ import warnings
 import numpy as np
 
 from fraud.features.base import HIGH, LOW, Feature
+from fraud.features.grouping import group_median
 
 FEATURES = [
     Feature(
@@ -52,18 +53,6 @@ FEATURES = [
 ]
 
 
-def group_median(values: np.ndarray, groups: np.ndarray) -> np.ndarray:
-    """Median of `values` within each group, broadcast back to rows (NaN ignored)."""
-    out = np.full(len(values), np.nan)
-    for g in np.unique(groups):
-        mask = groups == g
-        vals = values[mask]
-        vals = vals[~np.isnan(vals)]
-        if len(vals):
-            out[mask] = np.median(vals)
-    return out
-
-
 def timing_features(
     started: np.ndarray,
     submitted: np.ndarray,
@@ -76,7 +65,7 @@ def timing_features(
     """Return (model values, display values)."""
     seconds = np.maximum(submitted - started, 1.0)
     log_d = np.log(seconds)
-    rel = log_d - group_median(log_d, location)
+    rel = log_d - group_median(location, log_d)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         recorded = (~np.isnan(item_ms)).sum(axis=1)
