@@ -12,15 +12,17 @@ from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.middleware import Middleware
 from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
 from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
 from survey_app import i18n
+from survey_app.auth.throttle import LoginThrottle
 from survey_app.db import make_engine
 from survey_app.middleware import LocaleMiddleware, SecurityHeaders
-from survey_app.routes import survey
+from survey_app.routes import auth, campaigns, instruments, locations, posters, survey
 from survey_app.settings import Settings
 from survey_app.templating import make_environment, render
 from survey_app.views import http_exception, server_error
@@ -49,6 +51,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/", home, name="home"),
         Route("/healthz", healthz, name="healthz"),
         *survey.routes,
+        *auth.routes,
+        *campaigns.routes,
+        *locations.routes,
+        *posters.routes,
+        *instruments.routes,
         Mount("/static", app=StaticFiles(directory=str(settings.static_dir)), name="static"),
     ]
     app = Starlette(
@@ -57,6 +64,14 @@ def create_app(settings: Settings | None = None) -> Starlette:
             Middleware(SecurityHeaders),
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(LocaleMiddleware),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="mc_session",
+                max_age=12 * 3600,
+                same_site="lax",
+                https_only=settings.https_only,
+            ),
         ],
         exception_handlers={HTTPException: http_exception, Exception: server_error},
         lifespan=lifespan,
@@ -64,6 +79,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.catalogs = i18n.load_catalogs()
+    app.state.login_throttle = LoginThrottle(settings.ratelimit_storage)
     templates = make_environment(settings.templates_dir)
     templates.globals["static"] = _static_url(settings.static_dir)
     app.state.templates = templates

@@ -23,6 +23,14 @@ def main(argv: list[str] | None = None) -> int:
     export = sub.add_parser("export", help="write items.json and responses.jsonl for a campaign")
     export.add_argument("--campaign", required=True, help="campaign code, e.g. WYW1-2026")
     export.add_argument("--out", required=True, type=Path, help="output folder")
+    user = sub.add_parser("user", help="manage accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="create an account (password read from stdin or asked for)")
+    add.add_argument("--username", required=True)
+    add.add_argument("--role", action="append", required=True, choices=("admin", "lead", "field"))
+    add.add_argument("--name", default="", help="display name")
+    passwd = user_sub.add_parser("passwd", help="set a new password (stdin or asked for)")
+    passwd.add_argument("--username", required=True)
     rescore = sub.add_parser("rescore", help="refit the fraud model on a campaign and store every verdict")
     rescore.add_argument("--campaign", required=True)
     draw = sub.add_parser("draw-callbacks", help="draw and store the callback sample from the stored scores")
@@ -36,8 +44,15 @@ def main(argv: list[str] | None = None) -> int:
     except SettingsError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    commands = {"migrate": _migrate, "seed-demo": _seed, "serve": _serve, "export": _export,
-                "rescore": _rescore, "draw-callbacks": _draw}  # fmt: skip
+    commands = {
+        "migrate": _migrate,
+        "seed-demo": _seed,
+        "serve": _serve,
+        "export": _export,
+        "rescore": _rescore,
+        "draw-callbacks": _draw,
+        "user": _user,
+    }
     return commands[args.command](settings, args)
 
 
@@ -51,24 +66,31 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
     from survey_app.db import make_engine
-    from survey_app.services.demo import seed_demo, seed_demo_responses
+    from survey_app.services.demo import seed_demo, seed_demo_responses, seed_demo_users
     from survey_app.services.survey_links import survey_url
 
     engine = make_engine(settings.database_url)
     with Session(engine, expire_on_commit=False) as session:
         campaign, locations, created = seed_demo(session=session)
         simulated = seed_demo_responses(session=session, campaign=campaign, locations=locations)
+        logins = seed_demo_users(session=session, campaign=campaign, var_dir=settings.var_dir)
     print("\n明察 Mingcha — demo data " + ("created" if created else "already present"))
     print(f"  demo campaign code: {campaign.code}  ({campaign.name_zh})")
     if simulated:
         print(f"  {simulated} simulated resident responses added and scored by the fraud model")
+    print(f"  demo logins (dev only, kept in {settings.var_dir}/demo-logins.txt):")
+    print(f"    log in at {settings.base_url}/login")
+    for username, role, password in logins:
+        print(f"    {role:<6} {username:<6} {password}")
     print("  survey links (one poster per building entrance):")
     for location in locations:
         url = survey_url(settings.base_url, settings.secret_key, location)
         print(f"    {location.code}  {location.name:<10}  {url}")
     print(f"  export: .venv/bin/python -m survey_app export --campaign {campaign.code} --out var/export")
-    print("  then score it: .venv/bin/python -m fraud score --items var/export/items.json "
-          "--responses var/export/responses.jsonl --out var/export/scores.csv")  # fmt: skip
+    print(
+        "  then score it: .venv/bin/python -m fraud score --items var/export/items.json "
+        "--responses var/export/responses.jsonl --out var/export/scores.csv"
+    )
     print(f"  callbacks: .venv/bin/python -m survey_app draw-callbacks --campaign {campaign.code} --seed 42")
     print()
     return 0
@@ -139,6 +161,48 @@ def _draw(settings: Settings, args: argparse.Namespace) -> int:
         print("nothing to draw: no scored online responses (run rescore first)", file=sys.stderr)
         return 1
     flagged = sum(p.kind == "flagged" for p in picks)
-    print(f"drew {len(picks)} callbacks ({flagged} flagged, {len(picks) - flagged} random control), "
-          f"draw {picks[0].draw_id}, seed {args.seed}")  # fmt: skip
+    print(
+        f"drew {len(picks)} callbacks ({flagged} flagged, {len(picks) - flagged} random control), "
+        f"draw {picks[0].draw_id}, seed {args.seed}"
+    )
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise SystemExit("error: the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _user(settings: Settings, args: argparse.Namespace) -> int:
+    from survey_app.auth.users import AccountError, create_user, find_user, set_password
+    from survey_app.db import make_engine
+
+    password = _read_password()
+    with Session(make_engine(settings.database_url), expire_on_commit=False) as session:
+        try:
+            if args.user_command == "add":
+                user = create_user(
+                    session=session,
+                    username=args.username,
+                    password=password,
+                    roles=args.role,
+                    display_name=args.name,
+                )
+                print(f"created {user.username} ({', '.join(user.roles)})")
+            else:
+                user = find_user(session=session, username=args.username)
+                if user is None:
+                    print(f"error: no user {args.username!r}", file=sys.stderr)
+                    return 2
+                set_password(session=session, user=user, password=password)
+                print(f"password changed for {user.username}; their open sessions end")
+        except AccountError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     return 0

@@ -21,6 +21,7 @@ COOKIE = "lang"
 _ALIASES = {"zh": "zh_CN", "zh-cn": "zh_CN", "zh_cn": "zh_CN", "en": "en", "en-us": "en", "en_us": "en"}
 
 _current: contextvars.ContextVar[NullTranslations] = contextvars.ContextVar("translations")
+_locale: contextvars.ContextVar[str] = contextvars.ContextVar("locale")
 
 
 def load_catalogs(directory: Path = LOCALE_DIR) -> dict[str, NullTranslations]:
@@ -56,9 +57,10 @@ def negotiate(request: Request) -> str:
     )
 
 
-def activate(translations: NullTranslations) -> None:
+def activate(translations: NullTranslations, locale: str = DEFAULT_LOCALE) -> None:
     """Make these translations current for the rest of this context (one request)."""
     _current.set(translations)
+    _locale.set(locale)
 
 
 def gettext(message: str) -> str:
@@ -74,3 +76,8 @@ def ngettext(singular: str, plural: str, n: int) -> str:
 def N_(message: str) -> str:  # noqa: N802 - the conventional name Babel extracts
     """Mark a string for extraction without translating it now."""
     return message
+
+
+def current_locale() -> str:
+    """The current request's locale (for data that carries its own zh and en variants)."""
+    return _locale.get(DEFAULT_LOCALE)

@@ -50,3 +50,11 @@ SCALE_ANCHORS = {
         N_("Very satisfied"),
     ),
 }
+
+ROLE_LABELS = {"admin": N_("administrator"), "lead": N_("lead auditor"), "field": N_("field auditor")}
+CHANNEL_LABELS = {
+    "online": N_("online (QR)"),
+    "offline": N_("face to face"),
+    "phone": N_("phone"),
+    "visit": N_("visit"),
+}

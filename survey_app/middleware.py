@@ -51,5 +51,5 @@ class LocaleMiddleware:
             request = Request(scope)
             locale = i18n.negotiate(request)
             scope.setdefault("state", {})["locale"] = locale
-            i18n.activate(scope["app"].state.catalogs[locale])
+            i18n.activate(scope["app"].state.catalogs[locale], locale)
         await self.app(scope, receive, send)

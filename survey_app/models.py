@@ -172,3 +172,41 @@ class CallbackPick(SQLModel, table=True):
     score: float
     seed: int
     drawn_at: datetime = Field(default_factory=utcnow)
+
+
+class Role(StrEnum):
+    ADMIN = "admin"
+    LEAD = "lead"
+    FIELD = "field"
+
+
+class User(SQLModel, table=True):
+    """An account: admins manage schemes and users, lead auditors run campaigns, field auditors collect."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    username: str = Field(index=True, unique=True, max_length=60)
+    display_name: str = Field(default="", max_length=120)
+    password_hash: str = Field(max_length=200)
+    roles: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    active: bool = True
+    created_at: datetime = Field(default_factory=utcnow)
+    password_changed_at: datetime = Field(default_factory=utcnow)
+
+
+class CampaignMember(SQLModel, table=True):
+    """Who leads or is assigned to a campaign (what they may see is decided from this)."""
+
+    __table_args__ = (UniqueConstraint("campaign_id", "user_id", "role"),)
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    role: str = Field(max_length=12)  # lead | field
+
+
+class RetiredToken(SQLModel, table=True):
+    """A location token replaced by a new poster: the old QR code says so instead of opening the survey."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    nonce: str = Field(index=True, unique=True, max_length=32)
+    location_id: int = Field(foreign_key="location.id", index=True)
+    retired_at: datetime = Field(default_factory=utcnow)

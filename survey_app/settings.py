@@ -31,6 +31,8 @@ class Settings:
     templates_dir: Path = ROOT / "templates"
     static_dir: Path = ROOT / "static"
     https_only: bool = False
+    cjk_font: str = ""
+    ratelimit_storage: str = "memory://"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -53,6 +55,8 @@ class Settings:
             base_url=env.get("MINGCHA_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
             default_timezone=env.get("MINGCHA_TIMEZONE", "Asia/Shanghai"),
             https_only=env.get("MINGCHA_HTTPS", "0") == "1",
+            cjk_font=env.get("MINGCHA_CJK_FONT", ""),
+            ratelimit_storage=env.get("MINGCHA_RATELIMIT_STORAGE", "memory://"),
         )
         return settings
 

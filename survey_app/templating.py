@@ -12,6 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from survey_app import i18n
+from survey_app.messages import CHANNEL_LABELS, ROLE_LABELS
 
 
 def make_environment(templates_dir: Path) -> Environment:
@@ -25,6 +26,8 @@ def make_environment(templates_dir: Path) -> Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["localtime"] = localtime
+    env.filters["role_label"] = lambda role: i18n.gettext(ROLE_LABELS.get(role, role))
+    env.filters["channel_label"] = lambda channel: i18n.gettext(CHANNEL_LABELS.get(channel, channel))
     return env
 
 

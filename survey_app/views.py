@@ -42,6 +42,29 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
     "body_bad_encoding": (N_("Form not understood"), N_("The form was not sent as UTF-8 text.")),
     "not_found": (N_("Page not found"), N_("There is no page at this address.")),
+    "token_replaced": (
+        N_("This QR code has been replaced"),
+        N_("This notice has been replaced by a new one. Please scan the QR code on the current notice."),
+    ),
+    "forbidden_role": (N_("Not allowed"), N_("Your account does not have the role needed for this page.")),
+    "forbidden_campaign": (N_("Not allowed"), N_("You are not assigned to this campaign.")),
+    "campaign_not_found": (N_("Campaign not found"), N_("There is no campaign with this code.")),
+    "csrf_failed": (
+        N_("Form expired"),
+        N_(
+            "The form's security token was missing or wrong, so nothing was changed. "
+            "Reload the page and try again."
+        ),
+    ),
+    "upload_too_large": (N_("File too large"), N_("Files up to 10 MB can be uploaded.")),
+    "font_missing": (
+        N_("No Chinese font"),
+        N_(
+            "The server has no font with Chinese characters to draw posters. "
+            "Ask the administrator to install one."
+        ),
+    ),
+    "no_locations": (N_("No locations yet"), N_("Add locations to this campaign before printing posters.")),
     "method_not_allowed": (N_("Not allowed"), N_("This page cannot be used that way.")),
     "bad_request": (N_("Bad request"), N_("The request could not be understood.")),
     "server_error": (

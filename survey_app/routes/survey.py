@@ -17,7 +17,7 @@ from survey_app.request_body import BodyRejected, read_form
 from survey_app.services import survey_form as sf
 from survey_app.services.fraud_checks import score_in_background
 from survey_app.services.submissions import SubmissionMeta, campaign_state, find_by_key, store_response
-from survey_app.services.survey_links import SurveyTarget, resolve
+from survey_app.services.survey_links import SurveyTarget, is_replaced, resolve
 from survey_app.templating import is_htmx, render
 from survey_app.views import error_page
 
@@ -29,6 +29,10 @@ def _target(request: Request, session: Session) -> SurveyTarget | None:
 
 def _closed_or_missing(request: Request, target: SurveyTarget | None) -> Response | None:
     if target is None:
+        settings = request.app.state.settings
+        with Session(request.app.state.engine) as session:
+            if is_replaced(session=session, secret=settings.secret_key, token=request.path_params["token"]):
+                return error_page(request, 410, "token_replaced")
         return error_page(request, 404, "survey_not_found")
     state = campaign_state(target.campaign)
     if state == "closed":

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 from sqlmodel import Session, select
 
@@ -94,26 +95,71 @@ def seed_demo_responses(*, session: Session, campaign: Campaign, locations: list
         return 0
     row = session.get(InstrumentVersion, campaign.survey_instrument_id)
     assert row is not None
-    cfg = SimConfig(n_genuine=190, prevalence=0.05, n_locations=len(locations), seed=2026,
-                    start=utcnow() - timedelta(days=30))  # fmt: skip
+    cfg = SimConfig(
+        n_genuine=190,
+        prevalence=0.05,
+        n_locations=len(locations),
+        seed=2026,
+        start=utcnow() - timedelta(days=30),
+    )
     _items, records, _labels = simulate(cfg, items_json(materialise(row)))
     shift = utcnow().timestamp() - 3600 - max(_epoch(r["submitted_at"]) for r in records)
     by_code = {f"L{n + 1:02d}": loc for n, loc in enumerate(locations)}
     for record in records:
         submitted = datetime.fromtimestamp(_epoch(record["submitted_at"]) + shift, UTC)
         started = datetime.fromtimestamp(_epoch(record["started_at"]) + shift, UTC)
-        session.add(Response(
-            public_id=f"r-demo{record['id'][2:]}", idempotency_key=f"demo-{record['id']}",
-            campaign_id=campaign.id, location_id=by_code[record["location"]].id,  # type: ignore[arg-type]
-            instrument_version_id=row.id, channel="online",  # type: ignore[arg-type]
-            answers={k: v for k, v in record["answers"].items()}, item_ms=record["item_ms"],
-            comment=record["comment"], client_id=record["client_id"], ip_hash=record["ip_hash"],
-            user_agent=record["user_agent"], started_at=started, submitted_at=submitted,
-            received_at=submitted,
-        ))  # fmt: skip
+        session.add(
+            Response(
+                public_id=f"r-demo{record['id'][2:]}",
+                idempotency_key=f"demo-{record['id']}",
+                campaign_id=campaign.id,
+                location_id=by_code[record["location"]].id,  # type: ignore[arg-type]
+                instrument_version_id=row.id,
+                channel="online",  # type: ignore[arg-type]
+                answers={k: v for k, v in record["answers"].items()},
+                item_ms=record["item_ms"],
+                comment=record["comment"],
+                client_id=record["client_id"],
+                ip_hash=record["ip_hash"],
+                user_agent=record["user_agent"],
+                started_at=started,
+                submitted_at=submitted,
+                received_at=submitted,
+            )
+        )
     session.commit()
     return rescore_campaign(session=session, campaign=campaign)
 
 
 def _epoch(stamp: str) -> float:
     return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+DEMO_USERS = (
+    ("admin", ["admin"], "管理员"),
+    ("lead", ["lead"], "审核组长 王审"),
+    ("field", ["field"], "审核员 李查"),
+)
+
+
+def seed_demo_users(*, session: Session, campaign: Campaign, var_dir: Path) -> list[tuple[str, str, str]]:
+    """Demo accounts (admin, lead auditor of the demo campaign, field auditor on it); passwords in var/."""
+    from survey_app.auth.users import add_member, create_user, find_user
+
+    store = var_dir / "demo-logins.txt"
+    known = dict(line.split(" ", 1) for line in store.read_text().splitlines()) if store.exists() else {}
+    logins = []
+    for username, roles, name in DEMO_USERS:
+        user = find_user(session=session, username=username)
+        if user is None:
+            known[username] = secrets.token_urlsafe(9)
+            user = create_user(
+                session=session, username=username, password=known[username], roles=roles, display_name=name
+            )
+        if roles[0] in ("lead", "field"):
+            add_member(session=session, campaign_id=campaign.id, user_id=user.id, role=roles[0])
+        logins.append((username, roles[0], known.get(username, "(set earlier; change with: user passwd)")))
+    var_dir.mkdir(parents=True, exist_ok=True)
+    store.write_text("".join(f"{u} {p}\n" for u, p in known.items()))
+    store.chmod(0o600)
+    return logins

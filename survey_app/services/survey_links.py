@@ -40,3 +40,11 @@ def resolve(*, session: Session, secret: str, token: str) -> SurveyTarget | None
 def survey_url(base_url: str, secret: str, location: Location) -> str:
     """The public URL printed on a location's poster."""
     return f"{base_url}/s/{tokens.location_token(secret, location.token_nonce)}"
+
+
+def is_replaced(*, session: Session, secret: str, token: str) -> bool:
+    """A genuine token of ours that has been rotated away (its poster was replaced)."""
+    from survey_app.services.locations import is_retired
+
+    nonce = tokens.nonce_from_token(secret, token)
+    return nonce is not None and is_retired(session=session, nonce=nonce)
