@@ -66,3 +66,13 @@ def form_token(html: str) -> str:
     match = re.search(r'name="_form" value="([^"]+)"', html)
     assert match, "the survey form carries a signed form token"
     return match.group(1)
+
+
+@pytest.fixture(autouse=True)
+def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
+    """argon2id with tiny parameters: the same code path at a fraction of the cost (production: defaults)."""
+    from argon2 import PasswordHasher
+
+    from survey_app.auth import passwords
+
+    monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))

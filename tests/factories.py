@@ -58,3 +58,31 @@ def full_answers(value: str = "4") -> dict[str, str]:
     data = {f"a.q{n:02d}": value for n in range(1, 22)}
     data["a.q21"] = "2"
     return data
+
+
+PASSWORD = "correct horse battery"
+
+
+def make_user(session: Session, username: str, roles: list[str]):  # type: ignore[no-untyped-def]
+    """An account with the shared test password."""
+    from survey_app.auth.users import create_user
+
+    return create_user(session=session, username=username, password=PASSWORD, roles=roles)
+
+
+def login(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+    """Log in through the real form (CSRF token from the login page); return the response."""
+    import re
+
+    token = re.search(r'name="_csrf" value="([^"]+)"', client.get("/login").text)
+    assert token, "the login form carries a CSRF token"
+    return client.post("/login", data={"_csrf": token.group(1), "username": username, "password": password})
+
+
+def csrf_of(client, path: str = "/campaigns") -> str:  # type: ignore[no-untyped-def]
+    """The logged-in session's CSRF token, read from a staff page."""
+    import re
+
+    match = re.search(r'name="_csrf" value="([^"]+)"', client.get(path).text)
+    assert match, f"{path} carries a CSRF token"
+    return match.group(1)

@@ -36,6 +36,7 @@ def guarded(
             if int(request.headers.get("content-length") or 0) > MAX_UPLOAD_BYTES:
                 return error_page(request, 413, "upload_too_large")
             if not await _csrf_ok(request):
+                await _discard_form(request)
                 return error_page(request, 403, "csrf_failed")
         request.state.user = user
         if inspect.iscoroutinefunction(endpoint):
@@ -63,6 +64,15 @@ async def _csrf_ok(request: Request) -> bool:
             value = form.get("_csrf")
             supplied = value if isinstance(value, str) else None
     return csrf_matches(request, supplied)
+
+
+async def _discard_form(request: Request) -> None:
+    """Close uploaded files of a refused request (a parsed form is cached on the request)."""
+    try:
+        form = await request.form()
+    except Exception:  # nothing was parsed, nothing to close
+        return
+    await form.close()
 
 
 def login_redirect(request: Request, *, expired: bool = False) -> Response:

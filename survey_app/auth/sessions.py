@@ -57,7 +57,7 @@ def current_user(request: Request, session: Session) -> tuple[User | None, bool]
     stale = now - float(request.session.get("seen", 0)) > IDLE_SECONDS
     changed = (
         user is not None
-        and abs(user.password_changed_at.timestamp() - float(request.session.get("pw", 0))) > 1
+        and abs(user.password_changed_at.timestamp() - float(request.session.get("pw", 0))) > 1e-3
     )
     if user is None or not user.active or stale or changed:
         request.session.clear()

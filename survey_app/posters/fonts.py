@@ -45,5 +45,7 @@ def load(size: int, bold: bool = False, setting: str = "") -> ImageFont.FreeType
 
 
 def covers(font: ImageFont.FreeTypeFont, text: str) -> bool:
-    """Whether every character of `text` has a glyph in `font` (a missing one renders as a box)."""
-    return all(ch.isspace() or font.getmask(ch).getbbox() is not None for ch in set(text))
+    """Whether every character of `text` has a glyph in `font`: a missing one draws the .notdef box,
+    the same image as a private-use character no font maps."""
+    notdef = bytes(font.getmask("\ue000"))
+    return all(ch.isspace() or bytes(font.getmask(ch)) != notdef for ch in set(text))

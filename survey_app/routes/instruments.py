@@ -43,8 +43,10 @@ async def instrument_upload(request: Request) -> Response:
     form = await request.form(max_files=1, max_fields=20)
     upload = form.get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
+        await form.close()
         return _page(request, problems=[("(file)", "choose an instrument file (.yaml) to upload")])
     data = await upload.read()
+    await form.close()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:

@@ -51,6 +51,7 @@ async def locations_import(request: Request) -> Response:
     upload = form.get("file")
     data = await upload.read() if isinstance(upload, UploadFile) else b""
     filename = upload.filename if isinstance(upload, UploadFile) and upload.filename else ""
+    await form.close()
     with Session(request.app.state.engine, expire_on_commit=False) as session:
         found = campaign_or_error(request, session, manage=True)
         if isinstance(found, Response):

@@ -38,3 +38,12 @@ def test_every_string_has_a_chinese_translation() -> None:
 
 def test_no_stale_entries() -> None:
     assert set(catalog("zh_CN")) <= extracted()
+
+
+def test_english_catalog_is_english() -> None:
+    def has_cjk(text: object) -> bool:
+        return any("\u4e00" <= ch <= "\u9fff" for ch in str(text))
+
+    with (ROOT / "survey_app" / "locale" / "en" / "LC_MESSAGES" / "messages.po").open("rb") as fh:
+        leaked = [m.id for m in read_po(fh) if m.id and has_cjk(m.string) and not has_cjk(m.id)]
+    assert leaked == []

@@ -1,0 +1,112 @@
+"""Accounts: argon2 hashes, login throttling, idle expiry, cookies, the user command line."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlmodel import Session
+from starlette.testclient import TestClient
+
+from survey_app.auth import sessions
+from survey_app.auth.users import find_user
+from survey_app.cli import main
+from survey_app.settings import Settings
+from tests.factories import PASSWORD, login, make_user
+
+
+def test_password_is_stored_as_argon2(session: Session) -> None:
+    user = make_user(session, "lead1", ["lead"])
+    assert user.password_hash.startswith("$argon2id$") and PASSWORD not in user.password_hash
+
+
+def test_session_cookie_flags(client: TestClient, session: Session) -> None:
+    make_user(session, "lead1", ["lead"])
+    cookie = login(client, "lead1").headers["set-cookie"]
+    assert "httponly" in cookie.lower() and "samesite=lax" in cookie.lower()
+    assert "secure" not in cookie.lower(), "Secure only when served over HTTPS (MINGCHA_HTTPS=1)"
+
+
+def test_secure_cookie_over_https(settings: Settings, session: Session) -> None:
+    from dataclasses import replace
+
+    from survey_app.app import create_app
+
+    make_user(session, "lead1", ["lead"])
+    with TestClient(
+        create_app(replace(settings, https_only=True)), base_url="https://testserver", follow_redirects=False
+    ) as client:
+        assert "secure" in login(client, "lead1").headers["set-cookie"].lower()
+
+
+def test_throttle_after_five_failures_then_clear_message(client: TestClient, session: Session) -> None:
+    make_user(session, "lead1", ["lead"])
+    for _ in range(5):
+        assert login(client, "lead1", "wrong password").status_code == 401
+    blocked = login(client, "lead1")  # even the right password waits
+    assert blocked.status_code == 429 and "失败次数过多，请等待" in blocked.text
+    other = make_user(session, "lead2", ["lead"])
+    assert login(client, other.username).status_code == 429, "the same IP is throttled too"
+
+
+def test_throttle_is_a_window_not_a_lockout(client: TestClient, session: Session) -> None:
+    make_user(session, "lead1", ["lead"])
+    for _ in range(5):
+        login(client, "lead1", "wrong password")
+    throttle = client.app.state.login_throttle
+    throttle.limiter.storage.reset()  # the 15-minute window passing
+    assert login(client, "lead1").status_code == 303
+
+
+def test_idle_session_expires_with_a_message(client: TestClient, session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    make_user(session, "lead1", ["lead"])
+    login(client, "lead1")
+    assert client.get("/campaigns").status_code == 200
+    monkeypatch.setattr(sessions, "IDLE_SECONDS", -1)
+    page = client.get("/campaigns")
+    assert page.status_code == 303 and "expired=1" in page.headers["location"]
+    assert "登录已过期" in client.get(page.headers["location"]).text
+
+
+def test_password_change_ends_open_sessions(client: TestClient, session: Session) -> None:
+    from survey_app.auth.users import set_password
+
+    user = make_user(session, "lead1", ["lead"])
+    login(client, "lead1")
+    set_password(session=session, user=user, password="another long password")
+    assert client.get("/campaigns").status_code == 303
+
+
+def test_logout(client: TestClient, session: Session) -> None:
+    from tests.factories import csrf_of
+
+    make_user(session, "lead1", ["lead"])
+    login(client, "lead1")
+    assert client.post("/logout", data={"_csrf": csrf_of(client)}).status_code == 303
+    assert client.get("/campaigns").status_code == 303
+
+
+def test_open_redirect_is_refused(client: TestClient, session: Session) -> None:
+    import re
+
+    make_user(session, "lead1", ["lead"])
+    token = re.search(r'name="_csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    posted = client.post(
+        "/login", data={"_csrf": token, "username": "lead1", "password": PASSWORD, "next": "//evil.example/"}
+    )
+    assert posted.headers["location"] == "/campaigns"
+
+
+def test_user_cli(settings: Settings, session: Session, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
+    monkeypatch.setattr("sys.stdin", io.StringIO("a good long password\n"))
+    assert main(["user", "add", "--username", "Wang", "--role", "lead", "--role", "field"]) == 0
+    session.expire_all()
+    user = find_user(session=session, username="wang")
+    assert user is not None and user.roles == ["field", "lead"]
+    monkeypatch.setattr("sys.stdin", io.StringIO("short\n"))
+    assert main(["user", "passwd", "--username", "wang"]) == 2
+    assert "at least 10 characters" in capsys.readouterr().err
+    monkeypatch.setattr("sys.stdin", io.StringIO("a good long password\n"))
+    assert main(["user", "add", "--username", "wang", "--role", "lead"]) == 2

@@ -1,0 +1,85 @@
+"""Posters decode to exactly their location's URL, show Chinese glyphs, and come as one PDF page each."""
+
+from __future__ import annotations
+
+import io
+import re
+
+import numpy as np
+import pytest
+import zxingcpp
+from PIL import Image, ImageDraw
+from sqlmodel import Session
+from starlette.testclient import TestClient
+
+from survey_app.auth.users import add_member
+from survey_app.posters import fonts
+from survey_app.posters.render import A4
+from survey_app.services.survey_links import survey_url
+from survey_app.settings import Settings
+from tests.factories import login, make_campaign, make_user
+
+
+@pytest.fixture
+def lead_campaign(client: TestClient, session: Session):  # type: ignore[no-untyped-def]
+    campaign, locations = make_campaign(session, code="PO-1", locations=3)
+    user = make_user(session, "lead1", ["lead"])
+    add_member(session=session, campaign_id=campaign.id, user_id=user.id, role="lead")
+    login(client, "lead1")
+    return campaign, locations
+
+
+def test_png_decodes_to_exactly_the_location_url(
+    client: TestClient, settings: Settings, lead_campaign
+) -> None:  # type: ignore[no-untyped-def]
+    _campaign, locations = lead_campaign
+    for location in locations:
+        png = client.get(f"/c/PO-1/posters/{location.code}.png")
+        assert png.status_code == 200 and png.headers["content-type"] == "image/png"
+        image = Image.open(io.BytesIO(png.content))
+        assert image.size == A4
+        found = zxingcpp.read_barcodes(image)
+        assert [r.text for r in found] == [survey_url(settings.base_url, settings.secret_key, location)]
+
+
+def test_chinese_title_area_has_real_glyphs(client: TestClient, lead_campaign) -> None:  # type: ignore[no-untyped-def]
+    image = Image.open(io.BytesIO(client.get("/c/PO-1/posters/L01.png").content)).convert("L")
+    title = np.asarray(image.crop((90, 200, 1150, 280)))  # the organisation's name, 测试物业
+    assert (title < 128).sum() > 2000, "the title is drawn, not blank"
+    bold = fonts.load(60, True)
+    assert fonts.covers(bold, "测试物业调查要求截止时间"), "the bundled font has these glyphs"
+    assert not fonts.covers(bold, "\U0002a6a5"), "a character outside GB 2312 is detected as missing"
+    # the title is not a row of .notdef boxes: drawing the same text with boxes gives a different image
+    boxes = Image.new("L", (1060, 80), 255)
+    ImageDraw.Draw(boxes).text((0, 0), "\ue000" * 4, font=bold, fill=0)
+    assert not np.array_equal(title, np.asarray(boxes))
+
+
+def test_pdf_has_one_page_per_location(client: TestClient, lead_campaign) -> None:  # type: ignore[no-untyped-def]
+    pdf = client.get("/c/PO-1/posters.pdf")
+    assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
+    assert pdf.content.startswith(b"%PDF")
+    assert len(re.findall(rb"/Type\s*/Page\b(?!s)", pdf.content)) == 3
+
+
+def test_html_poster_has_requirements_deadline_and_url(
+    client: TestClient, settings: Settings, lead_campaign
+) -> None:  # type: ignore[no-untyped-def]
+    _campaign, locations = lead_campaign
+    page = client.get("/c/PO-1/posters/L02")
+    assert page.status_code == 200
+    for text in ("调查要求", "每户限填一份", "约需 2 分钟", "时效要求", "北京时间", "<svg"):
+        assert text in page.text, text
+    assert survey_url(settings.base_url, settings.secret_key, locations[1]) in page.text
+
+
+def test_english_poster(client: TestClient, lead_campaign) -> None:  # type: ignore[no-untyped-def]
+    assert "Survey requirements" in client.get("/c/PO-1/posters/L01?lang=en").text
+
+
+def test_missing_font_is_a_clear_error(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    monkeypatch.setattr(fonts, "font_paths", lambda setting="", weight="Regular": [])
+    fonts.load.cache_clear()
+    with pytest.raises(fonts.FontMissing, match="MINGCHA_CJK_FONT"):
+        fonts.load(30)
+    fonts.load.cache_clear()
