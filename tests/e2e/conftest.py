@@ -11,6 +11,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,8 @@ def _free_port() -> int:
 @pytest.fixture
 def live_server(settings: Settings) -> Iterator[str]:
     port = _free_port()
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
+    served = replace(settings, base_url=f"http://127.0.0.1:{port}")  # printed links point at this server
+    config = uvicorn.Config(create_app(served), host="127.0.0.1", port=port, log_level="warning")
     server = uvicorn.Server(config)
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
