@@ -57,6 +57,7 @@ bench/.tools/node_modules/.bin/lighthouse:
 bench: install-test bench/.tools/node_modules/.bin/lighthouse
 	$(BIN)/python bench/page_weight.py --runs 5 --lighthouse
 	$(BIN)/python bench/posters.py
+	$(BIN)/python bench/grading.py
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache

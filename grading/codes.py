@@ -45,3 +45,10 @@ def matrix(blobs: list[bytes], width: int) -> np.ndarray:
     if not blobs:
         return np.zeros((0, width), dtype=np.uint8)
     return np.frombuffer(b"".join(blobs), dtype=np.uint8).reshape(len(blobs), width)
+
+
+def matrix_from(blob: bytes, rows: int, width: int) -> np.ndarray:
+    """An (rows, width) uint8 view of already concatenated code blobs."""
+    if rows == 0:
+        return np.zeros((0, width), dtype=np.uint8)
+    return np.frombuffer(blob, dtype=np.uint8).reshape(rows, width)

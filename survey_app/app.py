@@ -22,7 +22,7 @@ from survey_app import i18n
 from survey_app.auth.throttle import LoginThrottle
 from survey_app.db import make_engine
 from survey_app.middleware import LocaleMiddleware, SecurityHeaders
-from survey_app.routes import auth, campaigns, instruments, locations, posters, survey
+from survey_app.routes import auth, campaigns, certificate, instruments, locations, posters, reports, survey
 from survey_app.settings import Settings
 from survey_app.templating import make_environment, render
 from survey_app.views import http_exception, server_error
@@ -56,6 +56,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *locations.routes,
         *posters.routes,
         *instruments.routes,
+        *reports.routes,
+        *certificate.routes,
         Mount("/static", app=StaticFiles(directory=str(settings.static_dir)), name="static"),
     ]
     app = Starlette(

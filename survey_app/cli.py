@@ -31,6 +31,12 @@ def main(argv: list[str] | None = None) -> int:
     add.add_argument("--name", default="", help="display name")
     passwd = user_sub.add_parser("passwd", help="set a new password (stdin or asked for)")
     passwd.add_argument("--username", required=True)
+    grade = sub.add_parser("grade", help="grade a campaign (scores, pass/fail, tier) and print the result")
+    grade.add_argument("--campaign", required=True)
+    grade.add_argument("--json", action="store_true", help="print the full result as JSON")
+    grade.add_argument(
+        "--lock", action="store_true", help="store a locked snapshot (and certificate if certified)"
+    )
     rescore = sub.add_parser("rescore", help="refit the fraud model on a campaign and store every verdict")
     rescore.add_argument("--campaign", required=True)
     draw = sub.add_parser("draw-callbacks", help="draw and store the callback sample from the stored scores")
@@ -52,6 +58,7 @@ def main(argv: list[str] | None = None) -> int:
         "rescore": _rescore,
         "draw-callbacks": _draw,
         "user": _user,
+        "grade": _grade,
     }
     return commands[args.command](settings, args)
 
@@ -66,7 +73,7 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
     from survey_app.db import make_engine
-    from survey_app.services.demo import seed_demo, seed_demo_responses, seed_demo_users
+    from survey_app.services.demo import demo_certificate, seed_demo, seed_demo_responses, seed_demo_users
     from survey_app.services.survey_links import survey_url
 
     engine = make_engine(settings.database_url)
@@ -74,6 +81,7 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
         campaign, locations, created = seed_demo(session=session)
         simulated = seed_demo_responses(session=session, campaign=campaign, locations=locations)
         logins = seed_demo_users(session=session, campaign=campaign, var_dir=settings.var_dir)
+        certificate = demo_certificate(session=session, campaign=campaign)
     print("\n明察 Mingcha — demo data " + ("created" if created else "already present"))
     print(f"  demo campaign code: {campaign.code}  ({campaign.name_zh})")
     if simulated:
@@ -82,6 +90,11 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
     print(f"    log in at {settings.base_url}/login")
     for username, role, password in logins:
         print(f"    {role:<6} {username:<6} {password}")
+    if certificate:
+        print(
+            f"  certificate result page (public, behind the certificate QR): {settings.base_url}{certificate}"
+        )
+        print(f"  campaign report (log in as lead): {settings.base_url}/c/{campaign.code}/report")
     print("  survey links (one poster per building entrance):")
     for location in locations:
         url = survey_url(settings.base_url, settings.secret_key, location)
@@ -205,4 +218,36 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
         except AccountError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
+    return 0
+
+
+def _grade(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from survey_app.db import make_engine
+    from survey_app.services import grading
+
+    with Session(make_engine(settings.database_url), expire_on_commit=False) as session:
+        campaign = _campaign(session, args.campaign)
+        if campaign is None:
+            print(f"error: no campaign with code {args.campaign!r}", file=sys.stderr)
+            return 2
+        if args.lock:
+            snapshot = grading.lock(session=session, campaign=campaign, actor="cli")
+            data = snapshot.result
+        else:
+            data = grading.compute(session=session, campaign=campaign)[0].to_dict()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{args.campaign}: {data['status']}" + (f", tier {data['tier']}" if data["tier"] else ""))
+    print(f"  rule: {data['rule']}")
+    for comp in data["components"]:
+        interval = f" (95% CI {comp['ci_low']}-{comp['ci_high']})" if comp["ci_low"] else ""
+        verdict = "pass" if comp["passed"] else "FAIL"
+        score = f"{comp['score']} / {comp['max']} [{verdict} at {comp['pass_mark']}]"
+        print(f"  {comp['id']}: {score} n={comp['n']}{interval}")
+        for dim in comp["dimensions"]:
+            print(f"    {dim['id']}: {dim['score']}")
+    print(f"  total: {data['total']} / {data['total_max']}; excluded: {data['excluded'] or 'none'}")
     return 0

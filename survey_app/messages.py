@@ -58,3 +58,4 @@ CHANNEL_LABELS = {
     "phone": N_("phone"),
     "visit": N_("visit"),
 }
+CHANGE_LABELS = {"unchanged": N_("grade unchanged"), "up": N_("grade raised"), "down": N_("grade lowered")}

@@ -131,6 +131,7 @@ class Response(SQLModel, table=True):
     submitted_at: datetime = Field(default_factory=utcnow)
     received_at: datetime = Field(default_factory=utcnow)
     meta: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    answer_codes: bytes | None = Field(default=None, sa_column=Column(LargeBinary, nullable=True))
     fraud_score: float | None = None
     fraud_reasons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     fraud_model_version: str = Field(default="", max_length=40)
@@ -210,3 +211,21 @@ class RetiredToken(SQLModel, table=True):
     nonce: str = Field(index=True, unique=True, max_length=32)
     location_id: int = Field(foreign_key="location.id", index=True)
     retired_at: datetime = Field(default_factory=utcnow)
+
+
+class GradeSnapshot(SQLModel, table=True):
+    """A computed grade; once locked it is the record: scheme, instrument versions, counted ids, result."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = Field(default="", max_length=60)
+    locked: bool = False
+    scheme_key: str = Field(max_length=100)
+    scheme_definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    instrument_versions: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    counted_ids: bytes = Field(sa_column=Column(LargeBinary, nullable=False))  # zlib of sorted int64 ids
+    counted_sha256: str = Field(max_length=64)
+    result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    certificate_token: str | None = Field(default=None, index=True, unique=True, max_length=40)
+    valid_until: datetime | None = None

@@ -12,7 +12,7 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from survey_app import i18n
-from survey_app.messages import CHANNEL_LABELS, ROLE_LABELS
+from survey_app.messages import CHANGE_LABELS, CHANNEL_LABELS, ROLE_LABELS
 
 
 def make_environment(templates_dir: Path) -> Environment:
@@ -27,6 +27,7 @@ def make_environment(templates_dir: Path) -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.filters["localtime"] = localtime
     env.filters["role_label"] = lambda role: i18n.gettext(ROLE_LABELS.get(role, role))
+    env.filters["change_label"] = lambda verdict: i18n.gettext(CHANGE_LABELS.get(verdict, verdict))
     env.filters["channel_label"] = lambda channel: i18n.gettext(CHANNEL_LABELS.get(channel, channel))
     return env
 

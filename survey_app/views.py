@@ -64,6 +64,13 @@ ERRORS: dict[str, tuple[str, str]] = {
             "Ask the administrator to install one."
         ),
     ),
+    "certificate_not_found": (
+        N_("Certificate not found"),
+        N_(
+            "No certificate result matches this address. "
+            "Please check the QR code or the link on the certificate."
+        ),
+    ),
     "no_locations": (N_("No locations yet"), N_("Add locations to this campaign before printing posters.")),
     "method_not_allowed": (N_("Not allowed"), N_("This page cannot be used that way.")),
     "bad_request": (N_("Bad request"), N_("The request could not be understood.")),

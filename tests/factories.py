@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from survey_app import tokens
 from survey_app.models import Campaign, Location, utcnow
-from survey_app.services.demo import ensure_scheme, register_bundled
+from survey_app.services.demo import register_bundled
+from survey_app.services.schemes import ensure_schemes
 
 
 def make_campaign(
@@ -30,7 +31,7 @@ def make_campaign(
         name_zh="测试项目",
         name_en="Test campaign",
         organisation="测试物业",
-        scheme_id=ensure_scheme(session=session).id,  # type: ignore[arg-type]
+        scheme_id=ensure_schemes(session=session)["property-estate"].id,
         survey_instrument_id=rows[instrument],
         status=status,
         starts_at=now + timedelta(days=starts_in_days),

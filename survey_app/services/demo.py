@@ -10,32 +10,15 @@ from sqlmodel import Session, select
 
 from forms import load_bundled
 from forms.contract import items_json
+from grading.codes import encode
 from survey_app import tokens
-from survey_app.models import Campaign, InstrumentVersion, Location, Response, Scheme, utcnow
+from survey_app.models import Campaign, InstrumentVersion, Location, Response, utcnow
 from survey_app.services.instruments import materialise, register
+from survey_app.services.schemes import ensure_schemes
 
 DEMO_CODE = "WYW1-2026"
 BUILDINGS = 15
 STOREYS = 16
-
-
-def ensure_scheme(*, session: Session) -> Scheme:
-    """The residential property scheme row; its grading rules are added with the scheme files."""
-    scheme = session.exec(select(Scheme).where(Scheme.code == "property-estate")).first()
-    if scheme is None:
-        scheme = Scheme(
-            code="property-estate",
-            name_zh="住宅物业服务认证",
-            name_en="Residential property service certification",
-            definition={
-                "standards": ["GB/T 20647.9-2006", "F-RZ-ZY-04-ZZ-001 住宅物业服务认证评价规范"],
-                "modes": ["open service-characteristic evaluation", "management audit", "perception survey"],
-                "callback_rate": 0.10,
-            },
-        )
-        session.add(scheme)
-        session.flush()
-    return scheme
 
 
 def register_bundled(*, session: Session) -> dict[str, int]:
@@ -58,7 +41,7 @@ def seed_demo(*, session: Session) -> tuple[Campaign, list[Location], bool]:
             name_en="Wuyuanwan No.1 residential property certification 2026 — resident survey",
             organisation="厦门联发 · 五缘湾1号",
             certification_body="方圆标志认证集团",
-            scheme_id=ensure_scheme(session=session).id,  # type: ignore[arg-type]
+            scheme_id=ensure_schemes(session=session)["property-estate"].id,  # type: ignore[arg-type]
             survey_instrument_id=rows["property-resident-survey"],
             starts_at=now - timedelta(days=1),
             deadline=now + timedelta(days=60),
@@ -96,13 +79,14 @@ def seed_demo_responses(*, session: Session, campaign: Campaign, locations: list
     row = session.get(InstrumentVersion, campaign.survey_instrument_id)
     assert row is not None
     cfg = SimConfig(
-        n_genuine=190,
+        n_genuine=300,
         prevalence=0.05,
         n_locations=len(locations),
         seed=2026,
         start=utcnow() - timedelta(days=30),
     )
-    _items, records, _labels = simulate(cfg, items_json(materialise(row)))
+    instrument = materialise(row)
+    _items, records, _labels = simulate(cfg, items_json(instrument))
     shift = utcnow().timestamp() - 3600 - max(_epoch(r["submitted_at"]) for r in records)
     by_code = {f"L{n + 1:02d}": loc for n, loc in enumerate(locations)}
     for record in records:
@@ -116,7 +100,8 @@ def seed_demo_responses(*, session: Session, campaign: Campaign, locations: list
                 location_id=by_code[record["location"]].id,  # type: ignore[arg-type]
                 instrument_version_id=row.id,
                 channel="online",  # type: ignore[arg-type]
-                answers={k: v for k, v in record["answers"].items()},
+                answers=dict(record["answers"]),
+                answer_codes=encode(instrument, record["answers"]),
                 item_ms=record["item_ms"],
                 comment=record["comment"],
                 client_id=record["client_id"],
@@ -163,3 +148,13 @@ def seed_demo_users(*, session: Session, campaign: Campaign, var_dir: Path) -> l
     store.write_text("".join(f"{u} {p}\n" for u, p in known.items()))
     store.chmod(0o600)
     return logins
+
+
+def demo_certificate(*, session: Session, campaign: Campaign) -> str | None:
+    """Lock the demo campaign's grade once, so the certificate result page has something to show."""
+    from survey_app.services.grading import latest_snapshot, lock
+
+    snapshot = latest_snapshot(session=session, campaign_id=campaign.id)  # type: ignore[arg-type]
+    if snapshot is None:
+        snapshot = lock(session=session, campaign=campaign, actor="demo")
+    return f"/cert/{snapshot.certificate_token}" if snapshot.certificate_token else None

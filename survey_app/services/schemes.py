@@ -1,50 +1,41 @@
-"""The certification schemes a campaign can be run under (rows for the seed's schemes).
-
-The scoring rules of each scheme arrive as scheme files with the grading work; until then a scheme row names
-the scheme and its standards, which is what campaign set-up needs.
-"""
+"""Certification schemes in the database, registered from the bundled scheme files (grading/schemes/)."""
 
 from __future__ import annotations
 
+import yaml
 from sqlmodel import Session, select
 
+from grading.loader import BUNDLED_DIR, parse_scheme
+from grading.schema import Scheme as SchemeRules
 from survey_app.models import Scheme
-
-BUNDLED = (
-    (
-        "property-estate",
-        "住宅物业服务认证",
-        "Residential property service certification",
-        ["GB/T 20647.9-2006", "F-RZ-ZY-04-ZZ-001 住宅物业服务认证评价规范"],
-    ),
-    (
-        "homestay",
-        "乡村民宿服务认证",
-        "Rural homestay service certification",
-        ["乡村民宿服务认证要求", "GB/T 39000-2020"],
-    ),
-    (
-        "elderly-care",
-        "养老机构服务认证",
-        "Elderly-care institution service certification",
-        ["CTSWSF-TS012-2021 养老机构服务认证评价规范", "GB/T 37276-2018"],
-    ),
-    (
-        "bank-age-friendly",
-        "银行营业网点适老服务认证",
-        "Bank branch age-friendly service certification",
-        ["T/BFIA012-2022 银行营业网点适老服务要求"],
-    ),
-)
 
 
 def ensure_schemes(*, session: Session) -> dict[str, Scheme]:
-    """Create the bundled scheme rows once; return them by code."""
+    """Store each bundled scheme file once per version (a placeholder row without rules gets its rules)."""
     found = {s.code: s for s in session.exec(select(Scheme))}
-    for code, zh, en, standards in BUNDLED:
-        if code not in found:
-            scheme = Scheme(code=code, name_zh=zh, name_en=en, definition={"standards": standards})
-            session.add(scheme)
-            found[code] = scheme
+    for path in sorted(BUNDLED_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        row = found.get(data["id"])
+        if row is None:
+            row = Scheme(
+                code=data["id"],
+                version=data["version"],
+                name_zh=data["name"]["zh"],
+                name_en=data["name"].get("en", ""),
+                definition=data,
+            )
+            session.add(row)
+            found[row.code] = row
+        elif "components" not in row.definition:
+            row.definition, row.version = data, data["version"]
+            session.add(row)
     session.commit()
     return found
+
+
+def scheme_rules(row: Scheme) -> SchemeRules:
+    """The validated rules of a stored scheme."""
+    rules, problems = parse_scheme(row.definition, source=f"scheme:{row.code}")
+    if rules is None:
+        raise ValueError("stored scheme does not validate: " + "; ".join(map(str, problems)))
+    return rules

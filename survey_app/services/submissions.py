@@ -12,6 +12,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, select
 
 from forms import Instrument
+from grading.codes import encode
 from survey_app.models import Campaign, CampaignStatus, Location, Response, utcnow
 
 
@@ -78,6 +79,7 @@ def store_response(
         instrument_version_id=instrument_version_id,
         channel=meta.channel,
         answers=answers,
+        answer_codes=encode(instrument, answers),
         item_ms=meta.item_ms,
         comment=comment,
         contact_consent=consent,

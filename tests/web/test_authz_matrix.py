@@ -43,6 +43,13 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/c/{code}/posters/{loc}.png"): (R, 403, 403, 200, 403, 200),
     ("GET", "/c/{code}/posters/{loc}"): (R, 403, 403, 200, 403, 200),
     ("GET", "/instruments"): (R, 403, 403, 200, 200, 200),
+    ("GET", "/c/{code}/report"): (R, 403, 403, 200, 403, 200),
+    ("POST", "/c/{code}/report/lock"): (R, 403, 403, 303, 403, 303),
+    ("GET", "/c/{code}/report/analysis"): (R, 403, 403, 200, 403, 200),
+    ("GET", "/c/{code}/report/analysis.pdf"): (R, 403, 403, 200, 403, 200),
+    ("GET", "/c/{code}/export/{what:str}.{fmt:str}"): (R, 403, 403, 200, 403, 200),
+    ("GET", "/cert/{token}"): (404, 404, 404, 404, 404, 404),  # an unknown certificate (a survey token)
+    ("GET", "/cert/{token}/qr.{fmt}"): (404, 404, 404, 404, 404, 404),
     ("POST", "/instruments"): (R, 403, 403, 422, 422, 422),
 }
 
@@ -92,6 +99,8 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
         .replace("{receipt}", "r-receipt")
         .replace("{code}", campaign.code)
         .replace("{loc}", locations[0].code)
+        .replace("{what:str}.{fmt:str}", "responses.xlsx")
+        .replace("{fmt}", "png")
     )
     for actor, expected in zip(ACTORS, MATRIX[key], strict=True):
         with TestClient(create_app(settings), follow_redirects=False) as client:
