@@ -175,6 +175,7 @@ def grade(
         bonus=bonus,
         total_max=scheme.total_max,
         excluded=dict(excluded or {}),
+        comparison=compare_sources(components),
     )
     missing = [c for c in components if c.score is None]
     if missing:
@@ -234,3 +235,23 @@ def _sample_problem(scheme: Scheme, n: int, locations: dict[str, int], has_surve
         listed = ", ".join(short[:10]) + (" ..." if len(short) > 10 else "")
         return f"{len(short)} location(s) below {scheme.min_sample_location} responses: {listed}"
     return None
+
+
+def compare_sources(components: list[ComponentResult]) -> list[dict[str, object]]:
+    """Perception against inspection (seed L443): a dimension scored both from surveys and from auditor
+    sheets, side by side, with the gap in points (0..100 scale)."""
+    survey = {
+        d.id: d for c in components if c.source == "survey" for d in c.dimensions if d.score is not None
+    }
+    sheet = {d.id: d for c in components if c.source == "sheet" for d in c.dimensions if d.score is not None}
+    return [
+        {
+            "dimension": dim,
+            "label": survey[dim].label,
+            "survey": survey[dim].score,
+            "auditors": sheet[dim].score,
+            "gap": report(survey[dim].score - sheet[dim].score),  # type: ignore[operator]
+        }
+        for dim in survey
+        if dim in sheet
+    ]

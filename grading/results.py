@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -61,6 +61,7 @@ class GradeResult:
     bonus: Decimal
     total_max: Decimal
     excluded: dict[str, int]
+    comparison: list[dict[str, Any]] = field(default_factory=list)
     total: Decimal | None = None
     status: str = ""  # certified | not_certified | insufficient_sample | incomplete
     tier: str | None = None
