@@ -37,7 +37,7 @@ def radar_svg(
             )
     shape = " ".join(points)
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {size} {size + 20}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-70 0 {size + 140} {size + 20}" role="img" '
         f'aria-label="{escape(title)}" class="radar">'
         + (f"<title>{escape(title)}</title>" if title else "")
         + "".join(grid)

@@ -1,0 +1,20 @@
+"""The radar chart: one axis per dimension, escaped labels, values kept within the chart."""
+
+from __future__ import annotations
+
+import re
+
+from grading.radar import radar_svg
+
+
+def test_one_spoke_and_label_per_axis() -> None:
+    axes = [("客户服务", 80.0), ("环境<卫生>", 100.0), ("安全", None), ("管理", 150.0), ("特色", 0.0)]
+    svg = radar_svg(axes, title="各维度得分")
+    assert svg.count("<line") == 5
+    assert "环境&lt;卫生&gt;" in svg and "<卫生>" not in svg
+    assert 'aria-label="各维度得分"' in svg and 'role="img"' in svg
+    shape = re.findall(r'<polygon points="([^"]+)" fill="rgba', svg)[0].split()
+    assert len(shape) == 5
+    xs = [float(p.split(",")[0]) for p in shape]
+    assert max(xs) <= 320 * 0.5 + 320 * 0.32 + 0.1, "150 is drawn at the rim, not beyond it"
+    assert "—" in svg, "a missing score is shown as a dash"
