@@ -139,11 +139,15 @@ def _safe_url(url: str) -> str:
 
 
 def _campaign(session: Session, code: str):  # type: ignore[no-untyped-def]
+    """The campaign with this code, or None after saying so on stderr."""
     from sqlmodel import select
 
     from survey_app.models import Campaign
 
-    return session.exec(select(Campaign).where(Campaign.code == code)).first()
+    campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
+    if campaign is None:
+        print(f"error: no campaign with code {code!r}", file=sys.stderr)
+    return campaign
 
 
 def _rescore(settings: Settings, args: argparse.Namespace) -> int:
@@ -153,7 +157,6 @@ def _rescore(settings: Settings, args: argparse.Namespace) -> int:
     with Session(make_engine(settings.database_url), expire_on_commit=False) as session:
         campaign = _campaign(session, args.campaign)
         if campaign is None:
-            print(f"error: no campaign with code {args.campaign!r}", file=sys.stderr)
             return 2
         count = rescore_campaign(session=session, campaign=campaign)
     print(f"scored {count} online responses of {args.campaign}")
@@ -167,7 +170,6 @@ def _draw(settings: Settings, args: argparse.Namespace) -> int:
     with Session(make_engine(settings.database_url), expire_on_commit=False) as session:
         campaign = _campaign(session, args.campaign)
         if campaign is None:
-            print(f"error: no campaign with code {args.campaign!r}", file=sys.stderr)
             return 2
         picks = draw_callbacks(session=session, campaign=campaign, seed=args.seed)
     if not picks:
@@ -230,7 +232,6 @@ def _grade(settings: Settings, args: argparse.Namespace) -> int:
     with Session(make_engine(settings.database_url), expire_on_commit=False) as session:
         campaign = _campaign(session, args.campaign)
         if campaign is None:
-            print(f"error: no campaign with code {args.campaign!r}", file=sys.stderr)
             return 2
         if args.lock:
             snapshot = grading.lock(session=session, campaign=campaign, actor="cli")

@@ -11,7 +11,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from survey_app.auth.guard import guarded
-from survey_app.models import Location
+from survey_app.models import Campaign, Location
 from survey_app.posters.content import poster_text
 from survey_app.posters.fonts import FontMissing
 from survey_app.posters.render import pdf_bytes, png_bytes
@@ -23,48 +23,47 @@ from survey_app.views import error_page
 LEADS = frozenset({"lead", "admin"})
 
 
-def _location(request: Request, session: Session, campaign_id: int) -> Location | None:
+def _poster(request: Request, session: Session) -> tuple[Campaign, Location, str] | Response:
+    """The campaign and location named in the path (lead auditor's), with the location's survey URL."""
+    found = campaign_or_error(request, session, manage=True)
+    if isinstance(found, Response):
+        return found
     code = request.path_params["loc"]
-    return session.exec(
-        select(Location).where(Location.campaign_id == campaign_id, Location.code == code)
+    location = session.exec(
+        select(Location).where(Location.campaign_id == found.campaign.id, Location.code == code)
     ).first()
+    if location is None:
+        return error_page(request, 404, "not_found")
+    settings = request.app.state.settings
+    return found.campaign, location, survey_url(settings.base_url, settings.secret_key, location)
 
 
 def poster_page(request: Request) -> Response:
     """Print-ready HTML (A4, @page CSS), the QR code as inline SVG."""
-    settings = request.app.state.settings
     with Session(request.app.state.engine) as session:
-        found = campaign_or_error(request, session, manage=True)
+        found = _poster(request, session)
         if isinstance(found, Response):
             return found
-        location = _location(request, session, found.campaign.id)
-        if location is None:
-            return error_page(request, 404, "not_found")
-        url = survey_url(settings.base_url, settings.secret_key, location)
+        campaign, location, url = found
         svg = segno.make(url, error="m").svg_inline(scale=8, border=4, omitsize=True)
         ctx = {
-            "campaign": found.campaign,
+            "campaign": campaign,
             "location": location,
-            "text": poster_text(found.campaign, location, url),
+            "text": poster_text(campaign, location, url),
             "qr_svg": Markup(svg),
         }
         return staff_render(request, "posters/poster.html", ctx)
 
 
 def poster_png(request: Request) -> Response:
-    settings = request.app.state.settings
     with Session(request.app.state.engine) as session:
-        found = campaign_or_error(request, session, manage=True)
+        found = _poster(request, session)
         if isinstance(found, Response):
             return found
-        location = _location(request, session, found.campaign.id)
-        if location is None:
-            return error_page(request, 404, "not_found")
-        text = poster_text(
-            found.campaign, location, survey_url(settings.base_url, settings.secret_key, location)
-        )
+        campaign, location, url = found
+        text = poster_text(campaign, location, url)
     try:
-        data = png_bytes(text, font_setting=settings.cjk_font)
+        data = png_bytes(text, font_setting=request.app.state.settings.cjk_font)
     except FontMissing:
         return error_page(request, 503, "font_missing")
     headers = {

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import json
-
-from sqlmodel import Session, select
+from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -17,7 +15,7 @@ from survey_app.reports.analysis_pdf import analysis_pdf
 from survey_app.routes.staff import campaign_or_error, staff_render
 from survey_app.services import grading
 from survey_app.services import report_view as view
-from survey_app.services.export import response_line
+from survey_app.services.export import campaign_contract, jsonl
 from survey_app.services.schemes import scheme_rules
 from survey_app.services.tables import response_rows, result_rows, to_csv, to_xlsx
 from survey_app.views import error_page
@@ -139,7 +137,7 @@ def export(request: Request) -> Response:
         campaign = found.campaign
         if what == "responses" and fmt == "jsonl":
             return Response(
-                _jsonl(session, campaign),
+                jsonl(campaign_contract(session=session, campaign=campaign).lines).encode("utf-8"),
                 media_type="application/x-ndjson",
                 headers=_attachment(campaign, what, fmt),
             )
@@ -154,32 +152,6 @@ def export(request: Request) -> Response:
     data = to_xlsx(iter(rows), what)
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return Response(data, media_type=media, headers=_attachment(campaign, what, fmt))
-
-
-def _jsonl(session: Session, campaign: Campaign) -> bytes:
-    from forms.contract import items_json
-    from survey_app.models import InstrumentVersion, Location
-    from survey_app.models import Response as Stored
-    from survey_app.services.instruments import materialise
-
-    likert = [
-        e["id"]
-        for e in items_json(materialise(session.get(InstrumentVersion, campaign.survey_instrument_id)))[
-            "items"
-        ]
-    ]  # type: ignore[arg-type]
-    codes = {
-        loc.id: loc.code for loc in session.exec(select(Location).where(Location.campaign_id == campaign.id))
-    }
-    rows = session.exec(
-        select(Stored).where(
-            Stored.campaign_id == campaign.id, Stored.instrument_version_id == campaign.survey_instrument_id
-        )
-    )
-    return "".join(
-        json.dumps(response_line(r, codes.get(r.location_id, ""), likert), ensure_ascii=False) + "\n"
-        for r in rows
-    ).encode("utf-8")
 
 
 def _attachment(campaign: Campaign, what: str, fmt: str) -> dict[str, str]:

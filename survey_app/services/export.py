@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -46,11 +47,17 @@ def response_line(response: Response, location_code: str, likert_ids: list[str])
     }
 
 
-def export_campaign(*, session: Session, code: str, out_dir: Path) -> tuple[int, Path, Path]:
-    """Write items.json and responses.jsonl for a campaign; return (count, items path, responses path)."""
-    campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
-    if campaign is None:
-        raise ExportError(f"no campaign with code {code!r}")
+@dataclass(frozen=True)
+class Contract:
+    """A campaign in the interchange format: items.json, and each stored response with its line."""
+
+    items: dict[str, Any]
+    rows: list[Response]
+    lines: list[dict[str, Any]]
+
+
+def campaign_contract(*, session: Session, campaign: Campaign, channel: str | None = None) -> Contract:
+    """The campaign's responses to its current instrument (optionally one channel), in id order."""
     row = session.get(InstrumentVersion, campaign.survey_instrument_id)
     assert row is not None
     items = items_json(materialise(row))
@@ -58,19 +65,34 @@ def export_campaign(*, session: Session, code: str, out_dir: Path) -> tuple[int,
     codes = {
         loc.id: loc.code for loc in session.exec(select(Location).where(Location.campaign_id == campaign.id))
     }
+    query = select(Response).where(
+        Response.campaign_id == campaign.id, Response.instrument_version_id == row.id
+    )
+    if channel is not None:
+        query = query.where(Response.channel == channel)
+    rows = list(session.exec(query.order_by(Response.id)))
+    lines = [response_line(r, codes.get(r.location_id, ""), likert_ids) for r in rows]
+    return Contract(items, rows, lines)
+
+
+def jsonl(lines: list[dict[str, Any]]) -> str:
+    """One JSON object per line, UTF-8 text kept readable."""
+    return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
+
+
+def export_campaign(*, session: Session, code: str, out_dir: Path) -> tuple[int, Path, Path]:
+    """Write items.json and responses.jsonl for a campaign; return (count, items path, responses path)."""
+    campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
+    if campaign is None:
+        raise ExportError(f"no campaign with code {code!r}")
+    contract = campaign_contract(session=session, campaign=campaign)
     try:
         out_dir.mkdir(parents=True, exist_ok=True)
         items_path, responses_path = out_dir / "items.json", out_dir / "responses.jsonl"
-        items_path.write_text(json.dumps(items, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
-        count = 0
-        query = select(Response).where(
-            Response.campaign_id == campaign.id, Response.instrument_version_id == row.id
+        items_path.write_text(
+            json.dumps(contract.items, ensure_ascii=False, indent=2) + "\n", encoding="utf-8"
         )
-        with responses_path.open("w", encoding="utf-8") as fh:
-            for response in session.exec(query.order_by(Response.id)):
-                line = response_line(response, codes.get(response.location_id, ""), likert_ids)
-                fh.write(json.dumps(line, ensure_ascii=False) + "\n")
-                count += 1
+        responses_path.write_text(jsonl(contract.lines), encoding="utf-8")
     except OSError as exc:
         raise ExportError(f"cannot write to {out_dir}: {exc.strerror}") from None
-    return count, items_path, responses_path
+    return len(contract.lines), items_path, responses_path

@@ -12,7 +12,6 @@ import numpy as np
 from sqlalchemy.engine import Engine
 from sqlmodel import Session, col, select
 
-from forms.contract import items_json
 from fraud.data import Items, Responses, parse_items, read_responses
 from fraud.detector import ResponseAnomalyDetector
 from fraud.sampling import select_callbacks
@@ -21,13 +20,10 @@ from survey_app.models import (
     CallbackPick,
     Campaign,
     FraudModel,
-    InstrumentVersion,
-    Location,
     Response,
     ResponseStatus,
 )
-from survey_app.services.export import response_line
-from survey_app.services.instruments import materialise
+from survey_app.services.export import campaign_contract
 
 log = logging.getLogger(__name__)
 REFIT_GROWTH = 2.0  # refit when the campaign has doubled since the last fit
@@ -43,26 +39,10 @@ class Batch:
 
 def load_batch(*, session: Session, campaign: Campaign) -> Batch:
     """The campaign's online responses to its current instrument, as the fraud library reads them."""
-    row = session.get(InstrumentVersion, campaign.survey_instrument_id)
-    assert row is not None
-    contract = items_json(materialise(row))
-    likert = [entry["id"] for entry in contract["items"]]
-    codes = {
-        loc.id: loc.code for loc in session.exec(select(Location).where(Location.campaign_id == campaign.id))
-    }
-    rows = list(
-        session.exec(
-            select(Response)
-            .where(Response.campaign_id == campaign.id, Response.instrument_version_id == row.id)
-            .where(Response.channel == "online")
-            .order_by(col(Response.id))
-        )
-    )
-    lines = (
-        json.dumps(response_line(r, codes.get(r.location_id, ""), likert), ensure_ascii=False) for r in rows
-    )
-    items = parse_items(contract)
-    return Batch(rows, items, read_responses(lines, items, source=f"campaign {campaign.code}"))
+    contract = campaign_contract(session=session, campaign=campaign, channel="online")
+    items = parse_items(contract.items)
+    lines = (json.dumps(line, ensure_ascii=False) for line in contract.lines)
+    return Batch(contract.rows, items, read_responses(lines, items, source=f"campaign {campaign.code}"))
 
 
 def _store(rows: list[Response], by_id: dict[str, int], verdicts, *, session: Session) -> None:  # type: ignore[no-untyped-def]

@@ -226,9 +226,3 @@ def cycle_change(*, session: Session, campaign: Campaign, current: dict) -> dict
         "before_total": old.get("total"),
         "after_total": new.get("total"),
     }
-
-
-def counted_total(*, session: Session, campaign: Campaign) -> int:
-    return session.exec(
-        select(func.count()).select_from(Response).where(Response.campaign_id == campaign.id)
-    ).one()
