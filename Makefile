@@ -37,10 +37,11 @@ node_modules/.package-lock.json: package.json
 test: install-test node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest
 
 lint: install-test
-	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
 
 format: install-test
 	$(BIN)/ruff format . && $(BIN)/ruff check --fix .

@@ -30,7 +30,7 @@ from survey_app.db import make_engine  # noqa: E402
 from survey_app.migrate import upgrade  # noqa: E402
 from survey_app.models import Campaign, Location, Scheme  # noqa: E402
 from survey_app.services import grading  # noqa: E402
-from survey_app.services.demo import register_bundled  # noqa: E402
+from survey_app.services.instruments import register_bundled  # noqa: E402
 from survey_app.services.schemes import ensure_schemes  # noqa: E402
 
 

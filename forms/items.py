@@ -80,7 +80,7 @@ def parse_item(
         return None
     return Item(
         id=item_id,
-        type=kind,
+        type=str(kind),
         label=label,
         required=raw.get("required", True),
         na=raw.get("na", False),

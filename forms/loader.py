@@ -82,8 +82,8 @@ def parse_instrument(data: Any, *, source: str = "<data>") -> tuple[Instrument |
         return None, out.problems
     return (
         Instrument(
-            id=inst_id,
-            version=version,
+            id=str(inst_id),
+            version=int(version or 0),
             kind=kind,
             title=title,  # type: ignore[arg-type]
             intro=intro,

@@ -108,12 +108,18 @@ def _simulate(args: argparse.Namespace) -> int:
 def _bench(args: argparse.Namespace) -> int:
     from fraud.bench import format_table, run_grid
 
-    if args.quick:
-        grid = {"prevalences": (0.05,), "item_counts": (10,), "replications": 3}
-    else:
-        grid = {"replications": args.replications}
     started = time.perf_counter()
-    results = run_grid(n_genuine=args.n_genuine, progress=lambda m: print(m, file=sys.stderr), **grid)
+    progress = lambda m: print(m, file=sys.stderr)  # noqa: E731
+    if args.quick:
+        results = run_grid(
+            n_genuine=args.n_genuine,
+            progress=progress,
+            prevalences=(0.05,),
+            item_counts=(10,),
+            replications=3,
+        )
+    else:
+        results = run_grid(n_genuine=args.n_genuine, progress=progress, replications=args.replications)
     table = format_table(results)
     print(table)
     print(f"\n({time.perf_counter() - started:.0f} s)", file=sys.stderr)

@@ -174,7 +174,7 @@ def read_responses(lines: Iterable[str], items: Items, *, source: str = "respons
         answer_rows.append(vec)
         ms_rows.append(ms)
     n = len(rows)
-    cols = list(zip(*rows, strict=True)) if rows else [[] for _ in range(10)]
+    cols: list[tuple[Any, ...]] = list(zip(*rows, strict=True)) if rows else [() for _ in range(10)]
     return Responses(
         ids=list(cols[0]),
         location=np.asarray(cols[1], dtype=np.int64),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 from sklearn.base import BaseEstimator, OutlierMixin
@@ -63,7 +64,7 @@ class ResponseAnomalyDetector(OutlierMixin, BaseEstimator):
         self.contamination = contamination
         self.random_state = random_state
 
-    def __sklearn_tags__(self):  # type: ignore[no-untyped-def]
+    def __sklearn_tags__(self) -> Any:
         tags = super().__sklearn_tags__()
         tags.input_tags.allow_nan = True
         return tags
@@ -86,7 +87,7 @@ class ResponseAnomalyDetector(OutlierMixin, BaseEstimator):
             np.array([f.family == RULE_FAMILY for f in self.features]),
         )
 
-    def fit(self, X, y=None):  # type: ignore[no-untyped-def]  # noqa: N803 - scikit-learn naming
+    def fit(self, X: Any, y: object = None) -> ResponseAnomalyDetector:  # noqa: N803 - scikit-learn naming
         """Learn robust scales, the forest, and the score distributions used for rank averaging."""
         X = validate_data(self, X, ensure_all_finite="allow-nan", reset=True)
         direction, floor, family, is_rule = self._meta(X.shape[1])
@@ -152,13 +153,13 @@ class ResponseAnomalyDetector(OutlierMixin, BaseEstimator):
             total += -2.0 * np.log(np.maximum(rarity, _half_normal_tail(F[:, f])))
         return total
 
-    def z_scores(self, X) -> np.ndarray:  # type: ignore[no-untyped-def]  # noqa: N803
+    def z_scores(self, X: Any) -> np.ndarray:  # noqa: N803
         """Per-feature suspicion in robust units (for explanations)."""
         check_is_fitted(self)
         X = validate_data(self, X, ensure_all_finite="allow-nan", reset=False)
         return self._z(X)
 
-    def anomaly_score(self, X) -> np.ndarray:  # type: ignore[no-untyped-def]  # noqa: N803
+    def anomaly_score(self, X: Any) -> np.ndarray:  # noqa: N803
         """Higher means more suspicious: rule hits, plus the two models' percentile ranks combined.
 
         The ranks r are combined like p-values (Fisher: -2 log(1 - r) summed, read through the chi-square
@@ -178,14 +179,14 @@ class ResponseAnomalyDetector(OutlierMixin, BaseEstimator):
         combined = 1.0 - np.exp(-half_chi2) * (1.0 + half_chi2)
         return rules + combined
 
-    def score_samples(self, X) -> np.ndarray:  # type: ignore[no-untyped-def]  # noqa: N803
+    def score_samples(self, X: Any) -> np.ndarray:  # noqa: N803
         """Opposite of the anomaly score (scikit-learn convention: lower is more abnormal)."""
         return -self.anomaly_score(X)
 
-    def decision_function(self, X) -> np.ndarray:  # type: ignore[no-untyped-def]  # noqa: N803
+    def decision_function(self, X: Any) -> np.ndarray:  # noqa: N803
         """Negative for outliers, positive for inliers."""
         return self.score_samples(X) - self.offset_
 
-    def predict(self, X) -> np.ndarray:  # type: ignore[no-untyped-def]  # noqa: N803
+    def predict(self, X: Any) -> np.ndarray:  # noqa: N803
         """-1 for the `contamination` share judged most suspicious, +1 otherwise."""
         return np.where(self.decision_function(X) < 0, -1, 1)

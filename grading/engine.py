@@ -67,7 +67,10 @@ def _weighted_rowmean(values: np.ndarray, weights: np.ndarray) -> np.ndarray:
 
 def score_component(scheme: Scheme, component: Component, batches: list[Batch]) -> ComponentResult:
     """Score one component from every batch that feeds it (several instrument versions allowed)."""
-    row_scores, dim_rows, item_results, versions = [], {d.id: [] for d in component.dimensions}, [], []
+    row_scores: list[np.ndarray] = []
+    dim_rows: dict[str, list[np.ndarray]] = {d.id: [] for d in component.dimensions}
+    item_results: list[ItemResult] = []
+    versions: list[str] = []
     excluded = {"no scored answer": 0, "N/A where the scheme forbids it": 0}
     for batch in batches:
         if not len(batch.codes):
@@ -180,7 +183,7 @@ def grade(
     missing = [c for c in components if c.score is None]
     if missing:
         return result.decide("incomplete", None, "no data for " + ", ".join(c.id for c in missing))
-    result.total = report(sum((c.score for c in components), Decimal(0)) + bonus)  # type: ignore[misc]
+    result.total = report(sum((c.score for c in components if c.score is not None), Decimal(0)) + bonus)
     survey_n = sum(c.n for c in components if c.source == "survey")
     short = _sample_problem(scheme, survey_n, locations or {}, any(c.source == "survey" for c in components))
     if short:

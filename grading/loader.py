@@ -94,15 +94,19 @@ def parse_scheme(data: Any, *, source: str = "<data>") -> tuple[Scheme | None, l
     if not isinstance(version, int) or isinstance(version, bool) or version < 1:
         out.add("version", "version must be a whole number >= 1")
     name = out.label("name", data.get("name"))
-    coefficients = dict(DEFAULT_COEFFICIENTS)
+    coefficients: dict[str, tuple[Decimal, ...]] = dict(DEFAULT_COEFFICIENTS)
     for key, values in (data.get("coefficients") or {}).items():
         nums = [_number(out, f"coefficients.{key}[{i}]", v) for i, v in enumerate(values or [])]
         if len(nums) != 5 or None in nums:
             out.add(f"coefficients.{key}", "a coefficient family lists five numbers, for answers 1 to 5")
-        elif any(n > 1 for n in nums) or nums != sorted(nums):  # type: ignore[type-var]
-            out.add(f"coefficients.{key}", "coefficients must rise from answer 1 to 5 and stay within 0..1")
         else:
-            coefficients[key] = tuple(nums)  # type: ignore[arg-type]
+            known = [n for n in nums if n is not None]
+            if any(n > 1 for n in known) or known != sorted(known):
+                out.add(
+                    f"coefficients.{key}", "coefficients must rise from answer 1 to 5 and stay within 0..1"
+                )
+            else:
+                coefficients[key] = tuple(known)
     components = _components(out, data.get("components"), coefficients)
     total_max = sum((c.max for c in components), Decimal(0))
     bonus = _bonus(out, data.get("bonus"))
@@ -131,13 +135,13 @@ def parse_scheme(data: Any, *, source: str = "<data>") -> tuple[Scheme | None, l
     years = data.get("validity_years", 3)
     if not isinstance(years, int) or years < 1:
         out.add("validity_years", "must be a whole number >= 1")
-    if out.problems:
+    if out.problems or name is None or rate is None or level is None:
         return None, out.problems
     return Scheme(
         id=data["id"],
-        version=version,
+        version=int(version or 0),
         name=name,
-        source=str(data.get("source", "")),  # type: ignore[arg-type]
+        source=str(data.get("source", "")),
         components=tuple(components),
         tiers=tuple(tiers),
         coefficients=coefficients,
@@ -148,7 +152,7 @@ def parse_scheme(data: Any, *, source: str = "<data>") -> tuple[Scheme | None, l
         min_sample_overall=mins["overall"],
         callback_rate=rate,
         mandatory_level=level,
-        validity_years=years,  # type: ignore[arg-type]
+        validity_years=int(years),
     ), []
 
 
@@ -187,7 +191,7 @@ def _components(out: Collector, raw: Any, coefficients: dict[str, Any]) -> list[
         instrument = comp.get("instrument")
         if not isinstance(instrument, str) or not instrument:
             out.add(f"{path}.instrument", "name the instrument whose items feed this component")
-        dims = []
+        dims: list[DimensionRule] = []
         for d, dim in enumerate(comp.get("dimensions") or []):
             dpath = f"{path}.dimensions[{d}]"
             if not isinstance(dim, dict) or not isinstance(dim.get("id"), str):

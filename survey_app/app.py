@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hashlib
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from functools import lru_cache
 from pathlib import Path
@@ -18,14 +18,15 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from survey_app import i18n
+from survey_app import i18n, templating
 from survey_app.auth.throttle import LoginThrottle
 from survey_app.db import make_engine
+from survey_app.errors import DomainError
 from survey_app.middleware import LocaleMiddleware, SecurityHeaders
 from survey_app.routes import auth, campaigns, certificate, instruments, locations, posters, reports, survey
 from survey_app.settings import Settings
 from survey_app.templating import make_environment, render
-from survey_app.views import http_exception, server_error
+from survey_app.views import domain_error, http_exception, server_error
 
 
 def home(request: Request) -> Response:
@@ -75,7 +76,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 https_only=settings.https_only,
             ),
         ],
-        exception_handlers={HTTPException: http_exception, Exception: server_error},
+        exception_handlers={
+            DomainError: domain_error,
+            HTTPException: http_exception,
+            Exception: server_error,
+        },
         lifespan=lifespan,
     )
     app.state.settings = settings
@@ -84,11 +89,12 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.login_throttle = LoginThrottle(settings.ratelimit_storage)
     templates = make_environment(settings.templates_dir)
     templates.globals["static"] = _static_url(settings.static_dir)
+    templating.DEFAULT_TIMEZONE = settings.default_timezone
     app.state.templates = templates
     return app
 
 
-def _static_url(static_dir: Path):  # type: ignore[no-untyped-def]
+def _static_url(static_dir: Path) -> Callable[[str], str]:
     @lru_cache(maxsize=64)
     def static(path: str) -> str:
         digest = hashlib.sha256((static_dir / path).read_bytes()).hexdigest()[:10]

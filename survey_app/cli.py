@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlmodel import Session
 
+from survey_app.models import Campaign
 from survey_app.settings import Settings, SettingsError
 
 
@@ -44,6 +45,14 @@ def main(argv: list[str] | None = None) -> int:
     draw.add_argument(
         "--seed", type=int, required=True, help="record it: the same seed draws the same sample"
     )
+    audit_cmd = sub.add_parser("audit", help="the hash-chained audit log")
+    audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser(
+        "verify", help="recompute the chain(s); exit 0 when intact, 1 naming the break"
+    )
+    verify.add_argument("--campaign", help="only this campaign's chain (default: every chain)")
+    show = audit_sub.add_parser("show", help="print a campaign's audit log")
+    show.add_argument("--campaign", help="campaign code (default: the global chain: accounts and logins)")
     args = parser.parse_args(argv)
     try:
         settings = Settings.from_env()
@@ -59,6 +68,7 @@ def main(argv: list[str] | None = None) -> int:
         "draw-callbacks": _draw,
         "user": _user,
         "grade": _grade,
+        "audit": _audit,
     }
     return commands[args.command](settings, args)
 
@@ -72,12 +82,12 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
-    from survey_app.db import make_engine
+    from survey_app.db import make_engine, unit_of_work
     from survey_app.services.demo import demo_certificate, seed_demo, seed_demo_responses, seed_demo_users
     from survey_app.services.survey_links import survey_url
 
     engine = make_engine(settings.database_url)
-    with Session(engine, expire_on_commit=False) as session:
+    with unit_of_work(engine) as session:
         campaign, locations, created = seed_demo(session=session)
         simulated = seed_demo_responses(session=session, campaign=campaign, locations=locations)
         logins = seed_demo_users(session=session, campaign=campaign, var_dir=settings.var_dir)
@@ -120,13 +130,15 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _export(settings: Settings, args: argparse.Namespace) -> int:
-    from survey_app.db import make_engine
+    from survey_app.db import make_engine, unit_of_work
     from survey_app.services.export import ExportError, export_campaign
 
     engine = make_engine(settings.database_url)
-    with Session(engine) as session:
+    with unit_of_work(engine) as session:
         try:
-            count, items, responses = export_campaign(session=session, code=args.campaign, out_dir=args.out)
+            count, items, responses = export_campaign(
+                session=session, code=args.campaign, out_dir=args.out, actor="cli"
+            )
         except ExportError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -138,7 +150,7 @@ def _safe_url(url: str) -> str:
     return url.split("@")[-1] if "@" in url else url
 
 
-def _campaign(session: Session, code: str):  # type: ignore[no-untyped-def]
+def _campaign(session: Session, code: str) -> Campaign | None:
     """The campaign with this code, or None after saying so on stderr."""
     from sqlmodel import select
 
@@ -151,10 +163,10 @@ def _campaign(session: Session, code: str):  # type: ignore[no-untyped-def]
 
 
 def _rescore(settings: Settings, args: argparse.Namespace) -> int:
-    from survey_app.db import make_engine
+    from survey_app.db import make_engine, unit_of_work
     from survey_app.services.fraud_checks import rescore_campaign
 
-    with Session(make_engine(settings.database_url), expire_on_commit=False) as session:
+    with unit_of_work(make_engine(settings.database_url)) as session:
         campaign = _campaign(session, args.campaign)
         if campaign is None:
             return 2
@@ -164,14 +176,14 @@ def _rescore(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _draw(settings: Settings, args: argparse.Namespace) -> int:
-    from survey_app.db import make_engine
+    from survey_app.db import make_engine, unit_of_work
     from survey_app.services.fraud_checks import draw_callbacks
 
-    with Session(make_engine(settings.database_url), expire_on_commit=False) as session:
+    with unit_of_work(make_engine(settings.database_url)) as session:
         campaign = _campaign(session, args.campaign)
         if campaign is None:
             return 2
-        picks = draw_callbacks(session=session, campaign=campaign, seed=args.seed)
+        picks = draw_callbacks(session=session, campaign=campaign, seed=args.seed, actor="cli")
     if not picks:
         print("nothing to draw: no scored online responses (run rescore first)", file=sys.stderr)
         return 1
@@ -196,10 +208,10 @@ def _read_password() -> str:
 
 def _user(settings: Settings, args: argparse.Namespace) -> int:
     from survey_app.auth.users import AccountError, create_user, find_user, set_password
-    from survey_app.db import make_engine
+    from survey_app.db import make_engine, unit_of_work
 
     password = _read_password()
-    with Session(make_engine(settings.database_url), expire_on_commit=False) as session:
+    with unit_of_work(make_engine(settings.database_url)) as session:
         try:
             if args.user_command == "add":
                 user = create_user(
@@ -208,15 +220,16 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
                     password=password,
                     roles=args.role,
                     display_name=args.name,
+                    actor="cli",
                 )
                 print(f"created {user.username} ({', '.join(user.roles)})")
             else:
-                user = find_user(session=session, username=args.username)
-                if user is None:
+                found = find_user(session=session, username=args.username)
+                if found is None:
                     print(f"error: no user {args.username!r}", file=sys.stderr)
                     return 2
-                set_password(session=session, user=user, password=password)
-                print(f"password changed for {user.username}; their open sessions end")
+                set_password(session=session, user=found, password=password, actor="cli")
+                print(f"password changed for {found.username}; their open sessions end")
         except AccountError as exc:
             print(f"error: {exc}", file=sys.stderr)
             return 2
@@ -226,10 +239,10 @@ def _user(settings: Settings, args: argparse.Namespace) -> int:
 def _grade(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
-    from survey_app.db import make_engine
+    from survey_app.db import make_engine, unit_of_work
     from survey_app.services import grading
 
-    with Session(make_engine(settings.database_url), expire_on_commit=False) as session:
+    with unit_of_work(make_engine(settings.database_url)) as session:
         campaign = _campaign(session, args.campaign)
         if campaign is None:
             return 2
@@ -251,4 +264,32 @@ def _grade(settings: Settings, args: argparse.Namespace) -> int:
         for dim in comp["dimensions"]:
             print(f"    {dim['id']}: {dim['score']}")
     print(f"  total: {data['total']} / {data['total_max']}; excluded: {data['excluded'] or 'none'}")
+    return 0
+
+
+def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    from survey_app.db import make_engine, unit_of_work
+    from survey_app.services import audit
+
+    with unit_of_work(make_engine(settings.database_url), write=False) as session:
+        campaign = None
+        if args.campaign:
+            campaign = _campaign(session, args.campaign)
+            if campaign is None:
+                return 2
+        if args.audit_command == "show":
+            tz = campaign.timezone if campaign else settings.default_timezone
+            rows = audit.history(session, campaign_id=campaign.id if campaign else None)
+            for row in rows:
+                print(audit.format_row(row, tz))
+            print(f"{len(rows)} rows", file=sys.stderr)
+            return 0
+        chain = (campaign.id if campaign else None) if args.campaign else None
+        breaks = audit.verify(session, chain)
+        checked = [chain] if chain is not None else audit.chains(session)
+    if breaks:
+        for b in breaks:
+            print(f"BROKEN {b}", file=sys.stderr)
+        return 1
+    print(f"audit log intact: {len(checked)} chain(s) verified")
     return 0

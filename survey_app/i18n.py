@@ -81,3 +81,8 @@ def N_(message: str) -> str:  # noqa: N802 - the conventional name Babel extract
 def current_locale() -> str:
     """The current request's locale (for data that carries its own zh and en variants)."""
     return _locale.get(DEFAULT_LOCALE)
+
+
+def pick(zh: str, en: str, locale: str | None = None) -> str:
+    """The English text for an English reader when there is one, otherwise the Chinese."""
+    return en if (locale or current_locale()).startswith("en") and en else zh

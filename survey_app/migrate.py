@@ -19,5 +19,21 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at `url` up to `revision`."""
+    """Bring the database at `url` up to `revision`, then register the bundled instruments and schemes (and
+    store answer codes missing from older responses): this, not a page view, is where data is prepared."""
     command.upgrade(alembic_config(url), revision)
+    if revision != "head":
+        return
+    from survey_app.db import make_engine, unit_of_work
+    from survey_app.services.grading import backfill_codes
+    from survey_app.services.instruments import register_bundled
+    from survey_app.services.schemes import ensure_schemes
+
+    engine = make_engine(url)
+    try:
+        with unit_of_work(engine) as session:
+            register_bundled(session=session)
+            ensure_schemes(session=session)
+            backfill_codes(session)
+    finally:
+        engine.dispose()

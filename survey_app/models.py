@@ -107,8 +107,10 @@ class Location(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Response(SQLModel, table=True):
-    """One submitted answer set; never deleted, only excluded or re-included with a reason."""
+class Submission(SQLModel, table=True):
+    """One submitted answer set (a survey response); never deleted, only excluded or re-included."""
+
+    __tablename__ = "response"
 
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = Field(index=True, unique=True, max_length=40)
@@ -138,14 +140,36 @@ class Response(SQLModel, table=True):
 
 
 class AuditLog(SQLModel, table=True):
-    """Who did what, when: every reveal of personal data and every status change lands here."""
+    """Append-only, hash-chained record of every state change, reveal, export and failed login.
 
+    Each campaign has its own chain (`chain` = campaign id); events outside a campaign (accounts, logins)
+    use chain 0. `hash` is SHA-256 over the previous row's hash and this row's canonical content, so any
+    edited, deleted or reordered row breaks the chain (`python -m survey_app audit verify`).
+    """
+
+    __table_args__ = (UniqueConstraint("chain", "seq"),)
     id: int | None = Field(default=None, primary_key=True)
-    at: datetime = Field(default_factory=utcnow, index=True)
+    chain: int = Field(index=True)
+    seq: int
+    at: datetime = Field(default_factory=utcnow)
     actor: str = Field(max_length=120)
     action: str = Field(max_length=60)
-    target: str = Field(default="", max_length=120)
+    campaign_id: int | None = Field(default=None, foreign_key="campaign.id", index=True)
+    subject: str = Field(default="", max_length=120, index=True)
+    old: str = Field(default="", max_length=60)
+    new: str = Field(default="", max_length=60)
+    reason: str = Field(default="", max_length=1000)
     detail: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    prev_hash: str = Field(max_length=64)
+    hash: str = Field(max_length=64)
+
+
+class AuditHead(SQLModel, table=True):
+    """The last row of each audit chain; appends lock it, so concurrent writers cannot fork a chain."""
+
+    chain: int = Field(primary_key=True)
+    seq: int = 0
+    hash: str = Field(max_length=64)
 
 
 class FraudModel(SQLModel, table=True):
@@ -229,3 +253,14 @@ class GradeSnapshot(SQLModel, table=True):
     result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     certificate_token: str | None = Field(default=None, index=True, unique=True, max_length=40)
     valid_until: datetime | None = None
+    reopened_at: datetime | None = None
+    reopened_by: str = Field(default="", max_length=60)
+    reopen_reason: str = Field(default="", max_length=1000)
+
+
+def ident(row: Any) -> int:
+    """The primary key of a stored row (a new row has one once it was flushed)."""
+    key = row.id
+    if key is None:
+        raise ValueError(f"{type(row).__name__} has no id yet: add and flush it first")
+    return int(key)

@@ -7,12 +7,15 @@ from urllib.parse import parse_qs
 
 from starlette.requests import Request
 
+from survey_app.errors import DomainError
 
-class BodyRejected(Exception):
+
+class BodyRejected(DomainError):
     """The body cannot be read at all (too large for any form, or not a form)."""
 
     def __init__(self, status_code: int, reason: str) -> None:
-        super().__init__(reason)
+        super().__init__(f"body_{reason}")
+        self.status = status_code
         self.status_code = status_code
         self.reason = reason
 
@@ -21,6 +24,12 @@ class BodyRejected(Exception):
 class FormBody:
     fields: dict[str, list[str]]
     oversize: bool
+
+
+async def read_urlencoded(request: Request, *, limit: int) -> dict[str, list[str]]:
+    """A small urlencoded body, refused (413) past `limit` bytes whatever the transfer encoding."""
+    body = await read_form(request, soft_limit=limit, hard_limit=limit)
+    return body.fields
 
 
 async def read_form(request: Request, *, soft_limit: int, hard_limit: int) -> FormBody:

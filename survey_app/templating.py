@@ -7,7 +7,8 @@ from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from jinja2 import Environment, FileSystemLoader, select_autoescape
+from jinja2 import Environment, FileSystemLoader, pass_context, select_autoescape
+from jinja2.runtime import Context
 from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
@@ -25,17 +26,45 @@ def make_environment(templates_dir: Path) -> Environment:
         lstrip_blocks=True,
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
+    env.globals["url_for"] = url_for
     env.filters["localtime"] = localtime
-    env.filters["role_label"] = lambda role: i18n.gettext(ROLE_LABELS.get(role, role))
-    env.filters["change_label"] = lambda verdict: i18n.gettext(CHANGE_LABELS.get(verdict, verdict))
-    env.filters["channel_label"] = lambda channel: i18n.gettext(CHANNEL_LABELS.get(channel, channel))
+    env.filters["local"] = local_text
+    env.filters["tr"] = translated
+    env.filters["role_label"] = lambda role: i18n.gettext(ROLE_LABELS.get(role) or role)
+    env.filters["change_label"] = lambda verdict: i18n.gettext(CHANGE_LABELS.get(verdict) or verdict)
+    env.filters["channel_label"] = lambda channel: i18n.gettext(CHANNEL_LABELS.get(channel) or channel)
     return env
 
 
-def localtime(value: datetime | None, tz: str = "Asia/Shanghai", fmt: str = "%Y-%m-%d %H:%M") -> str:
-    """Show a stored UTC time in a campaign's time zone."""
+@pass_context
+def url_for(context: Context, name: str, /, **params: Any) -> str:
+    """The path of a named route (absolute URLs for print are built from MINGCHA_BASE_URL elsewhere)."""
+    request: Request = context["request"]
+    return str(request.app.url_path_for(name, **{k: str(v) for k, v in params.items()}))
+
+
+def local_text(obj: Any, field: str) -> str:
+    """`obj.<field>_zh` or `obj.<field>_en` in the reader's language (English falls back to Chinese)."""
+    zh = getattr(obj, f"{field}_zh", "") or ""
+    en = getattr(obj, f"{field}_en", "") or ""
+    return i18n.pick(zh, en)
+
+
+def translated(label: Any) -> str:
+    """A {zh, en} label (a mapping or a forms Label) in the reader's language."""
+    if isinstance(label, dict):
+        return i18n.pick(str(label.get("zh") or ""), str(label.get("en") or ""))
+    return i18n.pick(getattr(label, "zh", "") or "", getattr(label, "en", "") or "")
+
+
+DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def localtime(value: datetime | None, tz: str | None = None, fmt: str = "%Y-%m-%d %H:%M") -> str:
+    """Show a stored UTC time in a campaign's time zone (the configured default zone otherwise)."""
     if value is None:
         return ""
+    tz = tz or DEFAULT_TIMEZONE
     if value.tzinfo is None:
         value = value.replace(tzinfo=ZoneInfo("UTC"))
     return value.astimezone(ZoneInfo(tz)).strftime(fmt)

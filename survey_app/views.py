@@ -8,6 +8,7 @@ from starlette.exceptions import HTTPException
 from starlette.requests import Request
 from starlette.responses import Response
 
+from survey_app.errors import DomainError
 from survey_app.i18n import N_, gettext
 from survey_app.templating import localtime, render
 
@@ -73,6 +74,26 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
     "no_locations": (N_("No locations yet"), N_("Add locations to this campaign before printing posters.")),
     "method_not_allowed": (N_("Not allowed"), N_("This page cannot be used that way.")),
+    "conflict": (N_("Not possible now"), N_("This change cannot be made in the current state.")),
+    "grade_locked": (
+        N_("The grade is locked"),
+        N_(
+            "The campaign's grade is locked, so decisions that would change it are refused. "
+            "Reopen the grade (with a reason) first."
+        ),
+    ),
+    "illegal_transition": (
+        N_("Not possible now"),
+        N_("A response cannot go from “%(frm)s” to “%(to)s”. Nothing was changed."),
+    ),
+    "reason_required": (
+        N_("A reason is needed"),
+        N_("Write down why: this decision changes what counts in the grade. Nothing was changed."),
+    ),
+    "response_not_found": (
+        N_("Response not found"),
+        N_("There is no response with this receipt in this campaign."),
+    ),
     "bad_request": (N_("Bad request"), N_("The request could not be understood.")),
     "server_error": (
         N_("Something went wrong"),
@@ -84,17 +105,25 @@ ERRORS: dict[str, tuple[str, str]] = {
 _BY_STATUS = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
 
 
-def error_page(request: Request, status: int, code: str, *, campaign: Any = None) -> Response:
+def error_page(
+    request: Request, status: int, code: str, *, campaign: Any = None, params: dict[str, Any] | None = None
+) -> Response:
     """Render the error page for `code` with HTTP status `status`."""
     title, body = ERRORS.get(code, ERRORS["bad_request"])
-    params: dict[str, str] = {}
+    params = {k: str(v) for k, v in (params or {}).items()}
     if campaign is not None:
-        params = {
+        params |= {
             "deadline": localtime(campaign.deadline, campaign.timezone),
             "start": localtime(campaign.starts_at, campaign.timezone),
         }
     ctx = {"title_code": title, "body_code": body, "params": params, "status": status, "campaign": campaign}
     return render(request, "errors/page.html", ctx, status_code=status)
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    """A refused request (not found, forbidden, conflict, locked, invalid...) as a page with its status."""
+    assert isinstance(exc, DomainError)
+    return error_page(request, exc.status, exc.code, params=exc.params)
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:

@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import os
 import re
 import shutil
+import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from sqlalchemy import create_engine as sa_create_engine
+from sqlalchemy import text
 from sqlalchemy.engine import Engine
-from sqlmodel import Session
+from sqlalchemy.exc import OperationalError
+from sqlmodel import Session, create_engine
 from starlette.testclient import TestClient
 
 from survey_app import tokens
@@ -21,6 +26,7 @@ from survey_app.models import Location
 from survey_app.settings import Settings
 
 SECRET = "test-secret-key-with-enough-length-0123456789"
+PG_URL = os.environ.get("MINGCHA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 @pytest.fixture(scope="session")
@@ -41,7 +47,13 @@ def settings(tmp_path: Path, template_db: Path) -> Settings:
 
 @pytest.fixture
 def engine(settings: Settings) -> Iterator[Engine]:
-    eng = make_engine(settings.database_url)
+    """The test's own engine. SQLite through pysqlite's default transaction handling: a test's reads
+    start no transaction, so they see what the app committed meanwhile (the app's engine, by contrast,
+    begins every unit of work explicitly)."""
+    if settings.database_url.startswith("sqlite"):
+        eng = create_engine(settings.database_url, connect_args={"check_same_thread": False, "timeout": 15})
+    else:
+        eng = make_engine(settings.database_url)
     yield eng
     eng.dispose()
 
@@ -76,3 +88,22 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
     from survey_app.auth import passwords
 
     monkeypatch.setattr(passwords, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
+
+
+@pytest.fixture
+def pg_url() -> str:
+    """A fresh schema on the local PostgreSQL; required when CI=true, skipped elsewhere if absent."""
+    admin = sa_create_engine(PG_URL)
+    schema = f"t_{uuid.uuid4().hex[:10]}"
+    try:
+        with admin.begin() as conn:
+            conn.execute(text(f"CREATE SCHEMA {schema}"))
+    except OperationalError as exc:
+        admin.dispose()
+        if os.environ.get("CI") == "true":
+            raise
+        pytest.skip(f"PostgreSQL not reachable: {exc.__class__.__name__}")
+    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
+    with admin.begin() as conn:
+        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+    admin.dispose()

@@ -8,8 +8,8 @@ from datetime import timedelta
 from sqlmodel import Session
 
 from survey_app import tokens
-from survey_app.models import Campaign, Location, utcnow
-from survey_app.services.demo import register_bundled
+from survey_app.models import Campaign, Location, User, utcnow
+from survey_app.services.instruments import register_bundled
 from survey_app.services.schemes import ensure_schemes
 
 
@@ -64,11 +64,23 @@ def full_answers(value: str = "4") -> dict[str, str]:
 PASSWORD = "correct horse battery"
 
 
-def make_user(session: Session, username: str, roles: list[str]):  # type: ignore[no-untyped-def]
-    """An account with the shared test password."""
+def make_user(session: Session, username: str, roles: list[str]) -> User:
+    """An account with the shared test password (committed)."""
     from survey_app.auth.users import create_user
 
-    return create_user(session=session, username=username, password=PASSWORD, roles=roles)
+    user = create_user(session=session, username=username, password=PASSWORD, roles=roles, actor="test")
+    session.commit()
+    return user
+
+
+def add_member(*, session: Session, campaign_id: int | None, user_id: int | None, role: str) -> None:
+    """Put a user on a campaign through the membership door (committed)."""
+    from survey_app.services.membership import add_member as add
+
+    campaign, user = session.get(Campaign, campaign_id), session.get(User, user_id)
+    assert campaign is not None and user is not None
+    add(session=session, campaign=campaign, user=user, role=role, actor="test")
+    session.commit()
 
 
 def login(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]

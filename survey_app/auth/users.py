@@ -1,11 +1,12 @@
-"""Keyword-only data access for accounts and campaign membership."""
+"""Keyword-only data access for accounts; every change is audited on the global chain."""
 
 from __future__ import annotations
 
 from sqlmodel import Session, select
 
 from survey_app.auth.passwords import hash_password, password_problem
-from survey_app.models import CampaignMember, Role, User, utcnow
+from survey_app.models import Role, User, utcnow
+from survey_app.services import audit
 
 ROLES = tuple(r.value for r in Role)
 
@@ -19,11 +20,17 @@ def find_user(*, session: Session, username: str) -> User | None:
 
 
 def create_user(
-    *, session: Session, username: str, password: str, roles: list[str], display_name: str = ""
+    *,
+    session: Session,
+    username: str,
+    password: str,
+    roles: list[str],
+    display_name: str = "",
+    actor: str = "system",
 ) -> User:
     """Create an account; the username is stored lower-case."""
     name = username.strip().lower()
-    if not name or not name.replace("_", "").replace("-", "").replace(".", "").isalnum():
+    if not name or not name.replace("_", "").replace("-", "").replace(".", "").isalnum() or len(name) > 60:
         raise AccountError("username: letters, digits, '.', '-' and '_' only")
     bad = [r for r in roles if r not in ROLES]
     if bad or not roles:
@@ -40,11 +47,12 @@ def create_user(
         roles=sorted(set(roles)),
     )
     session.add(user)
-    session.commit()
+    session.flush()
+    audit.append(session, actor=actor, action="user.create", subject=f"user:{name}", new=",".join(user.roles))
     return user
 
 
-def set_password(*, session: Session, user: User, password: str) -> None:
+def set_password(*, session: Session, user: User, password: str, actor: str = "system") -> None:
     """Change a password; existing sessions of that user stop working."""
     problem = password_problem(password)
     if problem:
@@ -52,27 +60,21 @@ def set_password(*, session: Session, user: User, password: str) -> None:
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     session.add(user)
-    session.commit()
+    audit.append(session, actor=actor, action="user.password", subject=f"user:{user.username}")
 
 
-def add_member(*, session: Session, campaign_id: int, user_id: int, role: str) -> None:
-    """Assign a user to a campaign as lead or field auditor (idempotent)."""
-    exists = session.exec(
-        select(CampaignMember).where(
-            CampaignMember.campaign_id == campaign_id,
-            CampaignMember.user_id == user_id,
-            CampaignMember.role == role,
-        )
-    ).first()
-    if exists is None:
-        session.add(CampaignMember(campaign_id=campaign_id, user_id=user_id, role=role))
-        session.commit()
-
-
-def member_roles(*, session: Session, campaign_id: int, user_id: int) -> set[str]:
-    rows = session.exec(
-        select(CampaignMember.role).where(
-            CampaignMember.campaign_id == campaign_id, CampaignMember.user_id == user_id
-        )
-    ).all()
-    return set(rows)
+def set_roles(*, session: Session, user: User, roles: list[str], actor: str) -> None:
+    """Give an account exactly these roles."""
+    if not roles or any(r not in ROLES for r in roles):
+        raise AccountError(f"roles must be chosen from {', '.join(ROLES)}")
+    old = ",".join(user.roles)
+    user.roles = sorted(set(roles))
+    session.add(user)
+    audit.append(
+        session,
+        actor=actor,
+        action="user.roles",
+        subject=f"user:{user.username}",
+        old=old,
+        new=",".join(user.roles),
+    )

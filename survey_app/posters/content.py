@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from survey_app.i18n import N_, current_locale, gettext
+from survey_app.i18n import N_, gettext, pick
 from survey_app.models import Campaign, Location
 from survey_app.templating import localtime
 
@@ -33,7 +33,7 @@ def poster_text(campaign: Campaign, location: Location, url: str) -> PosterText:
     return PosterText(
         heading=gettext(N_("Service certification · customer survey")),
         title=campaign.organisation,
-        subtitle=campaign.name_en if current_locale() == "en" and campaign.name_en else campaign.name_zh,
+        subtitle=pick(campaign.name_zh, campaign.name_en),
         location=gettext(N_("Posted at: %(name)s (%(code)s)"))
         % {"name": location.name, "code": location.code},
         purpose=gettext(

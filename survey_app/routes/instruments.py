@@ -2,51 +2,45 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
+import functools
+
+from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from forms.loader import parse_instrument_text
-from survey_app.auth.guard import guarded
+from survey_app.endpoint import db, endpoint, form, read_staff_form, user
 from survey_app.models import InstrumentVersion
-from survey_app.routes.staff import staff_render
-from survey_app.services.demo import register_bundled
-from survey_app.services.instruments import register
-
-LEADS = frozenset({"lead", "admin"})
+from survey_app.routes.staff import LEADS, staff_render
+from survey_app.services import audit
+from survey_app.services.instruments import InstrumentConflict, register
 
 
-def _page(request: Request, **extra) -> Response:  # type: ignore[no-untyped-def]
-    with Session(request.app.state.engine) as session:
-        register_bundled(session=session)
-        session.commit()
-        rows = list(
-            session.exec(
-                select(InstrumentVersion).order_by(
-                    col(InstrumentVersion.instrument_id), col(InstrumentVersion.version)
-                )
+def _page(
+    request: Request, *, problems: list[tuple[str, str]] | None = None, added: str | None = None
+) -> Response:
+    rows = list(
+        db(request).exec(
+            select(InstrumentVersion).order_by(
+                col(InstrumentVersion.instrument_id), col(InstrumentVersion.version)
             )
         )
-        ctx = {"instruments": rows, "problems": [], "added": None, **extra}
-        return staff_render(
-            request, "instruments/list.html", ctx, status_code=422 if ctx["problems"] else 200
-        )
+    )
+    ctx = {"instruments": rows, "problems": problems or [], "added": added}
+    return staff_render(request, "instruments/list.html", ctx, status_code=422 if problems else 200)
 
 
 def instruments_page(request: Request) -> Response:
     return _page(request)
 
 
-async def instrument_upload(request: Request) -> Response:
-    form = await request.form(max_files=1, max_fields=20)
-    upload = form.get("file")
+def instrument_upload(request: Request) -> Response:
+    upload = form(request).get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        await form.close()
         return _page(request, problems=[("(file)", "choose an instrument file (.yaml) to upload")])
-    data = await upload.read()
-    await form.close()
+    data = upload.file.read()
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -54,19 +48,25 @@ async def instrument_upload(request: Request) -> Response:
     instrument, problems = parse_instrument_text(text, source=upload.filename)
     if instrument is None:
         return _page(request, problems=[(f"{p.file}: {p.path}", p.reason) for p in problems])
-    with Session(request.app.state.engine) as session:
-        try:
-            row = register(session=session, instrument=instrument)
-            session.commit()
-        except ValueError as exc:
-            return _page(request, problems=[(upload.filename, str(exc))])
-        added = f"{row.instrument_id}@{row.version}"
-    return _page(request, added=added)
+    try:
+        row = register(session=db(request), instrument=instrument)
+    except InstrumentConflict as exc:
+        return _page(request, problems=[(upload.filename, str(exc))])
+    audit.append(
+        db(request),
+        actor=user(request).username,
+        action="instrument.add",
+        subject=f"instrument:{instrument.key}",
+    )
+    return _page(request, added=f"{row.instrument_id}@{row.version}")
 
 
 routes = [
-    Route("/instruments", guarded(instruments_page, roles=LEADS), methods=["GET"], name="instruments:list"),
+    Route("/instruments", endpoint(instruments_page, roles=LEADS), methods=["GET"], name="instruments:list"),
     Route(
-        "/instruments", guarded(instrument_upload, roles=LEADS), methods=["POST"], name="instruments:upload"
+        "/instruments",
+        endpoint(instrument_upload, roles=LEADS, reader=functools.partial(read_staff_form, uploads=True)),
+        methods=["POST"],
+        name="instruments:upload",
     ),
 ]

@@ -2,25 +2,24 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session
-from starlette.concurrency import run_in_threadpool
+from typing import Any
+
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.auth.guard import guarded
-from survey_app.i18n import N_, gettext
+from survey_app.endpoint import db, endpoint, field, redirect, user
+from survey_app.errors import NotFound
+from survey_app.i18n import N_, gettext, pick
 from survey_app.models import Campaign, Scheme
 from survey_app.reports.analysis_pdf import analysis_pdf
-from survey_app.routes.staff import campaign_or_error, staff_render
-from survey_app.services import grading
+from survey_app.routes.staff import LEADS, campaign_access, staff_render
+from survey_app.services import audit, grading
 from survey_app.services import report_view as view
 from survey_app.services.export import campaign_contract, jsonl
 from survey_app.services.schemes import scheme_rules
 from survey_app.services.tables import response_rows, result_rows, to_csv, to_xlsx
-from survey_app.views import error_page
 
-LEADS = frozenset({"lead", "admin"})
 STATUS = {
     "certified": N_("Certified"),
     "not_certified": N_("Not certified"),
@@ -29,76 +28,69 @@ STATUS = {
 }
 
 
-def status_text(result: dict) -> str:
+def status_text(result: dict[str, Any]) -> str:
     """The translated verdict of a grade result."""
     message = STATUS[result["status"]]
     return gettext(message)
 
 
-def _graded(request: Request, session: Session):  # type: ignore[no-untyped-def]
-    found = campaign_or_error(request, session, manage=True)
-    if isinstance(found, Response):
-        return found, None, None
-    result, inputs = grading.compute(session=session, campaign=found.campaign)
-    return found, result.to_dict(), inputs
+def _graded(request: Request) -> tuple[Campaign, dict[str, Any], grading.Inputs]:
+    campaign = campaign_access(request, manage=True).campaign
+    result, inputs = grading.compute(session=db(request), campaign=campaign)
+    return campaign, result.to_dict(), inputs
 
 
 def report_page(request: Request) -> Response:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        found, result, inputs = _graded(request, session)
-        if isinstance(found, Response):
-            return found
-        campaign = found.campaign
-        rules = scheme_rules(session.get(Scheme, campaign.scheme_id))  # type: ignore[arg-type]
-        locked = grading.latest_snapshot(session=session, campaign_id=campaign.id)  # type: ignore[arg-type]
-        ctx = {
-            "campaign": campaign,
-            "result": result,
-            "status_text": status_text(result),
-            "radar": view.radar(result, request.state.locale, gettext("Dimension scores")),
-            "low_items": view.low_items(result),
-            "rules": rules,
-            "adequacy": view.sample_adequacy(result, inputs.locations, rules.min_sample_location),
-            "locked": locked,
-            "change": grading.cycle_change(session=session, campaign=campaign, current=result),
-        }
-        return staff_render(request, "reports/report.html", ctx)
+    campaign, result, inputs = _graded(request)
+    session = db(request)
+    scheme = session.get(Scheme, campaign.scheme_id)
+    assert scheme is not None
+    rules = scheme_rules(scheme)
+    ctx = {
+        "campaign": campaign,
+        "result": result,
+        "status_text": status_text(result),
+        "radar": view.radar(result, request.state.locale, gettext("Dimension scores")),
+        "low_items": view.low_items(result),
+        "rules": rules,
+        "adequacy": view.sample_adequacy(result, inputs.locations, rules.min_sample_location),
+        "locked": grading.latest_snapshot(session=session, campaign_id=campaign.id),
+        "change": grading.cycle_change(session=session, campaign=campaign, current=result),
+    }
+    return staff_render(request, "reports/report.html", ctx)
 
 
-async def report_lock(request: Request) -> Response:
-    def work() -> Response:
-        with Session(request.app.state.engine, expire_on_commit=False) as session:
-            found = campaign_or_error(request, session, manage=True)
-            if isinstance(found, Response):
-                return found
-            grading.lock(session=session, campaign=found.campaign, actor=request.state.user.username)
-            return RedirectResponse(f"/c/{found.campaign.code}/report", status_code=303)
+def report_lock(request: Request) -> Response:
+    campaign = campaign_access(request, manage=True).campaign
+    if not grading.is_locked(session=db(request), campaign=campaign):  # a double submit locks once
+        grading.lock(session=db(request), campaign=campaign, actor=user(request).username)
+    return redirect(request, "reports:page", code=campaign.code)
 
-    return await run_in_threadpool(work)
+
+def report_reopen(request: Request) -> Response:
+    """Reopen a locked grade; the reason is required and logged."""
+    campaign = campaign_access(request, manage=True).campaign
+    grading.reopen(
+        session=db(request), campaign=campaign, actor=user(request).username, reason=field(request, "reason")
+    )
+    return redirect(request, "reports:page", code=campaign.code)
 
 
 def analysis_page(request: Request) -> Response:
     """The survey analysis report (seed L401), printable."""
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        found, result, _inputs = _graded(request, session)
-        if isinstance(found, Response):
-            return found
-        ctx = {
-            "campaign": found.campaign,
-            "result": result,
-            "status_text": status_text(result),
-            "radar": view.radar(result, request.state.locale, gettext("Dimension scores")),
-            "low_items": view.low_items(result),
-        }
-        return staff_render(request, "reports/analysis.html", ctx)
+    campaign, result, _inputs = _graded(request)
+    ctx = {
+        "campaign": campaign,
+        "result": result,
+        "status_text": status_text(result),
+        "radar": view.radar(result, request.state.locale, gettext("Dimension scores")),
+        "low_items": view.low_items(result),
+    }
+    return staff_render(request, "reports/analysis.html", ctx)
 
 
 def analysis_pdf_route(request: Request) -> Response:
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        found, result, _inputs = _graded(request, session)
-        if isinstance(found, Response):
-            return found
-        campaign: Campaign = found.campaign
+    campaign, result, _inputs = _graded(request)
     texts = {
         "heading": gettext("Survey analysis report"),
         "status": gettext("Result: %(status)s") % {"status": status_text(result)},
@@ -108,10 +100,9 @@ def analysis_pdf_route(request: Request) -> Response:
         "dimensions": gettext("Dimension scores"),
         "items": gettext("Item results"),
     }
-    name = campaign.name_en if request.state.locale == "en" and campaign.name_en else campaign.name_zh
     data = analysis_pdf(
         result,
-        title=name,
+        title=pick(campaign.name_zh, campaign.name_en),
         organisation=campaign.organisation,
         texts=texts,
         locale=request.state.locale,
@@ -122,61 +113,67 @@ def analysis_pdf_route(request: Request) -> Response:
 
 
 def export(request: Request) -> Response:
-    """responses.csv / .xlsx / .jsonl and results.csv / .xlsx."""
+    """responses.csv / .xlsx / .jsonl and results.csv / .xlsx; every download is an audit row."""
     what, fmt = request.path_params["what"], request.path_params["fmt"]
-    if (
-        what not in ("responses", "results")
-        or fmt not in ("csv", "xlsx", "jsonl")
-        or (fmt == "jsonl" and what != "responses")
-    ):
-        return error_page(request, 404, "not_found")
-    with Session(request.app.state.engine, expire_on_commit=False) as session:
-        found = campaign_or_error(request, session, manage=True)
-        if isinstance(found, Response):
-            return found
-        campaign = found.campaign
-        if what == "responses" and fmt == "jsonl":
-            return Response(
-                jsonl(campaign_contract(session=session, campaign=campaign).lines).encode("utf-8"),
-                media_type="application/x-ndjson",
-                headers=_attachment(campaign, what, fmt),
-            )
-        if what == "responses":
-            rows = list(response_rows(session=session, campaign=campaign))
-        else:
-            rows = list(result_rows(grading.compute(session=session, campaign=campaign)[0].to_dict()))
+    if (what, fmt) not in EXPORTS:
+        raise NotFound("not_found")
+    campaign = campaign_access(request, manage=True).campaign
+    session = db(request)
+    audit.append(
+        session,
+        actor=user(request).username,
+        action="export",
+        campaign_id=campaign.id,
+        subject=f"campaign:{campaign.code}",
+        detail={"file": f"{what}.{fmt}"},
+    )
+    headers = {"Content-Disposition": f'attachment; filename="{campaign.code}-{what}.{fmt}"'}
+    if fmt == "jsonl":
+        body = jsonl(campaign_contract(session=session, campaign=campaign).lines).encode("utf-8")
+        return Response(body, media_type="application/x-ndjson", headers=headers)
+    if what == "responses":
+        rows = list(response_rows(session=session, campaign=campaign))
+    else:
+        rows = list(result_rows(grading.compute(session=session, campaign=campaign)[0].to_dict()))
     if fmt == "csv":
-        return Response(
-            to_csv(iter(rows)), media_type="text/csv; charset=utf-8", headers=_attachment(campaign, what, fmt)
-        )
-    data = to_xlsx(iter(rows), what)
+        return Response(to_csv(iter(rows)), media_type="text/csv; charset=utf-8", headers=headers)
     media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(data, media_type=media, headers=_attachment(campaign, what, fmt))
+    return Response(to_xlsx(iter(rows), what), media_type=media, headers=headers)
 
 
-def _attachment(campaign: Campaign, what: str, fmt: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{campaign.code}-{what}.{fmt}"'}
-
+EXPORTS = {
+    ("responses", "csv"),
+    ("responses", "xlsx"),
+    ("responses", "jsonl"),
+    ("results", "csv"),
+    ("results", "xlsx"),
+}
 
 routes = [
-    Route("/c/{code}/report", guarded(report_page, roles=LEADS), methods=["GET"], name="reports:page"),
-    Route("/c/{code}/report/lock", guarded(report_lock, roles=LEADS), methods=["POST"], name="reports:lock"),
+    Route("/c/{code}/report", endpoint(report_page, roles=LEADS), methods=["GET"], name="reports:page"),
+    Route("/c/{code}/report/lock", endpoint(report_lock, roles=LEADS), methods=["POST"], name="reports:lock"),
+    Route(
+        "/c/{code}/report/reopen",
+        endpoint(report_reopen, roles=LEADS),
+        methods=["POST"],
+        name="reports:reopen",
+    ),
     Route(
         "/c/{code}/report/analysis",
-        guarded(analysis_page, roles=LEADS),
+        endpoint(analysis_page, roles=LEADS),
         methods=["GET"],
         name="reports:analysis",
     ),
     Route(
         "/c/{code}/report/analysis.pdf",
-        guarded(analysis_pdf_route, roles=LEADS),
+        endpoint(analysis_pdf_route, roles=LEADS),
         methods=["GET"],
         name="reports:analysis_pdf",
     ),
     Route(
         "/c/{code}/export/{what:str}.{fmt:str}",
-        guarded(export, roles=LEADS),
-        methods=["GET"],
+        endpoint(export, roles=LEADS),
+        methods=["POST"],
         name="reports:export",
     ),
 ]

@@ -4,15 +4,14 @@ from __future__ import annotations
 
 import re
 import secrets
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from datetime import datetime
-from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, col, select
 
 from survey_app import tokens
-from survey_app.auth.users import add_member, member_roles
+from survey_app.errors import Forbidden, NotFound
 from survey_app.i18n import N_
 from survey_app.models import (
     Campaign,
@@ -22,17 +21,12 @@ from survey_app.models import (
     Location,
     Scheme,
     User,
+    ident,
 )
+from survey_app.services import audit
+from survey_app.services.membership import add_member, member_roles, remove_member
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$")
-
-
-class AccessDenied(Exception):
-    """The user may not see (or manage) this campaign."""
-
-
-class NotFound(Exception):
-    """No campaign with that code."""
 
 
 @dataclass(frozen=True)
@@ -58,13 +52,13 @@ def access(*, session: Session, user: User, code: str, manage: bool = False) -> 
     """The campaign if this user may see it (and manage it, when asked); raises NotFound / AccessDenied."""
     campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
     if campaign is None:
-        raise NotFound(code)
+        raise NotFound("campaign_not_found")
     if is_admin(user):
         return Access(campaign, True)
     roles = member_roles(session=session, campaign_id=campaign.id, user_id=user.id)
     leads = "lead" in roles and "lead" in user.roles
     if not roles or (manage and not leads):
-        raise AccessDenied(code)
+        raise Forbidden("forbidden_campaign")
     return Access(campaign, leads)
 
 
@@ -77,44 +71,76 @@ def parse_local(value: str, tz: str) -> datetime | None:
     return naive.replace(tzinfo=ZoneInfo(tz)) if naive.tzinfo is None else naive
 
 
+@dataclass(frozen=True)
+class CampaignFields:
+    """A campaign form, checked: what creating or editing a campaign takes."""
+
+    code: str
+    name_zh: str
+    name_en: str
+    organisation: str
+    certification_body: str
+    scheme_id: int
+    survey_instrument_id: int
+    timezone: str
+    starts_at: datetime
+    deadline: datetime
+    callback_rate: float
+    sample_target: int | None
+
+
+EDITABLE = (
+    "name_zh",
+    "name_en",
+    "organisation",
+    "certification_body",
+    "scheme_id",
+    "survey_instrument_id",
+    "timezone",
+    "starts_at",
+    "deadline",
+    "callback_rate",
+    "sample_target",
+)
+
+
 def check_fields(
-    *, session: Session, form: dict[str, str], editing: Campaign | None = None
-) -> tuple[dict[str, Any], dict[str, str]]:
-    """Validate campaign form fields; return (clean values, {field: message code})."""
+    *,
+    session: Session,
+    form: dict[str, str],
+    editing: Campaign | None = None,
+    default_timezone: str = "Asia/Shanghai",
+) -> tuple[CampaignFields | None, dict[str, str]]:
+    """Validate campaign form fields; return (checked fields or None, {field: message code})."""
     errors: dict[str, str] = {}
-    clean: dict[str, Any] = {}
     code = form.get("code", "").strip() if editing is None else editing.code
     if editing is None:
         if not _CODE.match(code):
             errors["code"] = N_("Use 2-40 letters, digits, '-' or '_'.")
         elif session.exec(select(Campaign).where(Campaign.code == code)).first():
             errors["code"] = N_("This code is already used by another campaign.")
-    clean["code"] = code
+    texts = {
+        key: form.get(key, "").strip()[:200]
+        for key in ("name_zh", "name_en", "organisation", "certification_body")
+    }
     for key in ("name_zh", "organisation"):
-        value = form.get(key, "").strip()
-        if not value:
+        if not texts[key]:
             errors[key] = N_("Required.")
-        clean[key] = value[:200]
-    clean["name_en"] = form.get("name_en", "").strip()[:200]
-    clean["certification_body"] = form.get("certification_body", "").strip()[:200]
     scheme = session.exec(select(Scheme).where(Scheme.code == form.get("scheme", ""))).first()
     if scheme is None:
         errors["scheme"] = N_("Unknown scheme: choose one from the list.")
-    clean["scheme_id"] = scheme.id if scheme else None
     try:
         instrument = session.get(InstrumentVersion, int(form.get("instrument", "0")))
-    except ValueError:
+    except (ValueError, OverflowError):
         instrument = None
     if instrument is None or instrument.kind != "survey":
         errors["instrument"] = N_("Choose a survey instrument from the list.")
-    clean["survey_instrument_id"] = instrument.id if instrument else None
-    tz = form.get("timezone", "Asia/Shanghai").strip() or "Asia/Shanghai"
+    tz = form.get("timezone", "").strip() or default_timezone
     try:
         ZoneInfo(tz)
     except (ZoneInfoNotFoundError, ValueError):
         errors["timezone"] = N_("Unknown time zone (e.g. Asia/Shanghai).")
-        tz = "Asia/Shanghai"
-    clean["timezone"] = tz
+        tz = default_timezone
     start, deadline = parse_local(form.get("starts_at", ""), tz), parse_local(form.get("deadline", ""), tz)
     if start is None:
         errors["starts_at"] = N_("Enter a date and time.")
@@ -122,34 +148,88 @@ def check_fields(
         errors["deadline"] = N_("Enter a date and time.")
     elif start is not None and deadline <= start:
         errors["deadline"] = N_("The deadline must be after the start.")
-    clean["starts_at"], clean["deadline"] = start, deadline
+    rate = 0.1
     try:
-        rate = float(form.get("callback_rate", "10").strip() or "10")
-        if not 0 < rate <= 100:
+        rate = float(form.get("callback_rate", "10").strip() or "10") / 100
+        if not 0 < rate <= 1:
             raise ValueError
-        clean["callback_rate"] = rate / 100
     except ValueError:
         errors["callback_rate"] = N_("A percentage between 0 and 100.")
     target = form.get("sample_target", "").strip()
     if target and (not target.isdigit() or int(target) > 1_000_000):
         errors["sample_target"] = N_("A whole number, or leave empty.")
-    clean["sample_target"] = int(target) if target.isdigit() else None
-    return clean, errors
+    if errors or scheme is None or instrument is None or start is None or deadline is None:
+        return None, errors
+    fields = CampaignFields(
+        code=code,
+        scheme_id=ident(scheme),
+        survey_instrument_id=ident(instrument),
+        timezone=tz,
+        starts_at=start,
+        deadline=deadline,
+        callback_rate=rate,
+        sample_target=int(target) if target.isdigit() else None,
+        **texts,
+    )
+    return fields, {}
 
 
 def create_campaign(
-    *, session: Session, user: User, clean: dict[str, Any], field_auditors: list[int]
+    *, session: Session, user: User, fields: CampaignFields, field_auditors: list[int]
 ) -> Campaign:
-    """Create the campaign; its creator leads it."""
-    campaign = Campaign(**clean, ip_salt=secrets.token_hex(16), status=CampaignStatus.OPEN)
+    """Create the campaign with its team (its creator leads it), in the caller's transaction."""
+    campaign = Campaign(**asdict(fields), ip_salt=secrets.token_hex(16), status=CampaignStatus.OPEN)
     session.add(campaign)
-    session.commit()
-    add_member(session=session, campaign_id=campaign.id, user_id=user.id, role="lead")
-    assign_field_auditors(session=session, campaign=campaign, user_ids=field_auditors)
+    session.flush()
+    audit.append(
+        session,
+        actor=user.username,
+        action="campaign.create",
+        campaign_id=campaign.id,
+        subject=f"campaign:{campaign.code}",
+    )
+    add_member(session=session, campaign=campaign, user=user, role="lead", actor=user.username)
+    assign_field_auditors(session=session, campaign=campaign, user_ids=field_auditors, actor=user.username)
     return campaign
 
 
-def assign_field_auditors(*, session: Session, campaign: Campaign, user_ids: list[int]) -> None:
+def update_campaign(*, session: Session, campaign: Campaign, fields: CampaignFields, actor: str) -> None:
+    """Apply an edited form; the audit row lists what changed."""
+    changed = {}
+    for key in EDITABLE:
+        new = getattr(fields, key)
+        if getattr(campaign, key) != new:
+            changed[key] = str(new)
+            setattr(campaign, key, new)
+    session.add(campaign)
+    if changed:
+        audit.append(
+            session,
+            actor=actor,
+            action="campaign.edit",
+            campaign_id=campaign.id,
+            subject=f"campaign:{campaign.code}",
+            detail=changed,
+        )
+
+
+def close_campaign(*, session: Session, campaign: Campaign, actor: str) -> None:
+    """End the survey now."""
+    old = campaign.status
+    campaign.status = CampaignStatus.CLOSED
+    session.add(campaign)
+    audit.append(
+        session,
+        actor=actor,
+        action="campaign.close",
+        campaign_id=campaign.id,
+        subject=f"campaign:{campaign.code}",
+        old=old,
+        new=CampaignStatus.CLOSED,
+    )
+
+
+def assign_field_auditors(*, session: Session, campaign: Campaign, user_ids: list[int], actor: str) -> None:
     """Make exactly these users the campaign's field auditors (users without the field role are skipped)."""
     current = session.exec(
         select(CampaignMember).where(
@@ -158,12 +238,11 @@ def assign_field_auditors(*, session: Session, campaign: Campaign, user_ids: lis
     ).all()
     for member in current:
         if member.user_id not in user_ids:
-            session.delete(member)
-    session.commit()
+            remove_member(session=session, member=member, actor=actor)
     for uid in user_ids:
         user = session.get(User, uid)
         if user is not None and "field" in user.roles:
-            add_member(session=session, campaign_id=campaign.id, user_id=uid, role="field")
+            add_member(session=session, campaign=campaign, user=user, role="field", actor=actor)
 
 
 def field_auditor_ids(*, session: Session, campaign: Campaign) -> set[int]:
@@ -175,37 +254,32 @@ def field_auditor_ids(*, session: Session, campaign: Campaign) -> set[int]:
     return set(rows)
 
 
-def copy_as_next_cycle(*, session: Session, user: User, source: Campaign, clean: dict[str, Any]) -> Campaign:
+def copy_as_next_cycle(*, session: Session, user: User, source: Campaign, fields: CampaignFields) -> Campaign:
     """The next surveillance cycle: same scheme, instrument, locations (new tokens) and team; linked back."""
-    fields = {
-        k: getattr(source, k)
-        for k in (
-            "name_zh",
-            "name_en",
-            "organisation",
-            "certification_body",
-            "scheme_id",
-            "survey_instrument_id",
-            "timezone",
-            "callback_rate",
-            "sample_target",
-        )
-    }
+    kept = {k: getattr(source, k) for k in EDITABLE if k not in ("starts_at", "deadline")}
     campaign = Campaign(
-        **fields,
-        code=clean["code"],
-        starts_at=clean["starts_at"],
-        deadline=clean["deadline"],
+        **kept,
+        code=fields.code,
+        starts_at=fields.starts_at,
+        deadline=fields.deadline,
         cycle=source.cycle + 1,
         previous_campaign_id=source.id,
         ip_salt=secrets.token_hex(16),
     )
     session.add(campaign)
-    session.commit()
+    session.flush()
+    audit.append(
+        session,
+        actor=user.username,
+        action="campaign.copy",
+        campaign_id=campaign.id,
+        subject=f"campaign:{campaign.code}",
+        detail={"from": source.code, "cycle": campaign.cycle},
+    )
     for loc in session.exec(select(Location).where(Location.campaign_id == source.id)):
         session.add(
             Location(
-                campaign_id=campaign.id,
+                campaign_id=ident(campaign),
                 code=loc.code,
                 name=loc.name,
                 building=loc.building,
@@ -215,7 +289,10 @@ def copy_as_next_cycle(*, session: Session, user: User, source: Campaign, clean:
             )
         )
     for member in session.exec(select(CampaignMember).where(CampaignMember.campaign_id == source.id)):
-        session.add(CampaignMember(campaign_id=campaign.id, user_id=member.user_id, role=member.role))
-    add_member(session=session, campaign_id=campaign.id, user_id=user.id, role="lead")
-    session.commit()
+        teammate = session.get(User, member.user_id)
+        if teammate is not None:
+            add_member(
+                session=session, campaign=campaign, user=teammate, role=member.role, actor=user.username
+            )
+    add_member(session=session, campaign=campaign, user=user, role="lead", actor=user.username)
     return campaign

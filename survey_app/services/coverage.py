@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from survey_app.models import Campaign, Location, Response
+from survey_app.models import Campaign, Location, Submission
 
 
 @dataclass
@@ -48,9 +48,9 @@ def campaign_coverage(*, session: Session, campaign: Campaign) -> Coverage:
     )
     rows = {loc.id: LocationCoverage(loc) for loc in locations}
     query = (
-        select(Response.location_id, Response.channel, func.count(), func.max(Response.submitted_at))
-        .where(Response.campaign_id == campaign.id, col(Response.location_id).is_not(None))
-        .group_by(Response.location_id, Response.channel)
+        select(Submission.location_id, Submission.channel, func.count(), func.max(Submission.submitted_at))
+        .where(Submission.campaign_id == campaign.id, col(Submission.location_id).is_not(None))
+        .group_by(col(Submission.location_id), col(Submission.channel))
     )
     channels: set[str] = set()
     for location_id, channel, count, last in session.exec(query):

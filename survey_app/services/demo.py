@@ -8,24 +8,16 @@ from pathlib import Path
 
 from sqlmodel import Session, select
 
-from forms import load_bundled
 from forms.contract import items_json
 from grading.codes import encode
 from survey_app import tokens
-from survey_app.models import Campaign, InstrumentVersion, Location, Response, utcnow
-from survey_app.services.instruments import materialise, register
+from survey_app.models import Campaign, InstrumentVersion, Location, Submission, ident, utcnow
+from survey_app.services.instruments import materialise, register_bundled
 from survey_app.services.schemes import ensure_schemes
 
 DEMO_CODE = "WYW1-2026"
 BUILDINGS = 15
 STOREYS = 16
-
-
-def register_bundled(*, session: Session) -> dict[str, int]:
-    """Store every bundled instrument version; return instrument id -> row id."""
-    return {
-        inst_id: register(session=session, instrument=inst).id for inst_id, inst in load_bundled().items()
-    }  # type: ignore[misc]
 
 
 def seed_demo(*, session: Session) -> tuple[Campaign, list[Location], bool]:
@@ -41,7 +33,7 @@ def seed_demo(*, session: Session) -> tuple[Campaign, list[Location], bool]:
             name_en="Wuyuanwan No.1 residential property certification 2026 — resident survey",
             organisation="厦门联发 · 五缘湾1号",
             certification_body="方圆标志认证集团",
-            scheme_id=ensure_schemes(session=session)["property-estate"].id,  # type: ignore[arg-type]
+            scheme_id=ident(ensure_schemes(session=session)["property-estate"]),
             survey_instrument_id=rows["property-resident-survey"],
             starts_at=now - timedelta(days=1),
             deadline=now + timedelta(days=60),
@@ -53,7 +45,7 @@ def seed_demo(*, session: Session) -> tuple[Campaign, list[Location], bool]:
         for n in range(1, BUILDINGS + 1):
             session.add(
                 Location(
-                    campaign_id=campaign.id,  # type: ignore[arg-type]
+                    campaign_id=ident(campaign),
                     code=f"B{n:02d}",
                     name=f"{n}号楼 单元入口",
                     building=f"{n}号楼",
@@ -62,7 +54,7 @@ def seed_demo(*, session: Session) -> tuple[Campaign, list[Location], bool]:
                     token_nonce=tokens.new_nonce(),
                 )
             )
-        session.commit()
+        session.flush()
     locations = list(
         session.exec(select(Location).where(Location.campaign_id == campaign.id).order_by(Location.code))
     )
@@ -74,7 +66,7 @@ def seed_demo_responses(*, session: Session, campaign: Campaign, locations: list
     from fraud.simulate import SimConfig, simulate
     from survey_app.services.fraud_checks import rescore_campaign
 
-    if session.exec(select(Response).where(Response.campaign_id == campaign.id)).first() is not None:
+    if session.exec(select(Submission).where(Submission.campaign_id == campaign.id)).first() is not None:
         return 0
     row = session.get(InstrumentVersion, campaign.survey_instrument_id)
     assert row is not None
@@ -93,13 +85,13 @@ def seed_demo_responses(*, session: Session, campaign: Campaign, locations: list
         submitted = datetime.fromtimestamp(_epoch(record["submitted_at"]) + shift, UTC)
         started = datetime.fromtimestamp(_epoch(record["started_at"]) + shift, UTC)
         session.add(
-            Response(
+            Submission(
                 public_id=f"r-demo{record['id'][2:]}",
                 idempotency_key=f"demo-{record['id']}",
-                campaign_id=campaign.id,
-                location_id=by_code[record["location"]].id,  # type: ignore[arg-type]
-                instrument_version_id=row.id,
-                channel="online",  # type: ignore[arg-type]
+                campaign_id=ident(campaign),
+                location_id=by_code[record["location"]].id,
+                instrument_version_id=ident(row),
+                channel="online",
                 answers=dict(record["answers"]),
                 answer_codes=encode(instrument, record["answers"]),
                 item_ms=record["item_ms"],
@@ -112,7 +104,7 @@ def seed_demo_responses(*, session: Session, campaign: Campaign, locations: list
                 received_at=submitted,
             )
         )
-    session.commit()
+    session.flush()
     return rescore_campaign(session=session, campaign=campaign)
 
 
@@ -129,7 +121,8 @@ DEMO_USERS = (
 
 def seed_demo_users(*, session: Session, campaign: Campaign, var_dir: Path) -> list[tuple[str, str, str]]:
     """Demo accounts (admin, lead auditor of the demo campaign, field auditor on it); passwords in var/."""
-    from survey_app.auth.users import add_member, create_user, find_user
+    from survey_app.auth.users import create_user, find_user
+    from survey_app.services.membership import add_member
 
     store = var_dir / "demo-logins.txt"
     known = dict(line.split(" ", 1) for line in store.read_text().splitlines()) if store.exists() else {}
@@ -139,10 +132,15 @@ def seed_demo_users(*, session: Session, campaign: Campaign, var_dir: Path) -> l
         if user is None:
             known[username] = secrets.token_urlsafe(9)
             user = create_user(
-                session=session, username=username, password=known[username], roles=roles, display_name=name
+                session=session,
+                username=username,
+                password=known[username],
+                roles=roles,
+                display_name=name,
+                actor="demo",
             )
         if roles[0] in ("lead", "field"):
-            add_member(session=session, campaign_id=campaign.id, user_id=user.id, role=roles[0])
+            add_member(session=session, campaign=campaign, user=user, role=roles[0], actor="demo")
         logins.append((username, roles[0], known.get(username, "(set earlier; change with: user passwd)")))
     var_dir.mkdir(parents=True, exist_ok=True)
     store.write_text("".join(f"{u} {p}\n" for u, p in known.items()))
@@ -154,7 +152,7 @@ def demo_certificate(*, session: Session, campaign: Campaign) -> str | None:
     """Lock the demo campaign's grade once, so the certificate result page has something to show."""
     from survey_app.services.grading import latest_snapshot, lock
 
-    snapshot = latest_snapshot(session=session, campaign_id=campaign.id)  # type: ignore[arg-type]
+    snapshot = latest_snapshot(session=session, campaign_id=campaign.id)
     if snapshot is None:
         snapshot = lock(session=session, campaign=campaign, actor="demo")
     return f"/cert/{snapshot.certificate_token}" if snapshot.certificate_token else None

@@ -8,10 +8,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from forms.contract import items_json
-from survey_app.models import Campaign, InstrumentVersion, Location, Response
+from survey_app.models import Campaign, InstrumentVersion, Location, Submission
+from survey_app.services import audit
 from survey_app.services.instruments import materialise
 
 
@@ -27,7 +28,7 @@ def _iso(value: datetime | None) -> str | None:
     return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def response_line(response: Response, location_code: str, likert_ids: list[str]) -> dict[str, Any]:
+def response_line(response: Submission, location_code: str, likert_ids: list[str]) -> dict[str, Any]:
     """One contract line: Likert answers as integers or null, quality metadata, no personal data."""
     answers = {item_id: response.answers.get(item_id) for item_id in likert_ids}
     return {
@@ -52,7 +53,7 @@ class Contract:
     """A campaign in the interchange format: items.json, and each stored response with its line."""
 
     items: dict[str, Any]
-    rows: list[Response]
+    rows: list[Submission]
     lines: list[dict[str, Any]]
 
 
@@ -65,12 +66,12 @@ def campaign_contract(*, session: Session, campaign: Campaign, channel: str | No
     codes = {
         loc.id: loc.code for loc in session.exec(select(Location).where(Location.campaign_id == campaign.id))
     }
-    query = select(Response).where(
-        Response.campaign_id == campaign.id, Response.instrument_version_id == row.id
+    query = select(Submission).where(
+        Submission.campaign_id == campaign.id, Submission.instrument_version_id == row.id
     )
     if channel is not None:
-        query = query.where(Response.channel == channel)
-    rows = list(session.exec(query.order_by(Response.id)))
+        query = query.where(Submission.channel == channel)
+    rows = list(session.exec(query.order_by(col(Submission.id))))
     lines = [response_line(r, codes.get(r.location_id, ""), likert_ids) for r in rows]
     return Contract(items, rows, lines)
 
@@ -80,7 +81,7 @@ def jsonl(lines: list[dict[str, Any]]) -> str:
     return "".join(json.dumps(line, ensure_ascii=False) + "\n" for line in lines)
 
 
-def export_campaign(*, session: Session, code: str, out_dir: Path) -> tuple[int, Path, Path]:
+def export_campaign(*, session: Session, code: str, out_dir: Path, actor: str) -> tuple[int, Path, Path]:
     """Write items.json and responses.jsonl for a campaign; return (count, items path, responses path)."""
     campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
     if campaign is None:
@@ -95,4 +96,12 @@ def export_campaign(*, session: Session, code: str, out_dir: Path) -> tuple[int,
         responses_path.write_text(jsonl(contract.lines), encoding="utf-8")
     except OSError as exc:
         raise ExportError(f"cannot write to {out_dir}: {exc.strerror}") from None
+    audit.append(
+        session,
+        actor=actor,
+        action="export",
+        campaign_id=campaign.id,
+        subject=f"campaign:{campaign.code}",
+        detail={"file": "responses.jsonl", "count": len(contract.lines)},
+    )
     return len(contract.lines), items_path, responses_path

@@ -15,14 +15,17 @@ from sqlmodel import Session, col, select
 from fraud.data import Items, Responses, parse_items, read_responses
 from fraud.detector import ResponseAnomalyDetector
 from fraud.sampling import select_callbacks
-from fraud.scoring import MODEL_VERSION, score_responses
+from fraud.scoring import MODEL_VERSION, Verdicts, score_responses
+from survey_app.db import unit_of_work
 from survey_app.models import (
     CallbackPick,
     Campaign,
     FraudModel,
-    Response,
     ResponseStatus,
+    Submission,
+    ident,
 )
+from survey_app.services import audit, review
 from survey_app.services.export import campaign_contract
 
 log = logging.getLogger(__name__)
@@ -32,7 +35,7 @@ SCORED_STATUSES = (ResponseStatus.RECEIVED, ResponseStatus.FLAGGED)
 
 @dataclass(frozen=True)
 class Batch:
-    rows: list[Response]
+    rows: list[Submission]
     items: Items
     responses: Responses
 
@@ -45,18 +48,30 @@ def load_batch(*, session: Session, campaign: Campaign) -> Batch:
     return Batch(contract.rows, items, read_responses(lines, items, source=f"campaign {campaign.code}"))
 
 
-def _store(rows: list[Response], by_id: dict[str, int], verdicts, *, session: Session) -> None:  # type: ignore[no-untyped-def]
+def _keep_verdict(session: Session, response: Submission, verdicts: Verdicts, i: int, flagged: bool) -> None:
+    """Store one response's score and reasons; the flag moves its status through the review door."""
+    response.fraud_score = float(verdicts.score[i])
+    response.fraud_reasons = [
+        {"zh": zh, "en": en} for zh, en in zip(verdicts.reasons_zh[i], verdicts.reasons_en[i], strict=True)
+    ]
+    response.fraud_model_version = verdicts.model_version
+    session.add(response)
+    if response.status in SCORED_STATUSES:
+        to = ResponseStatus.FLAGGED if flagged else ResponseStatus.RECEIVED
+        if response.status != to:
+            review.transition(
+                session,
+                response,
+                to=to,
+                actor="fraud-model",
+                kind="model",
+                detail={"score": round(response.fraud_score, 4), "model": verdicts.model_version},
+            )
+
+
+def _store(rows: list[Submission], by_id: dict[str, int], verdicts: Verdicts, *, session: Session) -> None:
     for i, rid in enumerate(verdicts.ids):
-        response = rows[by_id[rid]]
-        response.fraud_score = float(verdicts.score[i])
-        response.fraud_reasons = [
-            {"zh": zh, "en": en}
-            for zh, en in zip(verdicts.reasons_zh[i], verdicts.reasons_en[i], strict=True)
-        ]
-        response.fraud_model_version = verdicts.model_version
-        if response.status in SCORED_STATUSES:
-            response.status = ResponseStatus.FLAGGED if verdicts.flagged[i] else ResponseStatus.RECEIVED
-        session.add(response)
+        _keep_verdict(session, rows[by_id[rid]], verdicts, i, bool(verdicts.flagged[i]))
 
 
 def rescore_campaign(
@@ -66,20 +81,20 @@ def rescore_campaign(
     batch = load_batch(session=session, campaign=campaign)
     if not batch.rows:
         return 0
+    detector = _fit(batch, seed)  # fitted once: the same detector scores the batch and is stored
     verdicts = score_responses(
-        batch.responses, batch.items, budget=budget or campaign.callback_rate, random_state=seed
+        batch.responses, batch.items, budget=budget or campaign.callback_rate, detector=detector
     )
     _store(batch.rows, {r.public_id: n for n, r in enumerate(batch.rows)}, verdicts, session=session)
-    detector = _fit(batch, seed)
     session.add(
         FraudModel(
-            campaign_id=campaign.id,
+            campaign_id=ident(campaign),
             model_version=MODEL_VERSION,
             n_responses=len(batch.rows),
             blob=pickle.dumps(detector),
         )
-    )  # type: ignore[arg-type]
-    session.commit()
+    )
+    session.flush()
     return len(batch.rows)
 
 
@@ -113,22 +128,13 @@ def score_submission(*, session: Session, campaign: Campaign, response_id: int) 
     target = batch.rows[one]
     position = verdicts.ids.index(target.public_id)
     threshold = np.quantile(verdicts.score, 1 - campaign.callback_rate) if len(verdicts.score) else np.inf
-    target.fraud_score = float(verdicts.score[position])
-    target.fraud_reasons = [
-        {"zh": zh, "en": en}
-        for zh, en in zip(verdicts.reasons_zh[position], verdicts.reasons_en[position], strict=True)
-    ]
-    target.fraud_model_version = verdicts.model_version
-    if target.status in SCORED_STATUSES and target.fraud_score >= threshold:
-        target.status = ResponseStatus.FLAGGED
-    session.add(target)
-    session.commit()
+    _keep_verdict(session, target, verdicts, position, bool(verdicts.score[position] >= threshold))
 
 
 def score_in_background(engine: Engine, campaign_id: int, response_id: int) -> None:
     """After the thank-you page has gone out: score the new response; a failure is logged, never raised."""
     try:
-        with Session(engine, expire_on_commit=False) as session:
+        with unit_of_work(engine) as session:
             campaign = session.get(Campaign, campaign_id)
             if campaign is not None:
                 score_submission(session=session, campaign=campaign, response_id=response_id)
@@ -137,7 +143,13 @@ def score_in_background(engine: Engine, campaign_id: int, response_id: int) -> N
 
 
 def draw_callbacks(
-    *, session: Session, campaign: Campaign, seed: int, random_share: float = 0.3, cluster_cap: int = 3
+    *,
+    session: Session,
+    campaign: Campaign,
+    seed: int,
+    actor: str = "system",
+    random_share: float = 0.3,
+    cluster_cap: int = 3,
 ) -> list[CallbackPick]:
     """Draw and store the callback sample from the stored scores (rescore first)."""
     rows = [r for r in load_batch(session=session, campaign=campaign).rows if r.fraud_score is not None]
@@ -145,7 +157,7 @@ def draw_callbacks(
         return []
     reasons = ["；".join(reason["zh"] for reason in r.fraud_reasons) for r in rows]
     picks = select_callbacks(
-        [r.fraud_score for r in rows],
+        [r.fraud_score or 0.0 for r in rows],
         rate=campaign.callback_rate,
         random_share=random_share,
         seed=seed,
@@ -159,10 +171,10 @@ def draw_callbacks(
         response = rows[pick.index]
         stored.append(
             CallbackPick(
-                campaign_id=campaign.id,
+                campaign_id=ident(campaign),
                 draw_id=draw_id,
-                response_id=response.id,
-                rank=rank,  # type: ignore[arg-type]
+                response_id=ident(response),
+                rank=rank,
                 kind=pick.kind,
                 reason=pick.reason[:600],
                 score=pick.score,
@@ -170,8 +182,22 @@ def draw_callbacks(
             )
         )
         if response.status in SCORED_STATUSES:
-            response.status = ResponseStatus.CALLBACK_DUE
-            session.add(response)
+            review.transition(
+                session,
+                response,
+                to=ResponseStatus.CALLBACK_DUE,
+                actor=actor,
+                kind="draw",
+                detail={"draw": draw_id, "pick": pick.kind},
+            )
     session.add_all(stored)
-    session.commit()
+    audit.append(
+        session,
+        actor=actor,
+        action="callbacks.draw",
+        campaign_id=campaign.id,
+        subject=f"draw:{draw_id}",
+        detail={"seed": seed, "picked": len(stored)},
+    )
+    session.flush()
     return stored

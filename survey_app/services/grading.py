@@ -15,24 +15,28 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import numpy as np
-from sqlalchemy import func
+from sqlalchemy import Select, and_, func
 from sqlmodel import Session, col, select
 
+from forms import Instrument
 from grading.codes import encode, matrix_from, scored_items
 from grading.engine import Batch, grade
 from grading.loader import parse_scheme
 from grading.results import GradeResult
 from grading.schema import Scheme as SchemeRules
+from survey_app.errors import Conflict, Invalid, NotFound
 from survey_app.models import (
     Campaign,
     GradeSnapshot,
     InstrumentVersion,
     Location,
-    Response,
     ResponseStatus,
     Scheme,
+    Submission,
+    ident,
     utcnow,
 )
+from survey_app.services import audit
 from survey_app.services.instruments import materialise
 from survey_app.services.schemes import scheme_rules
 
@@ -54,38 +58,35 @@ class Inputs:
 def load_inputs(*, session: Session, campaign: Campaign, only_ids: np.ndarray | None = None) -> Inputs:
     """Counted responses as answer-code matrices per instrument version. SQL filters, counts and splits by
     version; Python only joins the code blobs, so a million responses stay within a few seconds."""
-    base = select(Response.id).where(Response.campaign_id == campaign.id)
     excluded: dict[str, int] = {}
     if only_ids is None:
         for status, n in session.exec(
-            select(Response.status, func.count())
-            .where(Response.campaign_id == campaign.id, col(Response.status).in_(list(NOT_COUNTED)))
-            .group_by(Response.status)
+            select(Submission.status, func.count())
+            .where(Submission.campaign_id == campaign.id, col(Submission.status).in_(list(NOT_COUNTED)))
+            .group_by(col(Submission.status))
         ):
             excluded[NOT_COUNTED[ResponseStatus(status)]] = n
-        counted = (Response.campaign_id == campaign.id) & col(Response.status).not_in(list(NOT_COUNTED))
-    else:
-        counted = (Response.campaign_id == campaign.id) & col(Response.id).in_(
-            _id_subquery(session, only_ids)
+        counted = and_(
+            col(Submission.campaign_id) == campaign.id, col(Submission.status).not_in(list(NOT_COUNTED))
         )
-    missing = [
-        rid
-        for (rid,) in session.connection().execute(base.where(counted, col(Response.answer_codes).is_(None)))
-    ]
-    _backfill(session, missing)
+    else:
+        counted = and_(
+            col(Submission.campaign_id) == campaign.id,
+            col(Submission.id).in_(_id_subquery(session, only_ids)),
+        )
     location_codes = {
         loc.id: loc.code for loc in session.exec(select(Location).where(Location.campaign_id == campaign.id))
     }
     counts = dict.fromkeys(location_codes.values(), 0)
     for loc_id, n in session.connection().execute(
-        select(Response.location_id, func.count()).where(counted).group_by(Response.location_id)
+        select(Submission.location_id, func.count()).where(counted).group_by(col(Submission.location_id))
     ):
         if loc_id in location_codes:
             counts[location_codes[loc_id]] = n
     batches: dict[str, list[Batch]] = defaultdict(list)
     keys, all_ids = [], []
     version_ids = (
-        session.connection().execute(select(Response.instrument_version_id).where(counted).distinct()).all()
+        session.connection().execute(select(Submission.instrument_version_id).where(counted).distinct()).all()
     )
     for (version_id,) in sorted(version_ids):
         instrument = materialise(session.get(InstrumentVersion, version_id))
@@ -93,14 +94,20 @@ def load_inputs(*, session: Session, campaign: Campaign, only_ids: np.ndarray | 
         rows = (
             session.connection()
             .execute(
-                select(Response.id, Response.answer_codes).where(
-                    counted, Response.instrument_version_id == version_id
+                select(Submission.id, Submission.answer_codes).where(
+                    counted, Submission.instrument_version_id == version_id
                 )
             )
             .all()
         )
+        missing = _codes_of_older(session, instrument, [rid for rid, codes in rows if codes is None])
         blank = encode(instrument, {})
-        blob = b"".join([codes if len(codes) == width else blank for _rid, codes in rows])
+        blob = b"".join(
+            [
+                codes if codes is not None and len(codes) == width else missing.get(rid, blank)
+                for rid, codes in rows
+            ]
+        )
         batches[instrument.id].append(Batch(instrument, matrix_from(blob, len(rows), width)))
         all_ids.append(np.fromiter((rid for rid, _codes in rows), dtype=np.int64, count=len(rows)))
         keys.append(instrument.key)
@@ -108,7 +115,7 @@ def load_inputs(*, session: Session, campaign: Campaign, only_ids: np.ndarray | 
     return Inputs(dict(batches), counts, excluded, ids, keys)
 
 
-def _id_subquery(session: Session, ids: np.ndarray):  # type: ignore[no-untyped-def]
+def _id_subquery(session: Session, ids: np.ndarray) -> Select[tuple[int]]:
     """The locked ids as a temporary table (a million ids would not fit in an IN list)."""
     from sqlalchemy import Column, Integer, MetaData, Table, insert
 
@@ -123,17 +130,31 @@ def _id_subquery(session: Session, ids: np.ndarray):  # type: ignore[no-untyped-
     return select(table.c.id)
 
 
-def _backfill(session: Session, ids: list[int]) -> dict[int, bytes]:
-    """Codes for responses stored before codes existed (computed from their answers, then saved)."""
+def _codes_of_older(session: Session, instrument: Instrument, ids: list[int]) -> dict[int, bytes]:
+    """Answer codes computed (not stored: a read never writes) for responses saved before codes existed."""
     out: dict[int, bytes] = {}
     for start in range(0, len(ids), 500):
-        for response in session.exec(select(Response).where(col(Response.id).in_(ids[start : start + 500]))):
-            instrument = materialise(session.get(InstrumentVersion, response.instrument_version_id))
-            response.answer_codes = out[response.id] = encode(instrument, response.answers)  # type: ignore[index]
-            session.add(response)
-    if out:
-        session.commit()
+        query = select(Submission.id, Submission.answers).where(
+            col(Submission.id).in_(ids[start : start + 500])
+        )
+        for rid, answers in session.connection().execute(query):
+            out[rid] = encode(instrument, answers or {})
     return out
+
+
+def backfill_codes(session: Session) -> int:
+    """Store answer codes for responses saved before codes existed (run by `migrate`, never by a page)."""
+    done = 0
+    while True:
+        rows = session.exec(select(Submission).where(col(Submission.answer_codes).is_(None)).limit(500)).all()
+        if not rows:
+            return done
+        for response in rows:
+            instrument = materialise(session.get(InstrumentVersion, response.instrument_version_id))
+            response.answer_codes = encode(instrument, response.answers)
+            session.add(response)
+        session.flush()
+        done += len(rows)
 
 
 def compute(
@@ -145,7 +166,10 @@ def compute(
 ) -> tuple[GradeResult, Inputs]:
     """The campaign's grade now (nothing stored)."""
     if rules is None:
-        rules = scheme_rules(session.get(Scheme, campaign.scheme_id))  # type: ignore[arg-type]
+        scheme = session.get(Scheme, campaign.scheme_id)
+        if scheme is None:
+            raise NotFound("not_found")
+        rules = scheme_rules(scheme)
     inputs = load_inputs(session=session, campaign=campaign, only_ids=only_ids)
     result = grade(rules, inputs.batches, locations=inputs.locations, excluded=inputs.excluded)
     return result, inputs
@@ -153,27 +177,75 @@ def compute(
 
 def lock(*, session: Session, campaign: Campaign, actor: str) -> GradeSnapshot:
     """Grade and store the snapshot that reproduces it; a certified grade gets a public certificate token."""
+    if latest_snapshot(session=session, campaign_id=campaign.id) is not None:
+        raise Conflict("already_locked")
     row = session.get(Scheme, campaign.scheme_id)
-    result, inputs = compute(session=session, campaign=campaign, rules=scheme_rules(row))  # type: ignore[arg-type]
+    if row is None:
+        raise Conflict("conflict")
+    rules = scheme_rules(row)
+    result, inputs = compute(session=session, campaign=campaign, rules=rules)
     packed = zlib.compress(inputs.counted_ids.tobytes())
     certified = result.status == "certified"
-    rules = scheme_rules(row)  # type: ignore[arg-type]
     snapshot = GradeSnapshot(
-        campaign_id=campaign.id,
+        campaign_id=ident(campaign),
         created_by=actor,
         locked=True,
-        scheme_key=rules.key,  # type: ignore[arg-type]
+        scheme_key=rules.key,
         scheme_definition=row.definition,
         instrument_versions=inputs.versions,
-        counted_ids=packed,  # type: ignore[union-attr]
+        counted_ids=packed,
         counted_sha256=hashlib.sha256(inputs.counted_ids.tobytes()).hexdigest(),
         result=result.to_dict(),
         certificate_token=secrets.token_urlsafe(16) if certified else None,
         valid_until=utcnow() + timedelta(days=365 * rules.validity_years) if certified else None,
     )
     session.add(snapshot)
-    session.commit()
+    session.flush()
+    audit.append(
+        session,
+        actor=actor,
+        action="grade.lock",
+        campaign_id=campaign.id,
+        subject=f"grade:{snapshot.id}",
+        new=result.status,
+        detail={
+            "tier": result.tier or "",
+            "total": str(result.total),
+            "counted": int(len(inputs.counted_ids)),
+        },
+    )
     return snapshot
+
+
+def reopen(*, session: Session, campaign: Campaign, actor: str, reason: str) -> GradeSnapshot:
+    """Reopen the locked grade (the snapshot stays as a record); a reason is required."""
+    snapshot = latest_snapshot(session=session, campaign_id=campaign.id)
+    if snapshot is None:
+        raise Conflict("not_locked")
+    if not reason.strip():
+        raise Invalid("reason_required")
+    snapshot.reopened_at, snapshot.reopened_by, snapshot.reopen_reason = (
+        utcnow(),
+        actor[:60],
+        reason.strip()[:1000],
+    )
+    session.add(snapshot)
+    audit.append(
+        session,
+        actor=actor,
+        action="grade.reopen",
+        campaign_id=campaign.id,
+        subject=f"grade:{snapshot.id}",
+        old="locked",
+        new="open",
+        reason=reason.strip(),
+    )
+    return snapshot
+
+
+def is_locked(*, session: Session, campaign: Campaign) -> bool:
+    """Whether the campaign has a locked grade that has not been reopened."""
+    return latest_snapshot(session=session, campaign_id=campaign.id) is not None
 
 
 def recompute(*, session: Session, snapshot: GradeSnapshot) -> dict:
@@ -183,16 +255,23 @@ def recompute(*, session: Session, snapshot: GradeSnapshot) -> dict:
         raise ValueError("; ".join(map(str, problems)))
     ids = np.frombuffer(zlib.decompress(snapshot.counted_ids), dtype=np.int64)
     campaign = session.get(Campaign, snapshot.campaign_id)
-    result, inputs = compute(session=session, campaign=campaign, rules=rules, only_ids=ids)  # type: ignore[arg-type]
+    if campaign is None:
+        raise NotFound("campaign_not_found")
+    result, inputs = compute(session=session, campaign=campaign, rules=rules, only_ids=ids)
     data = result.to_dict()
     data["excluded"] = snapshot.result.get("excluded", {})  # exclusions are part of what was locked
     return data
 
 
-def latest_snapshot(*, session: Session, campaign_id: int) -> GradeSnapshot | None:
+def latest_snapshot(*, session: Session, campaign_id: int | None) -> GradeSnapshot | None:
+    """The campaign's locked grade in force (a reopened one is no longer in force)."""
     return session.exec(
         select(GradeSnapshot)
-        .where(GradeSnapshot.campaign_id == campaign_id, GradeSnapshot.locked)
+        .where(
+            GradeSnapshot.campaign_id == campaign_id,
+            col(GradeSnapshot.locked).is_(True),
+            col(GradeSnapshot.reopened_at).is_(None),
+        )
         .order_by(col(GradeSnapshot.id).desc())
     ).first()
 

@@ -98,11 +98,11 @@ def parse_locations(table: list[list[str]], result: ImportResult, existing_codes
         if not result.errors:
             result.errors.append((0, N_("The file has no rows."), {}))
         return result
-    header = [cell.strip().lower() for cell in rows[0]]
+    header = [text.strip().lower() for text in rows[0]]
     columns: dict[str, int] = {}
     for key, names in HEADERS.items():
-        for i, cell in enumerate(header):
-            if cell in names:
+        for i, heading in enumerate(header):
+            if heading in names:
                 columns[key] = i
                 break
     missing = [k for k in ("code", "name") if k not in columns]
@@ -116,7 +116,7 @@ def parse_locations(table: list[list[str]], result: ImportResult, existing_codes
         return result
     seen: dict[str, int] = {}
     for number, row in enumerate(rows[1:], start=2):
-        cell = {key: row[i].strip() if i < len(row) else "" for key, i in columns.items()}
+        cell: dict[str, str] = {key: row[i].strip() if i < len(row) else "" for key, i in columns.items()}
         code, name = cell["code"], cell["name"]
         if not _CODE.match(code):
             result.errors.append(

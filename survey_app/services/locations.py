@@ -7,7 +7,8 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from survey_app import tokens
-from survey_app.models import Campaign, Location, RetiredToken
+from survey_app.models import Campaign, Location, RetiredToken, ident
+from survey_app.services import audit
 
 
 def campaign_locations(*, session: Session, campaign: Campaign) -> list[Location]:
@@ -16,20 +17,35 @@ def campaign_locations(*, session: Session, campaign: Campaign) -> list[Location
     )
 
 
-def add_locations(*, session: Session, campaign: Campaign, rows: list[dict[str, Any]]) -> int:
-    """Insert every row in one transaction (all or nothing)."""
+def add_locations(*, session: Session, campaign: Campaign, rows: list[dict[str, Any]], actor: str) -> int:
+    """Insert every row in the caller's transaction (all or nothing)."""
     for row in rows:
-        session.add(Location(campaign_id=campaign.id, token_nonce=tokens.new_nonce(), **row))
-    session.commit()
+        session.add(Location(campaign_id=ident(campaign), token_nonce=tokens.new_nonce(), **row))
+    audit.append(
+        session,
+        actor=actor,
+        action="locations.add",
+        campaign_id=campaign.id,
+        subject=f"campaign:{campaign.code}",
+        detail={"count": len(rows)},
+    )
+    session.flush()
     return len(rows)
 
 
-def rotate_token(*, session: Session, location: Location) -> None:
+def rotate_token(*, session: Session, location: Location, actor: str) -> None:
     """Give the location a new token and remember the old one as replaced."""
-    session.add(RetiredToken(nonce=location.token_nonce, location_id=location.id))
+    session.add(RetiredToken(nonce=location.token_nonce, location_id=ident(location)))
     location.token_nonce = tokens.new_nonce()
     session.add(location)
-    session.commit()
+    audit.append(
+        session,
+        actor=actor,
+        action="location.rotate",
+        campaign_id=location.campaign_id,
+        subject=f"location:{location.code}",
+    )
+    session.flush()
 
 
 def is_retired(*, session: Session, nonce: str) -> bool:

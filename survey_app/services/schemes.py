@@ -29,7 +29,7 @@ def ensure_schemes(*, session: Session) -> dict[str, Scheme]:
         elif "components" not in row.definition:
             row.definition, row.version = data, data["version"]
             session.add(row)
-    session.commit()
+    session.flush()
     return found
 
 

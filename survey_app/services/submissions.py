@@ -13,7 +13,7 @@ from sqlmodel import Session, select
 
 from forms import Instrument
 from grading.codes import encode
-from survey_app.models import Campaign, CampaignStatus, Location, Response, utcnow
+from survey_app.models import Campaign, CampaignStatus, Location, Submission, ident, utcnow
 
 
 @dataclass(frozen=True)
@@ -45,9 +45,9 @@ def ip_hash(salt: str, ip: str) -> str:
     return hashlib.sha256(f"{salt}:{ip}".encode()).hexdigest()[:16] if ip else ""
 
 
-def find_by_key(*, session: Session, key: str) -> Response | None:
+def find_by_key(*, session: Session, key: str) -> Submission | None:
     """Return the response stored under an idempotency key, if any."""
-    return session.exec(select(Response).where(Response.idempotency_key == key)).first()
+    return session.exec(select(Submission).where(Submission.idempotency_key == key)).first()
 
 
 def store_response(
@@ -59,7 +59,7 @@ def store_response(
     instrument: Instrument,
     values: dict[str, Any],
     meta: SubmissionMeta,
-) -> tuple[Response, bool]:
+) -> tuple[Submission, bool]:
     """Insert one response; return (response, created). A repeated key returns the stored one."""
     existing = find_by_key(session=session, key=meta.idempotency_key)
     if existing is not None:
@@ -71,10 +71,10 @@ def store_response(
     comment = str(answers.pop(comment_item.id, "") or "") if comment_item else ""
     consent = bool(consent_item and answers.get(consent_item.id) == "yes")
     phone = answers.pop(phone_item.id, None) if phone_item else None
-    response = Response(
+    response = Submission(
         public_id=f"r-{uuid.uuid4().hex[:12]}",
         idempotency_key=meta.idempotency_key,
-        campaign_id=campaign.id,  # type: ignore[arg-type]
+        campaign_id=ident(campaign),
         location_id=location.id if location else None,
         instrument_version_id=instrument_version_id,
         channel=meta.channel,
@@ -91,11 +91,10 @@ def store_response(
         started_at=meta.started_at,
         submitted_at=utcnow(),
     )
-    session.add(response)
     try:
-        session.commit()
+        with session.begin_nested():  # a concurrent twin (another instance) may win the unique key
+            session.add(response)
     except IntegrityError:
-        session.rollback()
         existing = find_by_key(session=session, key=meta.idempotency_key)
         if existing is None:
             raise

@@ -10,7 +10,7 @@ from typing import Any
 from openpyxl import Workbook
 from sqlmodel import Session, col, select
 
-from survey_app.models import Campaign, InstrumentVersion, Location, Response
+from survey_app.models import Campaign, InstrumentVersion, Location, Submission
 from survey_app.services.instruments import materialise
 
 
@@ -26,7 +26,7 @@ def response_rows(*, session: Session, campaign: Campaign) -> Iterator[list[Any]
     codes = {
         loc.id: loc.code for loc in session.exec(select(Location).where(Location.campaign_id == campaign.id))
     }
-    query = select(Response).where(Response.campaign_id == campaign.id).order_by(col(Response.id))
+    query = select(Submission).where(Submission.campaign_id == campaign.id).order_by(col(Submission.id))
     for r in session.exec(query):
         answers = dict(r.answers)
         comment_item = current.role_item("comment")

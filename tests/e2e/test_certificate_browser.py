@@ -19,6 +19,7 @@ def test_certificate_page_on_a_phone(phone: Any, live_server: str, session: Sess
     campaign, locations, _ = seed_demo(session=session)
     seed_demo_responses(session=session, campaign=campaign, locations=locations)
     snapshot = grading.lock(session=session, campaign=campaign, actor="e2e")
+    session.commit()
     assert snapshot.certificate_token
     qr = phone.request.get(f"{live_server}/cert/{snapshot.certificate_token}/qr.png")
     url = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.body())))[0].text

@@ -13,7 +13,7 @@ from PIL import Image
 from sqlmodel import Session
 
 from survey_app.models import utcnow
-from survey_app.services.demo import register_bundled
+from survey_app.services.instruments import register_bundled
 from survey_app.services.schemes import ensure_schemes
 from tests.e2e.test_survey_browser import answer_current_page
 from tests.factories import PASSWORD, make_user

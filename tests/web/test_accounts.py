@@ -74,6 +74,7 @@ def test_password_change_ends_open_sessions(client: TestClient, session: Session
     user = make_user(session, "lead1", ["lead"])
     login(client, "lead1")
     set_password(session=session, user=user, password="another long password")
+    session.commit()
     assert client.get("/campaigns").status_code == 303
 
 

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
+import hashlib
+import sqlite3
+
 import pytest
 from sqlmodel import Session
 from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from survey_app.app import create_app
-from survey_app.auth.users import add_member
-from survey_app.models import Response
+from survey_app.models import Submission
 from survey_app.settings import Settings
 from tests.conftest import survey_path
-from tests.factories import csrf_of, login, make_campaign, make_user
+from tests.factories import add_member, csrf_of, login, make_campaign, make_user
 
 ACTORS = ("anon", "field", "field_other", "lead", "lead_other", "admin")
 R = 303  # anonymous: sent to the login page
@@ -47,11 +49,18 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/c/{code}/report/lock"): (R, 403, 403, 303, 403, 303),
     ("GET", "/c/{code}/report/analysis"): (R, 403, 403, 200, 403, 200),
     ("GET", "/c/{code}/report/analysis.pdf"): (R, 403, 403, 200, 403, 200),
-    ("GET", "/c/{code}/export/{what:str}.{fmt:str}"): (R, 403, 403, 200, 403, 200),
+    ("POST", "/c/{code}/export/{what:str}.{fmt:str}"): (R, 403, 403, 200, 403, 200),
+    ("POST", "/c/{code}/report/reopen"): (R, 403, 403, 409, 403, 409),  # nothing locked yet
     ("GET", "/cert/{token}"): (404, 404, 404, 404, 404, 404),  # an unknown certificate (a survey token)
     ("GET", "/cert/{token}/qr.{fmt}"): (404, 404, 404, 404, 404, 404),
     ("POST", "/instruments"): (R, 403, 403, 422, 422, 422),
 }
+
+
+def database_digest(url: str) -> str:
+    """A digest of every row of every table (a GET must leave it unchanged)."""
+    with sqlite3.connect(url.removeprefix("sqlite:///")) as conn:
+        return hashlib.sha256("\n".join(conn.iterdump()).encode()).hexdigest()
 
 
 def app_routes() -> set[tuple[str, str]]:
@@ -75,7 +84,7 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
     method, template = key
     campaign, locations = make_campaign(session, code="M-1")
     session.add(
-        Response(
+        Submission(
             public_id="r-receipt",
             idempotency_key="k1",
             campaign_id=campaign.id,
@@ -112,5 +121,8 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
                 data["_csrf"] = csrf_of(client, "/login")
             if template == "/login" and method == "POST":
                 data.update({"username": "nobody", "password": "wrong"})
+            before = database_digest(settings.database_url) if method == "GET" else ""
             response = client.request(method, path, data=data if method == "POST" else None)
             assert response.status_code == expected, f"{actor} {method} {path}: {response.status_code}"
+            if method == "GET":
+                assert database_digest(settings.database_url) == before, f"{actor} GET {path} changed a row"

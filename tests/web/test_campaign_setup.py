@@ -10,7 +10,8 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from survey_app.models import Campaign, CampaignMember, InstrumentVersion, Location
-from survey_app.services.demo import register_bundled
+from survey_app.services.instruments import register_bundled
+from survey_app.settings import Settings
 from tests.conftest import form_token, survey_path
 from tests.factories import csrf_of, full_answers, login, make_campaign, make_user
 
@@ -86,7 +87,7 @@ def test_duplicate_campaign_code(client: TestClient, session: Session, lead) -> 
 
 
 def owned(session: Session, lead) -> Campaign:  # type: ignore[no-untyped-def]
-    from survey_app.auth.users import add_member
+    from tests.factories import add_member
 
     campaign, _ = make_campaign(session, code="WY-1", locations=0)
     add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
@@ -220,7 +221,7 @@ def test_copy_as_next_cycle(client: TestClient, session: Session, lead) -> None:
 
 
 def test_coverage_counts_a_new_response(client: TestClient, session: Session, lead) -> None:  # type: ignore[no-untyped-def]
-    from survey_app.auth.users import add_member
+    from tests.factories import add_member
 
     campaign, locations = make_campaign(session, code="CV-1")
     add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
@@ -232,3 +233,18 @@ def test_coverage_counts_a_new_response(client: TestClient, session: Session, le
     client.post(path, data={"_form": form_token(client.get(path).text), "_step": "submit", **full_answers()})
     fragment = client.get("/c/CV-1", headers={"HX-Request": "true"})
     assert 'data-count="L01">1<' in fragment.text and "尚无答卷的地点：1 个" in fragment.text
+
+
+def test_the_configured_time_zone_is_the_default_for_new_campaigns(
+    settings: Settings, session: Session
+) -> None:
+    from dataclasses import replace
+
+    from survey_app.app import create_app
+
+    make_user(session, "lead9", ["lead"])
+    berlin = replace(settings, default_timezone="Europe/Berlin")
+    with TestClient(create_app(berlin), follow_redirects=False) as client:
+        login(client, "lead9")
+        page = client.get("/campaigns/new").text
+    assert 'value="Europe/Berlin"' in page

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from survey_app.cli import main
-from survey_app.models import CallbackPick, FraudModel, Response
+from survey_app.models import CallbackPick, FraudModel, Submission
 from survey_app.services.demo import seed_demo, seed_demo_responses
 from survey_app.services.fraud_checks import draw_callbacks, rescore_campaign
 from survey_app.settings import Settings
@@ -20,12 +20,13 @@ from tests.conftest import form_token, survey_path
 def demo(session: Session):  # type: ignore[no-untyped-def]
     campaign, locations, _ = seed_demo(session=session)
     count = seed_demo_responses(session=session, campaign=campaign, locations=locations)
+    session.commit()
     return campaign, locations, count
 
 
 def test_demo_responses_are_scored_with_reasons(session: Session, demo) -> None:  # type: ignore[no-untyped-def]
     campaign, _locations, count = demo
-    rows = session.exec(select(Response).where(Response.campaign_id == campaign.id)).all()
+    rows = session.exec(select(Submission).where(Submission.campaign_id == campaign.id)).all()
     assert count == len(rows) > 150
     assert all(r.fraud_score is not None and r.fraud_model_version for r in rows)
     flagged = [r for r in rows if r.status == "flagged"]
@@ -44,7 +45,7 @@ def test_a_new_submission_is_scored_with_the_current_model(
     data["_item_ms"] = '{"q01": 200, "q02": 150}'
     assert client.post(path, data=data).status_code == 303
     session.expire_all()
-    stored = session.exec(select(Response).order_by(col(Response.id).desc())).first()
+    stored = session.exec(select(Submission).order_by(col(Submission.id).desc())).first()
     assert stored is not None and stored.fraud_score is not None, "scored by the background task"
     reasons = " ".join(r["zh"] for r in stored.fraud_reasons)
     assert "同一个答案" in reasons or stored.fraud_score >= 1, reasons
@@ -56,7 +57,7 @@ def test_draw_callbacks_is_reproducible_and_sets_status(session: Session, demo) 
     assert len(first) == math.ceil(0.10 * count)
     assert {p.kind for p in first} == {"flagged", "random"}
     assert all(p.reason.startswith(("flagged: ", "random control")) for p in first)
-    due = session.exec(select(Response).where(Response.status == "callback_due")).all()
+    due = session.exec(select(Submission).where(Submission.status == "callback_due")).all()
     assert {r.id for r in due} == {p.response_id for p in first}
     rescore_campaign(session=session, campaign=campaign)
     again = draw_callbacks(session=session, campaign=campaign, seed=5)
@@ -75,3 +76,8 @@ def test_cli_rescore_and_draw(
     _campaign, _l, count = demo
     assert f"scored {count} online responses" in out and f"drew {math.ceil(0.10 * count)} callbacks" in out
     assert main(["rescore", "--campaign", "NOPE"]) == 2
+    assert main(["audit", "verify"]) == 0, "the demo's audit log (model flags, the draw) verifies"
+    shown = capsys.readouterr().out
+    assert main(["audit", "show", "--campaign", "WYW1-2026"]) == 0
+    shown = capsys.readouterr().out
+    assert "callbacks.draw" in shown and "response.draw" in shown and "response.model" in shown

@@ -12,12 +12,11 @@ from PIL import Image, ImageDraw
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from survey_app.auth.users import add_member
 from survey_app.posters import fonts
 from survey_app.posters.render import A4
 from survey_app.services.survey_links import survey_url
 from survey_app.settings import Settings
-from tests.factories import login, make_campaign, make_user
+from tests.factories import add_member, login, make_campaign, make_user
 
 
 @pytest.fixture

@@ -2,23 +2,18 @@
 
 from __future__ import annotations
 
-import os
-import uuid
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import create_engine, text
-from sqlalchemy.exc import OperationalError
+from sqlalchemy import text
 from sqlmodel import Session, SQLModel
 
 from survey_app.db import make_engine
 from survey_app.migrate import upgrade
 from survey_app.services.demo import seed_demo
 from survey_app.settings import Settings
-
-PG_URL = os.environ.get("MINGCHA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
 
 
 def _no_drift(url: str) -> None:
@@ -38,25 +33,6 @@ def test_sqlite_migration_matches_models_and_uses_wal(tmp_path: Path) -> None:
         assert conn.execute(text("PRAGMA journal_mode")).scalar() == "wal"
         assert conn.execute(text("PRAGMA foreign_keys")).scalar() == 1
     engine.dispose()
-
-
-@pytest.fixture
-def pg_url() -> str:
-    """A fresh schema on the local PostgreSQL; required when CI=true, skipped elsewhere if absent."""
-    admin = create_engine(PG_URL)
-    schema = f"t_{uuid.uuid4().hex[:10]}"
-    try:
-        with admin.begin() as conn:
-            conn.execute(text(f"CREATE SCHEMA {schema}"))
-    except OperationalError as exc:
-        admin.dispose()
-        if os.environ.get("CI") == "true":
-            raise
-        pytest.skip(f"PostgreSQL not reachable: {exc.__class__.__name__}")
-    yield f"{PG_URL}?options=-csearch_path%3D{schema}"
-    with admin.begin() as conn:
-        conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
-    admin.dispose()
 
 
 def test_postgres_migration_and_demo_seed(pg_url: str) -> None:

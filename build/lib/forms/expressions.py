@@ -1,0 +1,123 @@
+"""Safe `relevant` conditions: a tiny expression language parsed with `ast` and walked, never `eval`-ed.
+
+Grammar (Python syntax, whitelisted): item ids as names; constants (str, int, float, True/False/None);
+lists of constants; comparisons ==, !=, <, <=, >, >=, in, not in; `and`, `or`, `not`; parentheses;
+`answered(q)` (true when q has a non-N/A answer) and `selected(q, "value")` (for multi-choice items).
+A comparison with a missing or N/A answer is false.
+"""
+
+from __future__ import annotations
+
+import ast
+import functools
+import operator
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+_COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
+    ast.Eq: operator.eq,
+    ast.NotEq: operator.ne,
+    ast.Lt: operator.lt,
+    ast.LtE: operator.le,
+    ast.Gt: operator.gt,
+    ast.GtE: operator.ge,
+    ast.In: lambda a, b: a in b,
+    ast.NotIn: lambda a, b: a not in b,
+}
+_FUNCTIONS = {"answered": 1, "selected": 2}
+
+
+class ExpressionError(ValueError):
+    """The expression uses syntax outside the whitelist."""
+
+
+@dataclass(frozen=True)
+class Expression:
+    source: str
+    tree: ast.expr
+    names: frozenset[str]
+
+    def evaluate(self, answers: Mapping[str, Any]) -> bool:
+        """Evaluate against answers (item id -> value); missing names are treated as unanswered."""
+        return bool(_eval(self.tree, answers))
+
+
+@functools.lru_cache(maxsize=1024)
+def compile_expression(source: str) -> Expression:
+    """Parse and check an expression; raise ExpressionError with a plain reason when it is not allowed."""
+    try:
+        tree = ast.parse(source.strip(), mode="eval").body
+    except SyntaxError as exc:
+        raise ExpressionError(f"not a valid expression ({exc.msg})") from None
+    names: set[str] = set()
+    _check(tree, names)
+    return Expression(source, tree, frozenset(names))
+
+
+def _check(node: ast.AST, names: set[str]) -> None:
+    if isinstance(node, ast.BoolOp):
+        for value in node.values:
+            _check(value, names)
+    elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
+        _check(node.operand, names)
+    elif isinstance(node, ast.Compare):
+        for op in node.ops:
+            if type(op) not in _COMPARE:
+                raise ExpressionError(f"operator {type(op).__name__} is not allowed")
+        for part in (node.left, *node.comparators):
+            _check(part, names)
+    elif isinstance(node, ast.Name):
+        names.add(node.id)
+    elif isinstance(node, ast.Constant) and isinstance(node.value, str | int | float | bool | type(None)):
+        return
+    elif isinstance(node, ast.List | ast.Tuple):
+        for elt in node.elts:
+            if not isinstance(elt, ast.Constant):
+                raise ExpressionError("lists may hold constants only")
+    elif isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _FUNCTIONS:
+        if len(node.args) != _FUNCTIONS[node.func.id] or node.keywords:
+            raise ExpressionError(f"{node.func.id}() takes {_FUNCTIONS[node.func.id]} argument(s)")
+        first = node.args[0]
+        if not isinstance(first, ast.Name):
+            raise ExpressionError(f"the first argument of {node.func.id}() must be an item id")
+        names.add(first.id)
+        if len(node.args) == 2 and not isinstance(node.args[1], ast.Constant):
+            raise ExpressionError("the second argument of selected() must be a constant")
+    else:
+        raise ExpressionError(f"{type(node).__name__} is not allowed in a condition")
+
+
+def _eval(node: ast.AST, answers: Mapping[str, Any]) -> Any:
+    if isinstance(node, ast.BoolOp):
+        results = (_eval(v, answers) for v in node.values)
+        return all(results) if isinstance(node.op, ast.And) else any(results)
+    if isinstance(node, ast.UnaryOp):
+        return not _eval(node.operand, answers)
+    if isinstance(node, ast.Compare):
+        left = _eval(node.left, answers)
+        for op, right_node in zip(node.ops, node.comparators, strict=True):
+            right = _eval(right_node, answers)
+            if left is None or right is None:
+                return False
+            try:
+                if not _COMPARE[type(op)](left, right):
+                    return False
+            except TypeError:
+                return False
+            left = right
+        return True
+    if isinstance(node, ast.Name):
+        return answers.get(node.id)
+    if isinstance(node, ast.Constant):
+        return node.value
+    if isinstance(node, ast.List | ast.Tuple):
+        return [_eval(e, answers) for e in node.elts]
+    if isinstance(node, ast.Call):
+        name = node.func.id  # type: ignore[attr-defined]
+        value = answers.get(node.args[0].id)  # type: ignore[attr-defined]
+        if name == "answered":
+            return value not in (None, "", [])
+        wanted = node.args[1].value  # type: ignore[attr-defined]
+        return isinstance(value, list) and wanted in value
+    raise ExpressionError(f"{type(node).__name__} is not allowed")  # unreachable after _check

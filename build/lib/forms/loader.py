@@ -1,0 +1,171 @@
+"""Load instrument files (YAML) and report every problem at once: file, item path and a plain reason."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from forms.items import parse_item
+from forms.problems import ID_PATTERN, Collector, Problem
+from forms.schema import KINDS, SCALES, Dimension, Instrument, Item, Section
+
+BUNDLED_DIR = Path(__file__).parent / "instruments"
+_INSTRUMENT_ID = re.compile(r"^[a-z][a-z0-9-]{1,79}$")
+TOP_KEYS = {"id", "version", "kind", "title", "intro", "scale", "dimensions", "sections"}
+SECTION_KEYS = {"id", "title", "items"}
+
+
+def load_instrument(path: str | Path) -> tuple[Instrument | None, list[Problem]]:
+    """Read and validate one instrument file; the instrument is None when any problem was found."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        return None, [Problem(str(path), "(file)", f"cannot be read as UTF-8 text: {exc}")]
+    return parse_instrument_text(text, source=str(path))
+
+
+def parse_instrument_text(text: str, *, source: str) -> tuple[Instrument | None, list[Problem]]:
+    """Parse YAML text and validate it."""
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        where = f"line {mark.line + 1}" if mark else "(file)"
+        return None, [Problem(source, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+    instrument, problems = parse_instrument(data, source=source)
+    if instrument is not None:
+        digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
+        instrument = Instrument(**{**instrument.__dict__, "raw": {**instrument.raw, "sha256": digest}})
+    return instrument, problems
+
+
+def load_bundled() -> dict[str, Instrument]:
+    """Load every bundled instrument, keyed by id; raise if any has a problem (a packaging bug)."""
+    found: dict[str, Instrument] = {}
+    for path in sorted(BUNDLED_DIR.glob("*.yaml")):
+        instrument, problems = load_instrument(path)
+        if problems or instrument is None:
+            raise ValueError("bundled instrument is invalid:\n" + "\n".join(map(str, problems)))
+        found[instrument.id] = instrument
+    return found
+
+
+def parse_instrument(data: Any, *, source: str = "<data>") -> tuple[Instrument | None, list[Problem]]:
+    """Validate a decoded instrument mapping; return (instrument, []) or (None, every problem)."""
+    out = Collector(source)
+    if not isinstance(data, dict):
+        out.add("(top)", "the file must hold a mapping with id, version, title, dimensions and sections")
+        return None, out.problems
+    out.unknown_keys("(top)", data, TOP_KEYS)
+    inst_id = data.get("id")
+    if not isinstance(inst_id, str) or not _INSTRUMENT_ID.match(inst_id):
+        out.add("id", "id must be lower-case letters, digits and '-' (e.g. property-resident-survey)")
+    version = data.get("version")
+    if not isinstance(version, int) or isinstance(version, bool) or version < 1:
+        out.add("version", "version must be a whole number >= 1")
+    kind = data.get("kind", "survey")
+    if kind not in KINDS:
+        out.add("kind", f"unknown kind {kind!r}; use one of {', '.join(KINDS)}")
+    scale = data.get("scale", "agreement")
+    if scale not in SCALES:
+        out.add("scale", f"unknown scale {scale!r}; use one of {', '.join(SCALES)}")
+    title = out.label("title", data.get("title"))
+    intro = out.label("intro", data["intro"]) if "intro" in data else None
+    dimensions = _dimensions(out, data.get("dimensions"))
+    sections = _sections(out, data.get("sections"), {d.id for d in dimensions})
+    if out.problems:
+        return None, out.problems
+    return (
+        Instrument(
+            id=str(inst_id),
+            version=int(version or 0),
+            kind=kind,
+            title=title,  # type: ignore[arg-type]
+            intro=intro,
+            dimensions=tuple(dimensions),
+            sections=tuple(sections),
+            scale=scale,
+            source=source,
+            raw={"definition": data},
+        ),
+        [],
+    )
+
+
+def _dimensions(out: Collector, value: Any) -> list[Dimension]:
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        out.add("dimensions", "dimensions must be a list")
+        return []
+    found: list[Dimension] = []
+    for n, raw in enumerate(value):
+        path = f"dimensions[{n}]"
+        if not isinstance(raw, dict):
+            out.add(path, "a dimension must be a mapping with id and label")
+            continue
+        dim_id = raw.get("id")
+        if not isinstance(dim_id, str) or not ID_PATTERN.match(dim_id):
+            out.add(path, "dimension id must be lower-case letters, digits and '_'")
+            continue
+        if any(d.id == dim_id for d in found):
+            out.add(f"{path} ({dim_id})", f"duplicate dimension id {dim_id!r}")
+        label = out.label(f"{path} ({dim_id}).label", raw.get("label"))
+        if label:
+            found.append(Dimension(dim_id, label))
+    return found
+
+
+def _sections(out: Collector, value: Any, dimension_ids: set[str]) -> list[Section]:
+    if not isinstance(value, list) or not value:
+        out.add("sections", "sections must be a non-empty list")
+        return []
+    sections: list[Section] = []
+    seen: dict[str, str] = {}
+    items_so_far: dict[str, Item] = {}
+    roles: dict[str, str] = {}
+    for s, raw in enumerate(value):
+        path = f"sections[{s}]"
+        if not isinstance(raw, dict):
+            out.add(path, "a section must be a mapping with id, title and items")
+            continue
+        out.unknown_keys(path, raw, SECTION_KEYS)
+        sec_id = raw.get("id", f"s{s + 1}")
+        title = out.label(f"{path}.title", raw.get("title"))
+        items_raw = raw.get("items")
+        if not isinstance(items_raw, list) or not items_raw:
+            out.add(f"{path}.items", "a section needs a non-empty list of items")
+            continue
+        items: list[Item] = []
+        for i, item_raw in enumerate(items_raw):
+            item_path = f"{path}.items[{i}]"
+            item = parse_item(out, item_path, item_raw, dimension_ids, set(items_so_far), seen, roles)
+            if item is not None:
+                items.append(item)
+                items_so_far[item.id] = item
+        if title:
+            sections.append(Section(str(sec_id), title, tuple(items)))
+    _check_pairs(out, items_so_far, seen)
+    return sections
+
+
+def _check_pairs(out: Collector, items: dict[str, Item], paths: dict[str, str]) -> None:
+    for item in items.values():
+        if item.pair is None:
+            continue
+        other = items.get(item.pair)
+        where = f"{paths[item.id]} ({item.id}).pair"
+        if other is None:
+            out.add(where, f"pair refers to unknown item {item.pair!r}")
+        elif other.id == item.id:
+            out.add(where, "an item cannot be paired with itself")
+        elif other.type != "likert5" or item.type != "likert5":
+            out.add(where, "pair links two likert5 items")
+
+
+__all__ = ["Problem", "load_bundled", "load_instrument", "parse_instrument", "parse_instrument_text"]

@@ -1,0 +1,70 @@
+"""Problems found while validating a file, and the small checks shared by every validator."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from forms.expressions import ExpressionError, compile_expression
+from forms.schema import Label
+
+ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.path}: {self.reason}"
+
+
+class Collector:
+    """Gathers every problem of one file so they can be reported at once."""
+
+    def __init__(self, file: str) -> None:
+        self.file = file
+        self.problems: list[Problem] = []
+
+    def add(self, path: str, reason: str) -> None:
+        self.problems.append(Problem(self.file, path, reason))
+
+    def unknown_keys(self, path: str, data: dict[str, Any], allowed: set[str]) -> None:
+        for key in data:
+            if key not in allowed:
+                self.add(path, f"unknown field {key!r}")
+
+    def label(self, path: str, value: Any) -> Label | None:
+        """Check a label: plain text (taken as zh) or a mapping with zh (required) and en."""
+        if isinstance(value, str):
+            value = {"zh": value}
+        if not isinstance(value, dict):
+            self.add(path, "a label must be a mapping with zh (required) and en")
+            return None
+        zh, en = value.get("zh"), value.get("en", "")
+        if not isinstance(zh, str) or not zh.strip():
+            self.add(path, "missing zh label")
+            return None
+        if not isinstance(en, str):
+            self.add(path, "the en label must be text")
+            return None
+        self.unknown_keys(path, value, {"zh", "en"})
+        return Label(zh.strip(), en.strip())
+
+    def relevant(self, path: str, source: Any, earlier: set[str]) -> str | None:
+        """Check a `relevant` condition: allowed syntax and references to earlier items only."""
+        if not isinstance(source, str) or not source.strip():
+            self.add(path, "relevant must be a condition written as text, e.g. q03 <= 2")
+            return None
+        try:
+            expr = compile_expression(source)
+        except ExpressionError as exc:
+            self.add(path, f"bad relevant condition: {exc}")
+            return None
+        for name in sorted(expr.names):
+            if name not in earlier:
+                self.add(path, f"bad relevant reference: {name!r} is not an earlier item")
+        return source.strip()

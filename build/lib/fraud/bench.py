@@ -1,0 +1,144 @@
+"""The benchmark: the detector against single-index baselines on simulated campaigns, over a grid."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+from sklearn.ensemble import IsolationForest
+from sklearn.metrics import average_precision_score, roc_auc_score
+
+from fraud.data import parse_items, read_responses
+from fraud.scoring import score_responses
+from fraud.simulate import FRAUD_KINDS, SimConfig, simulate
+
+Method = Callable[..., np.ndarray]
+TOP = 0.10
+
+
+def _col(fm, name: str) -> np.ndarray:  # type: ignore[no-untyped-def]
+    values = fm.column(name)
+    return np.nan_to_num(values, nan=float(np.nanmedian(values)) if np.isfinite(values).any() else 0.0)
+
+
+def baselines(seed: int) -> dict[str, Method]:
+    """Single-index baselines (higher = more suspicious), each seeing what it would see in practice."""
+
+    def isolation_raw(responses, items, fm) -> np.ndarray:  # type: ignore[no-untyped-def]
+        answers = responses.answers
+        filled = np.where(np.isnan(answers), np.nanmedian(answers, axis=0), answers)
+        return -IsolationForest(random_state=seed).fit(filled).score_samples(filled)
+
+    return {
+        "random": lambda r, i, fm: np.random.default_rng(seed).random(len(fm.ids)),
+        "duration only": lambda r, i, fm: -_col(fm, "duration"),
+        "longstring only": lambda r, i, fm: _col(fm, "longstring"),
+        "IRV only": lambda r, i, fm: np.abs(_col(fm, "irv") - np.median(_col(fm, "irv"))),
+        "Mahalanobis only": lambda r, i, fm: _col(fm, "mahalanobis"),
+        "IsolationForest on answers": isolation_raw,
+    }
+
+
+@dataclass
+class Metrics:
+    auc: float
+    ap: float
+    p_at: float
+    p_at_norm: float
+    recall: dict[str, float]
+    repeat_flagged: float
+    repeat_share_of_top: float
+    flagged_with_reason: float = 1.0
+
+
+def metrics(score: np.ndarray, labels: np.ndarray, kinds: np.ndarray, prevalence: float) -> Metrics:
+    """ROC-AUC, AP, precision@10% (and normalised by its ceiling), recall@10% per kind, repeat visitors."""
+    n = len(score)
+    k = int(np.floor(TOP * n))
+    top = np.zeros(n, dtype=bool)
+    top[np.argsort(-score, kind="stable")[:k]] = True
+    recall = {kind: float(top[kinds == kind].mean()) for kind in FRAUD_KINDS if (kinds == kind).any()}
+    p_at = float(labels[top].mean())
+    repeat = kinds == "repeat_visitor"
+    return Metrics(
+        auc=float(roc_auc_score(labels, score)),
+        ap=float(average_precision_score(labels, score)),
+        p_at=p_at,
+        p_at_norm=p_at / min(1.0, prevalence / TOP),
+        recall=recall,
+        repeat_flagged=float(top[repeat].mean()) if repeat.any() else 0.0,
+        repeat_share_of_top=float(repeat[top].mean()),
+    )
+
+
+def run_one(cfg: SimConfig) -> dict[str, Metrics]:
+    """Simulate one campaign and score it with the detector and every baseline."""
+    items_data, records, labels = simulate(cfg)
+    items = parse_items(items_data)
+    responses = read_responses((json.dumps(r, ensure_ascii=False) for r in records), items)
+    by_id = {rid: (label, kind) for rid, label, kind in labels}
+    y = np.array([by_id[i][0] for i in responses.ids])
+    kinds = np.array([by_id[i][1] for i in responses.ids])
+    prevalence = float(y.mean())
+    verdicts = score_responses(responses, items, random_state=cfg.seed)
+    out = {"detector": metrics(verdicts.score, y, kinds, prevalence)}
+    top = np.argsort(-verdicts.score, kind="stable")[: int(np.floor(TOP * len(y)))]
+    out["detector"].flagged_with_reason = float(np.mean([bool(verdicts.reasons_zh[i]) for i in top]))
+    fm = verdicts.features
+    for name, method in baselines(cfg.seed).items():
+        out[name] = metrics(method(responses, items, fm), y, kinds, prevalence)
+    return out
+
+
+def run_grid(
+    prevalences: tuple[float, ...] = (0.02, 0.05, 0.10, 0.20),
+    item_counts: tuple[int, ...] = (10, 20),
+    replications: int = 20,
+    n_genuine: int = 1500,
+    progress: Callable[[str], None] | None = None,
+) -> dict[tuple[float, int], dict[str, list[Metrics]]]:
+    """Every (prevalence, items) cell with `replications` seeds; returns the per-run metrics."""
+    results: dict[tuple[float, int], dict[str, list[Metrics]]] = {}
+    for prevalence in prevalences:
+        for k in item_counts:
+            cell: dict[str, list[Metrics]] = {}
+            for rep in range(replications):
+                cfg = SimConfig(n_genuine=n_genuine, n_items=k, prevalence=prevalence, seed=1000 * k + rep)
+                for method, m in run_one(cfg).items():
+                    cell.setdefault(method, []).append(m)
+            results[(prevalence, k)] = cell
+            if progress:
+                progress(f"done: prevalence {prevalence:.0%}, {k} items")
+    return results
+
+
+def summarise(runs: list[Metrics]) -> dict[str, float]:
+    """Means over replications."""
+    keys = ("auc", "ap", "p_at", "p_at_norm", "repeat_flagged", "repeat_share_of_top", "flagged_with_reason")
+    out = {key: float(np.mean([getattr(m, key) for m in runs])) for key in keys}
+    for kind in FRAUD_KINDS:
+        values = [m.recall[kind] for m in runs if kind in m.recall]
+        out[f"recall_{kind}"] = float(np.mean(values)) if values else float("nan")
+    return out
+
+
+def format_table(results: dict[tuple[float, int], dict[str, list[Metrics]]]) -> str:
+    """A Markdown table: one row per cell and method."""
+    kinds = " | ".join(f"R@10 {k}" for k in FRAUD_KINDS)
+    lines = [
+        f"| prev | items | method | ROC-AUC | AP | P@10% | P@10% norm | {kinds} "
+        "| repeat flagged | repeat share of top |",
+        "|" + "---|" * (10 + len(FRAUD_KINDS)),
+    ]
+    for (prevalence, k), cell in results.items():
+        for method, runs in cell.items():
+            s = summarise(runs)
+            recalls = " | ".join(f"{s[f'recall_{kind}']:.2f}" for kind in FRAUD_KINDS)
+            lines.append(
+                f"| {prevalence:.0%} | {k} | {method} | {s['auc']:.3f} | {s['ap']:.3f} | {s['p_at']:.3f} | "
+                f"{s['p_at_norm']:.3f} | {recalls} | {s['repeat_flagged']:.3f} "
+                f"| {s['repeat_share_of_top']:.3f} |"
+            )
+    return "\n".join(lines)

@@ -1,0 +1,129 @@
+"""Injected kinds: bots, straight-liners, careless patterns, bursts, staff stuffing, speeders."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from fraud.simulate.builder import HEADLESS, STAFF_COMMENTS, Builder
+
+
+def add_bots(b: Builder, n: int) -> None:
+    ips = [b._hex(8) for _ in range(3)]
+    for _ in range(n):
+        day, hour = int(b.rng.integers(0, b.days)), float(b.rng.uniform(0, 24))
+        b.add(
+            answers=b.rng.integers(1, 6, b.k),
+            ms=b.item_times(1500, 0.3),
+            submitted=b._stamp(day, hour),
+            client="c-" + b._hex(12),
+            ip=str(b.rng.choice(ips)),
+            loc=b.loc(),
+            label=1,
+            kind="bot",
+            ua=HEADLESS if b.rng.random() < 0.3 else None,
+            na_rate=0.0,
+        )
+
+
+def add_straightliners(b: Builder, n: int) -> None:
+    for _ in range(n):
+        value = int(b.rng.choice([5, 4, 3, 1], p=[0.5, 0.2, 0.2, 0.1]))
+        b.add(
+            answers=np.full(b.k, value),
+            ms=b.item_times(1800),
+            submitted=b._stamp(int(b.rng.integers(0, b.days)), b._daytime()),
+            client="c-" + b._hex(12),
+            ip=b.ip_for_person(),
+            loc=b.loc(),
+            label=1,
+            kind="straightliner",
+        )
+
+
+def add_careless(b: Builder, n: int) -> None:
+    patterns = ([1, 2, 3, 4, 5, 4, 3, 2], [1, 5], [5, 4, 5, 4, 3], [2, 3, 4, 3])
+    for _ in range(n):
+        if b.rng.random() < 0.5:
+            answers = np.full(b.k, 3)
+        else:
+            pat = patterns[int(b.rng.integers(0, len(patterns)))]
+            answers = np.array([pat[j % len(pat)] for j in range(b.k)])
+        b.add(
+            answers=answers,
+            ms=b.item_times(2200),
+            submitted=b._stamp(int(b.rng.integers(0, b.days)), b._daytime()),
+            client="c-" + b._hex(12),
+            ip=b.ip_for_person(),
+            loc=b.loc(),
+            label=1,
+            kind="careless_pattern",
+        )
+
+
+def add_bursts(b: Builder, n: int) -> None:
+    while n > 0:
+        size = min(n, int(b.rng.integers(10, 26)))
+        n -= size
+        client, ip, loc = "c-" + b._hex(12), b._hex(8), b.loc()
+        t0 = b._stamp(int(b.rng.integers(0, b.days)), b._daytime())
+        for i in range(size):
+            answers = np.where(b.reverse, 6 - 5, 5) if b.rng.random() < 0.7 else b.genuine_answers(2.0)
+            b.add(
+                answers=answers,
+                ms=b.item_times(1300, 0.3),
+                submitted=t0 + i * float(b.rng.uniform(25, 60)),
+                client=client,
+                ip=ip,
+                loc=loc,
+                label=1,
+                kind="burst",
+                na_rate=0.0,
+            )
+
+
+def add_staff(b: Builder, n: int) -> None:
+    if n <= 0:
+        return
+    devices = ["c-" + b._hex(12) for _ in range(int(b.rng.integers(3, 6)))]
+    company_ip = b._hex(8)
+    done = 0
+    while done < n:
+        day = int(b.rng.integers(0, b.days))
+        shift = float(b.rng.choice([7.5, 17.5])) + float(b.rng.uniform(0, 1))
+        device = devices[int(b.rng.integers(0, len(devices)))]
+        for i in range(min(n - done, int(b.rng.integers(2, 5)))):
+            top = b.rng.random() < 0.85
+            answers = (
+                np.where(b.reverse, 1, 5) if top else np.where(b.reverse, 2, 4 + (b.rng.random(b.k) < 0.7))
+            )
+            comment = str(b.rng.choice(STAFF_COMMENTS)) if b.rng.random() < 0.3 else ""
+            b.add(
+                answers=answers,
+                ms=b.item_times(2300, 0.35),
+                submitted=b._stamp(day, shift) + i * 150,
+                client=device,
+                ip=company_ip if b.rng.random() < 0.85 else b.ip_for_person(),
+                loc=b.loc(),
+                label=1,
+                kind="staff",
+                comment=comment,
+                na_rate=0.0,
+            )
+            done += 1
+
+
+def add_speeders(b: Builder, n: int) -> None:
+    for _ in range(n):
+        answers = b.genuine_answers()
+        noisy = b.rng.random(b.k) < 0.3
+        answers = np.where(noisy, b.rng.integers(3, 6, b.k), answers)
+        b.add(
+            answers=answers,
+            ms=b.item_times(float(b.rng.uniform(500, 1100)), 0.3),
+            submitted=b._stamp(int(b.rng.integers(0, b.days)), b._daytime()),
+            client="c-" + b._hex(12),
+            ip=b.ip_for_person(),
+            loc=b.loc(),
+            label=1,
+            kind="speeder",
+        )

@@ -1,0 +1,103 @@
+"""The application factory: settings, engine, templates, catalogs, routes, middleware, error pages."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from functools import lru_cache
+from pathlib import Path
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+
+from survey_app import i18n, templating
+from survey_app.auth.throttle import LoginThrottle
+from survey_app.db import make_engine
+from survey_app.errors import DomainError
+from survey_app.middleware import LocaleMiddleware, SecurityHeaders
+from survey_app.routes import auth, campaigns, certificate, instruments, locations, posters, reports, survey
+from survey_app.settings import Settings
+from survey_app.templating import make_environment, render
+from survey_app.views import domain_error, http_exception, server_error
+
+
+def home(request: Request) -> Response:
+    """A short page saying what this server is; surveys are reached from their posters."""
+    return render(request, "home.html")
+
+
+def healthz(request: Request) -> Response:
+    return PlainTextResponse("ok")
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    """Build the Starlette app; settings come from the environment unless given."""
+    settings = settings or Settings.from_env()
+    engine = make_engine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        engine.dispose()
+
+    routes = [
+        Route("/", home, name="home"),
+        Route("/healthz", healthz, name="healthz"),
+        *survey.routes,
+        *auth.routes,
+        *campaigns.routes,
+        *locations.routes,
+        *posters.routes,
+        *instruments.routes,
+        *reports.routes,
+        *certificate.routes,
+        Mount("/static", app=StaticFiles(directory=str(settings.static_dir)), name="static"),
+    ]
+    app = Starlette(
+        routes=routes,
+        middleware=[
+            Middleware(SecurityHeaders),
+            Middleware(GZipMiddleware, minimum_size=500),
+            Middleware(LocaleMiddleware),
+            Middleware(
+                SessionMiddleware,
+                secret_key=settings.secret_key,
+                session_cookie="mc_session",
+                max_age=12 * 3600,
+                same_site="lax",
+                https_only=settings.https_only,
+            ),
+        ],
+        exception_handlers={
+            DomainError: domain_error,
+            HTTPException: http_exception,
+            Exception: server_error,
+        },
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.state.catalogs = i18n.load_catalogs()
+    app.state.login_throttle = LoginThrottle(settings.ratelimit_storage)
+    templates = make_environment(settings.templates_dir)
+    templates.globals["static"] = _static_url(settings.static_dir)
+    templating.DEFAULT_TIMEZONE = settings.default_timezone
+    app.state.templates = templates
+    return app
+
+
+def _static_url(static_dir: Path) -> Callable[[str], str]:
+    @lru_cache(maxsize=64)
+    def static(path: str) -> str:
+        digest = hashlib.sha256((static_dir / path).read_bytes()).hexdigest()[:10]
+        return f"/static/{path}?v={digest}"
+
+    return static

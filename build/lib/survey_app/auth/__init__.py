@@ -1,0 +1,1 @@
+"""Accounts, sessions, CSRF, login throttling and the route guard."""

@@ -1,0 +1,295 @@
+"""Command line: migrate, seed-demo, serve, export."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from sqlmodel import Session
+
+from survey_app.models import Campaign
+from survey_app.settings import Settings, SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m survey_app`."""
+    parser = argparse.ArgumentParser(prog="python -m survey_app", description="Mingcha survey server")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+    sub.add_parser("seed-demo", help="create the demo campaign (once) and print its survey links")
+    serve = sub.add_parser("serve", help="serve the app with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    export = sub.add_parser("export", help="write items.json and responses.jsonl for a campaign")
+    export.add_argument("--campaign", required=True, help="campaign code, e.g. WYW1-2026")
+    export.add_argument("--out", required=True, type=Path, help="output folder")
+    user = sub.add_parser("user", help="manage accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="create an account (password read from stdin or asked for)")
+    add.add_argument("--username", required=True)
+    add.add_argument("--role", action="append", required=True, choices=("admin", "lead", "field"))
+    add.add_argument("--name", default="", help="display name")
+    passwd = user_sub.add_parser("passwd", help="set a new password (stdin or asked for)")
+    passwd.add_argument("--username", required=True)
+    grade = sub.add_parser("grade", help="grade a campaign (scores, pass/fail, tier) and print the result")
+    grade.add_argument("--campaign", required=True)
+    grade.add_argument("--json", action="store_true", help="print the full result as JSON")
+    grade.add_argument(
+        "--lock", action="store_true", help="store a locked snapshot (and certificate if certified)"
+    )
+    rescore = sub.add_parser("rescore", help="refit the fraud model on a campaign and store every verdict")
+    rescore.add_argument("--campaign", required=True)
+    draw = sub.add_parser("draw-callbacks", help="draw and store the callback sample from the stored scores")
+    draw.add_argument("--campaign", required=True)
+    draw.add_argument(
+        "--seed", type=int, required=True, help="record it: the same seed draws the same sample"
+    )
+    audit_cmd = sub.add_parser("audit", help="the hash-chained audit log")
+    audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser(
+        "verify", help="recompute the chain(s); exit 0 when intact, 1 naming the break"
+    )
+    verify.add_argument("--campaign", help="only this campaign's chain (default: every chain)")
+    show = audit_sub.add_parser("show", help="print a campaign's audit log")
+    show.add_argument("--campaign", help="campaign code (default: the global chain: accounts and logins)")
+    args = parser.parse_args(argv)
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    commands = {
+        "migrate": _migrate,
+        "seed-demo": _seed,
+        "serve": _serve,
+        "export": _export,
+        "rescore": _rescore,
+        "draw-callbacks": _draw,
+        "user": _user,
+        "grade": _grade,
+        "audit": _audit,
+    }
+    return commands[args.command](settings, args)
+
+
+def _migrate(settings: Settings, args: argparse.Namespace) -> int:
+    from survey_app.migrate import upgrade
+
+    upgrade(settings.database_url)
+    print(f"database ready: {_safe_url(settings.database_url)}")
+    return 0
+
+
+def _seed(settings: Settings, args: argparse.Namespace) -> int:
+    from survey_app.db import make_engine, unit_of_work
+    from survey_app.services.demo import demo_certificate, seed_demo, seed_demo_responses, seed_demo_users
+    from survey_app.services.survey_links import survey_url
+
+    engine = make_engine(settings.database_url)
+    with unit_of_work(engine) as session:
+        campaign, locations, created = seed_demo(session=session)
+        simulated = seed_demo_responses(session=session, campaign=campaign, locations=locations)
+        logins = seed_demo_users(session=session, campaign=campaign, var_dir=settings.var_dir)
+        certificate = demo_certificate(session=session, campaign=campaign)
+    print("\n明察 Mingcha — demo data " + ("created" if created else "already present"))
+    print(f"  demo campaign code: {campaign.code}  ({campaign.name_zh})")
+    if simulated:
+        print(f"  {simulated} simulated resident responses added and scored by the fraud model")
+    print(f"  demo logins (dev only, kept in {settings.var_dir}/demo-logins.txt):")
+    print(f"    log in at {settings.base_url}/login")
+    for username, role, password in logins:
+        print(f"    {role:<6} {username:<6} {password}")
+    if certificate:
+        print(
+            f"  certificate result page (public, behind the certificate QR): {settings.base_url}{certificate}"
+        )
+        print(f"  campaign report (log in as lead): {settings.base_url}/c/{campaign.code}/report")
+    print("  survey links (one poster per building entrance):")
+    for location in locations:
+        url = survey_url(settings.base_url, settings.secret_key, location)
+        print(f"    {location.code}  {location.name:<10}  {url}")
+    print(f"  export: .venv/bin/python -m survey_app export --campaign {campaign.code} --out var/export")
+    print(
+        "  then score it: .venv/bin/python -m fraud score --items var/export/items.json "
+        "--responses var/export/responses.jsonl --out var/export/scores.csv"
+    )
+    print(f"  callbacks: .venv/bin/python -m survey_app draw-callbacks --campaign {campaign.code} --seed 42")
+    print()
+    return 0
+
+
+def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from survey_app.app import create_app
+
+    print(f"serving on http://{args.host}:{args.port}  (Ctrl+C to stop)")
+    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    return 0
+
+
+def _export(settings: Settings, args: argparse.Namespace) -> int:
+    from survey_app.db import make_engine, unit_of_work
+    from survey_app.services.export import ExportError, export_campaign
+
+    engine = make_engine(settings.database_url)
+    with unit_of_work(engine) as session:
+        try:
+            count, items, responses = export_campaign(
+                session=session, code=args.campaign, out_dir=args.out, actor="cli"
+            )
+        except ExportError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    print(f"wrote {items} and {responses} ({count} responses)")
+    return 0
+
+
+def _safe_url(url: str) -> str:
+    return url.split("@")[-1] if "@" in url else url
+
+
+def _campaign(session: Session, code: str) -> Campaign | None:
+    """The campaign with this code, or None after saying so on stderr."""
+    from sqlmodel import select
+
+    from survey_app.models import Campaign
+
+    campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
+    if campaign is None:
+        print(f"error: no campaign with code {code!r}", file=sys.stderr)
+    return campaign
+
+
+def _rescore(settings: Settings, args: argparse.Namespace) -> int:
+    from survey_app.db import make_engine, unit_of_work
+    from survey_app.services.fraud_checks import rescore_campaign
+
+    with unit_of_work(make_engine(settings.database_url)) as session:
+        campaign = _campaign(session, args.campaign)
+        if campaign is None:
+            return 2
+        count = rescore_campaign(session=session, campaign=campaign)
+    print(f"scored {count} online responses of {args.campaign}")
+    return 0
+
+
+def _draw(settings: Settings, args: argparse.Namespace) -> int:
+    from survey_app.db import make_engine, unit_of_work
+    from survey_app.services.fraud_checks import draw_callbacks
+
+    with unit_of_work(make_engine(settings.database_url)) as session:
+        campaign = _campaign(session, args.campaign)
+        if campaign is None:
+            return 2
+        picks = draw_callbacks(session=session, campaign=campaign, seed=args.seed, actor="cli")
+    if not picks:
+        print("nothing to draw: no scored online responses (run rescore first)", file=sys.stderr)
+        return 1
+    flagged = sum(p.kind == "flagged" for p in picks)
+    print(
+        f"drew {len(picks)} callbacks ({flagged} flagged, {len(picks) - flagged} random control), "
+        f"draw {picks[0].draw_id}, seed {args.seed}"
+    )
+    return 0
+
+
+def _read_password() -> str:
+    if sys.stdin.isatty():
+        import getpass
+
+        first = getpass.getpass("password: ")
+        if getpass.getpass("again: ") != first:
+            raise SystemExit("error: the passwords differ")
+        return first
+    return sys.stdin.readline().rstrip("\n")
+
+
+def _user(settings: Settings, args: argparse.Namespace) -> int:
+    from survey_app.auth.users import AccountError, create_user, find_user, set_password
+    from survey_app.db import make_engine, unit_of_work
+
+    password = _read_password()
+    with unit_of_work(make_engine(settings.database_url)) as session:
+        try:
+            if args.user_command == "add":
+                user = create_user(
+                    session=session,
+                    username=args.username,
+                    password=password,
+                    roles=args.role,
+                    display_name=args.name,
+                    actor="cli",
+                )
+                print(f"created {user.username} ({', '.join(user.roles)})")
+            else:
+                found = find_user(session=session, username=args.username)
+                if found is None:
+                    print(f"error: no user {args.username!r}", file=sys.stderr)
+                    return 2
+                set_password(session=session, user=found, password=password, actor="cli")
+                print(f"password changed for {found.username}; their open sessions end")
+        except AccountError as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
+    return 0
+
+
+def _grade(settings: Settings, args: argparse.Namespace) -> int:
+    import json
+
+    from survey_app.db import make_engine, unit_of_work
+    from survey_app.services import grading
+
+    with unit_of_work(make_engine(settings.database_url)) as session:
+        campaign = _campaign(session, args.campaign)
+        if campaign is None:
+            return 2
+        if args.lock:
+            snapshot = grading.lock(session=session, campaign=campaign, actor="cli")
+            data = snapshot.result
+        else:
+            data = grading.compute(session=session, campaign=campaign)[0].to_dict()
+    if args.json:
+        print(json.dumps(data, ensure_ascii=False, indent=2))
+        return 0
+    print(f"{args.campaign}: {data['status']}" + (f", tier {data['tier']}" if data["tier"] else ""))
+    print(f"  rule: {data['rule']}")
+    for comp in data["components"]:
+        interval = f" (95% CI {comp['ci_low']}-{comp['ci_high']})" if comp["ci_low"] else ""
+        verdict = "pass" if comp["passed"] else "FAIL"
+        score = f"{comp['score']} / {comp['max']} [{verdict} at {comp['pass_mark']}]"
+        print(f"  {comp['id']}: {score} n={comp['n']}{interval}")
+        for dim in comp["dimensions"]:
+            print(f"    {dim['id']}: {dim['score']}")
+    print(f"  total: {data['total']} / {data['total_max']}; excluded: {data['excluded'] or 'none'}")
+    return 0
+
+
+def _audit(settings: Settings, args: argparse.Namespace) -> int:
+    from survey_app.db import make_engine, unit_of_work
+    from survey_app.services import audit
+
+    with unit_of_work(make_engine(settings.database_url), write=False) as session:
+        campaign = None
+        if args.campaign:
+            campaign = _campaign(session, args.campaign)
+            if campaign is None:
+                return 2
+        if args.audit_command == "show":
+            tz = campaign.timezone if campaign else settings.default_timezone
+            rows = audit.history(session, campaign_id=campaign.id if campaign else None)
+            for row in rows:
+                print(audit.format_row(row, tz))
+            print(f"{len(rows)} rows", file=sys.stderr)
+            return 0
+        chain = (campaign.id if campaign else None) if args.campaign else None
+        breaks = audit.verify(session, chain)
+        checked = [chain] if chain is not None else audit.chains(session)
+    if breaks:
+        for b in breaks:
+            print(f"BROKEN {b}", file=sys.stderr)
+        return 1
+    print(f"audit log intact: {len(checked)} chain(s) verified")
+    return 0

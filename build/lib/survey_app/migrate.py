@@ -1,0 +1,39 @@
+"""Run Alembic migrations programmatically (no alembic.ini needed)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+
+MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def alembic_config(url: str) -> Config:
+    """An Alembic config pointing at our migrations and the given database."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return cfg
+
+
+def upgrade(url: str, revision: str = "head") -> None:
+    """Bring the database at `url` up to `revision`, then register the bundled instruments and schemes (and
+    store answer codes missing from older responses): this, not a page view, is where data is prepared."""
+    command.upgrade(alembic_config(url), revision)
+    if revision != "head":
+        return
+    from survey_app.db import make_engine, unit_of_work
+    from survey_app.services.grading import backfill_codes
+    from survey_app.services.instruments import register_bundled
+    from survey_app.services.schemes import ensure_schemes
+
+    engine = make_engine(url)
+    try:
+        with unit_of_work(engine) as session:
+            register_bundled(session=session)
+            ensure_schemes(session=session)
+            backfill_codes(session)
+    finally:
+        engine.dispose()

@@ -1,0 +1,64 @@
+"""What a poster says (调查要求, 时效要求, who runs it), in the poster's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from survey_app.i18n import N_, gettext, pick
+from survey_app.models import Campaign, Location
+from survey_app.templating import localtime
+
+
+@dataclass(frozen=True)
+class PosterText:
+    heading: str
+    title: str
+    subtitle: str
+    location: str
+    purpose: str
+    requirements_title: str
+    requirements: list[str]
+    deadline_title: str
+    deadline: str
+    scan: str
+    url_label: str
+    url: str
+    footer: str
+
+
+def poster_text(campaign: Campaign, location: Location, url: str) -> PosterText:
+    """The texts of one poster, translated with the current catalog (zh-CN unless asked otherwise)."""
+    body = campaign.certification_body or gettext(N_("the certification body"))
+    zone = gettext(N_("Beijing time")) if campaign.timezone == "Asia/Shanghai" else campaign.timezone
+    return PosterText(
+        heading=gettext(N_("Service certification · customer survey")),
+        title=campaign.organisation,
+        subtitle=pick(campaign.name_zh, campaign.name_en),
+        location=gettext(N_("Posted at: %(name)s (%(code)s)"))
+        % {"name": location.name, "code": location.code},
+        purpose=gettext(
+            N_(
+                "To evaluate the service quality here objectively, %(body)s is running an independent "
+                "customer survey for the service certification. The organisation being evaluated does not "
+                "collect or see your answers."
+            )
+        )
+        % {"body": body},
+        requirements_title=gettext(N_("Survey requirements")),
+        requirements=[
+            gettext(N_("One response per household, please.")),
+            gettext(N_("It takes about 2 minutes.")),
+            gettext(
+                N_(
+                    "Anonymous. If you leave a phone number for a callback, "
+                    "only the certification body sees it."
+                )
+            ),
+        ],
+        deadline_title=gettext(N_("Deadline")),
+        deadline=f"{localtime(campaign.deadline, campaign.timezone, '%Y-%m-%d %H:%M')} ({zone})",
+        scan=gettext(N_("Scan the QR code with your phone to answer")),
+        url_label=gettext(N_("Cannot scan? Type this address:")),
+        url=url,
+        footer=gettext(N_("Run by %(body)s · this code belongs to this notice only")) % {"body": body},
+    )

@@ -1,0 +1,1 @@
+"""Printable reports (survey analysis report PDF)."""

@@ -1,0 +1,1 @@
+"""Routes per area; each module ends with `routes = [...]`."""

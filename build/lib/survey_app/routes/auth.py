@@ -1,0 +1,87 @@
+"""Log in and out."""
+
+from __future__ import annotations
+
+from starlette.datastructures import FormData
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from survey_app.auth.passwords import verify_password
+from survey_app.auth.sessions import csrf_token, current_user, log_in, log_out
+from survey_app.auth.users import find_user
+from survey_app.endpoint import db, endpoint, field, redirect
+from survey_app.errors import Unsupported
+from survey_app.request_body import read_urlencoded
+from survey_app.services import audit
+from survey_app.templating import render
+
+
+def _safe_next(value: str | None) -> str:
+    return value if value and value.startswith("/") and not value.startswith("//") else "/campaigns"
+
+
+def login_page(request: Request) -> Response:
+    """The login form (also says why you are here: an expired session)."""
+    found, _expired = current_user(request, db(request))
+    if found is not None:
+        return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
+    ctx = {
+        "csrf": csrf_token(request),
+        "next": _safe_next(request.query_params.get("next")),
+        "expired": request.query_params.get("expired") == "1",
+        "error": None,
+        "username": "",
+    }
+    return render(request, "auth/login.html", ctx)
+
+
+async def _login_form(request: Request) -> FormData:
+    """Anonymous: a small urlencoded form only (never multipart, never spooled to disk)."""
+    ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if ctype not in ("application/x-www-form-urlencoded", ""):
+        raise Unsupported("body_unsupported_type")
+    fields = await read_urlencoded(request, limit=8 * 1024)
+    return FormData([(k, v) for k, values in fields.items() for v in values])
+
+
+def login_submit(request: Request) -> Response:
+    """Check the password, with throttling: 5 failures in 15 minutes per account or IP means a wait."""
+    username = field(request, "username").strip().lower()[:60]
+    password = field(request, "password")
+    next_url = _safe_next(field(request, "next"))
+    ip = request.client.host if request.client else "?"
+    throttle = request.app.state.login_throttle
+    ctx = {"csrf": csrf_token(request), "next": next_url, "expired": False, "username": username}
+    wait = throttle.wait_seconds(username, ip)
+    if wait:
+        minutes = max(1, round(wait / 60))
+        return render(
+            request, "auth/login.html", {**ctx, "error": "throttled", "minutes": minutes}, status_code=429
+        )
+    user = find_user(session=db(request), username=username)
+    ok = user is not None and user.active and verify_password(user.password_hash, password)
+    if not ok or user is None:
+        throttle.failed(username, ip)
+        audit.append(db(request), actor="anonymous", action="login.failed", subject=f"user:{username}")
+        return render(request, "auth/login.html", {**ctx, "error": "wrong"}, status_code=401)
+    throttle.succeeded(username)
+    log_in(request, user)
+    return RedirectResponse(next_url, status_code=303)
+
+
+def logout(request: Request) -> Response:
+    log_out(request)
+    return redirect(request, "auth:login")
+
+
+routes = [
+    Route("/login", endpoint(login_page, staff=False), methods=["GET"], name="auth:login"),
+    Route(
+        "/login",
+        endpoint(login_submit, staff=False, reader=_login_form),
+        methods=["POST"],
+        name="auth:login_submit",
+    ),
+    Route("/logout", endpoint(logout), methods=["POST"], name="auth:logout"),
+]

@@ -1,0 +1,168 @@
+"""Campaigns: list, create, overview with live coverage, edit, close, copy as the next cycle."""
+
+from __future__ import annotations
+
+from sqlmodel import Session, col, select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from survey_app.endpoint import db, endpoint, form, redirect, user
+from survey_app.models import Campaign, InstrumentVersion, Scheme, User
+from survey_app.routes.staff import LEADS, campaign_access, staff_render
+from survey_app.services import campaigns as svc
+from survey_app.services.coverage import campaign_coverage
+from survey_app.templating import localtime
+
+
+def _choices(session: Session) -> dict[str, object]:
+    return {
+        "schemes": list(session.exec(select(Scheme).order_by(Scheme.code))),
+        "instruments": list(
+            session.exec(
+                select(InstrumentVersion)
+                .where(InstrumentVersion.kind == "survey")
+                .order_by(col(InstrumentVersion.id))
+            )
+        ),
+        "field_users": [u for u in session.exec(select(User).order_by(User.username)) if "field" in u.roles],
+    }
+
+
+def _posted(request: Request) -> tuple[dict[str, str], list[int]]:
+    """The posted campaign form as single values, and the chosen field auditors."""
+    data = form(request)
+    values = {k: v for k, v in data.items() if isinstance(v, str)}
+    chosen = [
+        int(v) for v in data.getlist("field_auditors") if isinstance(v, str) and v.isdigit() and len(v) < 10
+    ]
+    return values, chosen
+
+
+def campaign_list(request: Request) -> Response:
+    rows = svc.visible_campaigns(session=db(request), user=user(request))
+    return staff_render(request, "campaigns/list.html", {"campaigns": rows})
+
+
+def _form_values(campaign: Campaign) -> dict[str, str]:
+    fmt = "%Y-%m-%dT%H:%M"
+    return {
+        "code": campaign.code,
+        "name_zh": campaign.name_zh,
+        "name_en": campaign.name_en,
+        "organisation": campaign.organisation,
+        "certification_body": campaign.certification_body,
+        "timezone": campaign.timezone,
+        "callback_rate": f"{campaign.callback_rate * 100:g}",
+        "sample_target": "" if campaign.sample_target is None else str(campaign.sample_target),
+        "starts_at": localtime(campaign.starts_at, campaign.timezone, fmt),
+        "deadline": localtime(campaign.deadline, campaign.timezone, fmt),
+    }
+
+
+def campaign_new(request: Request) -> Response:
+    """GET shows the form; POST creates the campaign with its team (every problem listed beside its field)."""
+    settings = request.app.state.settings
+    values = {"timezone": settings.default_timezone, "callback_rate": "10", "scheme": "", "instrument": ""}
+    errors: dict[str, str] = {}
+    selected: list[int] = []
+    if request.method == "POST":
+        values, selected = _posted(request)
+        fields, errors = svc.check_fields(
+            session=db(request), form=values, default_timezone=settings.default_timezone
+        )
+        if fields is not None:
+            campaign = svc.create_campaign(
+                session=db(request), user=user(request), fields=fields, field_auditors=selected
+            )
+            return redirect(request, "campaigns:page", code=campaign.code)
+    ctx = {"values": values, "errors": errors, "selected": selected, "editing": None, **_choices(db(request))}
+    return staff_render(request, "campaigns/form.html", ctx, status_code=422 if errors else 200)
+
+
+def campaign_page(request: Request) -> Response:
+    """The lead auditor's overview: details and live coverage (refreshed by htmx polling)."""
+    found = campaign_access(request)
+    campaign = found.campaign
+    ctx = {
+        "campaign": campaign,
+        "can_manage": found.can_manage,
+        "coverage": campaign_coverage(session=db(request), campaign=campaign),
+        "scheme": db(request).get(Scheme, campaign.scheme_id),
+        "instrument": db(request).get(InstrumentVersion, campaign.survey_instrument_id),
+    }
+    return staff_render(request, "campaigns/page.html", ctx, fragment="campaigns/_coverage.html")
+
+
+def campaign_edit(request: Request) -> Response:
+    campaign = campaign_access(request, manage=True).campaign
+    session = db(request)
+    errors: dict[str, str] = {}
+    scheme = session.get(Scheme, campaign.scheme_id)
+    values = {
+        **_form_values(campaign),
+        "scheme": scheme.code if scheme else "",
+        "instrument": str(campaign.survey_instrument_id),
+    }
+    selected = sorted(svc.field_auditor_ids(session=session, campaign=campaign))
+    if request.method == "POST":
+        values, selected = _posted(request)
+        fields, errors = svc.check_fields(session=session, form=values, editing=campaign)
+        if fields is not None:
+            actor = user(request).username
+            svc.update_campaign(session=session, campaign=campaign, fields=fields, actor=actor)
+            svc.assign_field_auditors(session=session, campaign=campaign, user_ids=selected, actor=actor)
+            return redirect(request, "campaigns:page", code=campaign.code)
+    ctx = {"values": values, "errors": errors, "selected": selected, "editing": campaign, **_choices(session)}
+    return staff_render(request, "campaigns/form.html", ctx, status_code=422 if errors else 200)
+
+
+def campaign_close(request: Request) -> Response:
+    campaign = campaign_access(request, manage=True).campaign
+    svc.close_campaign(session=db(request), campaign=campaign, actor=user(request).username)
+    return redirect(request, "campaigns:page", code=campaign.code)
+
+
+def campaign_copy(request: Request) -> Response:
+    """Copy as the next surveillance cycle: a new code and window; locations get new tokens."""
+    source = campaign_access(request, manage=True).campaign
+    session = db(request)
+    values = {
+        **_form_values(source),
+        "code": f"{source.code}-S{source.cycle + 1}",
+        "starts_at": "",
+        "deadline": "",
+    }
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        posted, _chosen = _posted(request)
+        scheme = session.get(Scheme, source.scheme_id)
+        data = {
+            **_form_values(source),
+            "scheme": scheme.code if scheme else "",
+            "instrument": str(source.survey_instrument_id),
+            **{k: posted.get(k, "") for k in ("code", "starts_at", "deadline")},
+        }
+        fields, errors = svc.check_fields(session=session, form=data)
+        values.update({k: posted.get(k, "") for k in ("code", "starts_at", "deadline")})
+        if fields is not None:
+            copy = svc.copy_as_next_cycle(session=session, user=user(request), source=source, fields=fields)
+            return redirect(request, "campaigns:page", code=copy.code)
+    ctx = {"campaign": source, "values": values, "errors": errors}
+    return staff_render(request, "campaigns/copy.html", ctx, status_code=422 if errors else 200)
+
+
+routes = [
+    Route("/campaigns", endpoint(campaign_list), methods=["GET"], name="campaigns:list"),
+    Route(
+        "/campaigns/new", endpoint(campaign_new, roles=LEADS), methods=["GET", "POST"], name="campaigns:new"
+    ),
+    Route("/c/{code}", endpoint(campaign_page), methods=["GET"], name="campaigns:page"),
+    Route(
+        "/c/{code}/edit", endpoint(campaign_edit, roles=LEADS), methods=["GET", "POST"], name="campaigns:edit"
+    ),
+    Route("/c/{code}/close", endpoint(campaign_close, roles=LEADS), methods=["POST"], name="campaigns:close"),
+    Route(
+        "/c/{code}/copy", endpoint(campaign_copy, roles=LEADS), methods=["GET", "POST"], name="campaigns:copy"
+    ),
+]

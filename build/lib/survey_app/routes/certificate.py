@@ -1,0 +1,74 @@
+"""The public certificate result page (seed L63): tier and radar chart behind the QR code on the certificate.
+
+Reached only through an unguessable token; it shows no personal data and no raw responses.
+"""
+
+from __future__ import annotations
+
+import io
+
+import segno
+from markupsafe import Markup
+from sqlmodel import select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from survey_app.endpoint import db, endpoint
+from survey_app.errors import NotFound
+from survey_app.i18n import gettext
+from survey_app.models import Campaign, GradeSnapshot
+from survey_app.services.report_view import radar
+from survey_app.templating import render
+
+
+def _snapshot(request: Request) -> tuple[GradeSnapshot, Campaign]:
+    token = request.path_params["token"]
+    if not 16 <= len(token) <= 40:
+        raise NotFound("certificate_not_found")
+    snapshot = db(request).exec(select(GradeSnapshot).where(GradeSnapshot.certificate_token == token)).first()
+    campaign = db(request).get(Campaign, snapshot.campaign_id) if snapshot else None
+    if snapshot is None or campaign is None:
+        raise NotFound("certificate_not_found")
+    return snapshot, campaign
+
+
+def certificate_url(request: Request, token: str) -> str:
+    """The certificate page's public address, from MINGCHA_BASE_URL (never from the request's Host)."""
+    return request.app.state.settings.base_url + str(request.app.url_path_for("cert:page", token=token))
+
+
+def certificate_page(request: Request) -> Response:
+    snapshot, campaign = _snapshot(request)
+    result = snapshot.result
+    svg = segno.make(certificate_url(request, request.path_params["token"]), error="m").svg_inline(
+        scale=4, border=2, omitsize=True
+    )
+    ctx = {
+        "campaign": campaign,
+        "snapshot": snapshot,
+        "result": result,
+        "radar": Markup(radar(result, request.state.locale, gettext("Dimension scores"))),
+        "qr": Markup(svg),
+        "scheme_name": result["scheme_name"],
+    }
+    return render(request, "certificate/page.html", ctx)
+
+
+def certificate_qr(request: Request) -> Response:
+    """The QR code printed on the certificate, as PNG or SVG."""
+    kind = request.path_params["fmt"]
+    if kind not in ("png", "svg"):
+        raise NotFound("not_found")
+    _snapshot(request)
+    buf = io.BytesIO()
+    segno.make(certificate_url(request, request.path_params["token"]), error="m").save(
+        buf, kind=kind, scale=10, border=4
+    )
+    return Response(buf.getvalue(), media_type="image/png" if kind == "png" else "image/svg+xml")
+
+
+routes = [
+    Route("/cert/{token}", endpoint(certificate_page, staff=False), methods=["GET"], name="cert:page"),
+    Route("/cert/{token}/qr.{fmt}", endpoint(certificate_qr, staff=False), methods=["GET"], name="cert:qr"),
+]

@@ -1,0 +1,144 @@
+"""Locations of a campaign: list with survey links, import (CSV/xlsx), generate, rotate a token."""
+
+from __future__ import annotations
+
+import functools
+
+from sqlmodel import select
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from survey_app.endpoint import db, endpoint, field, form, read_staff_form, redirect, user
+from survey_app.errors import NotFound
+from survey_app.i18n import N_, gettext
+from survey_app.models import Campaign, Location
+from survey_app.routes.staff import LEADS, campaign_access, staff_render
+from survey_app.services import location_import as imp
+from survey_app.services.locations import add_locations, campaign_locations, rotate_token
+from survey_app.services.survey_links import survey_url
+
+MAX_GENERATED = 2000
+
+
+def _page(
+    request: Request,
+    campaign: Campaign,
+    *,
+    import_errors: list[tuple[int, str]] | None = None,
+    import_note: str | None = None,
+    imported: int | None = None,
+) -> Response:
+    settings = request.app.state.settings
+    locations = campaign_locations(session=db(request), campaign=campaign)
+    links = {loc.id: survey_url(settings.base_url, settings.secret_key, loc) for loc in locations}
+    ctx = {
+        "campaign": campaign,
+        "locations": locations,
+        "links": links,
+        "import_errors": import_errors or [],
+        "import_note": import_note,
+        "imported": imported,
+    }
+    return staff_render(request, "campaigns/locations.html", ctx, status_code=422 if import_errors else 200)
+
+
+def locations_page(request: Request) -> Response:
+    return _page(request, campaign_access(request, manage=True).campaign)
+
+
+def locations_import(request: Request) -> Response:
+    """Import every row or none; each bad row is listed with its number and reason."""
+    campaign = campaign_access(request, manage=True).campaign
+    upload = form(request).get("file")
+    data = upload.file.read() if isinstance(upload, UploadFile) else b""
+    filename = upload.filename if isinstance(upload, UploadFile) and upload.filename else ""
+    existing = {loc.code for loc in campaign_locations(session=db(request), campaign=campaign)}
+    table, result = imp.read_table(filename, data) if data else ([], imp.ImportResult())
+    if not data:
+        result.errors.append((0, N_("Choose a file to upload."), {}))
+    if not result.errors:
+        imp.parse_locations(table, result, existing)
+    messages = [
+        (row, gettext(msg) % params if params else gettext(msg)) for row, msg, params in result.errors
+    ]
+    note = gettext(result.note[0]) % result.note[1] if result.note else None
+    if result.errors:
+        return _page(request, campaign, import_errors=messages, import_note=note)
+    count = add_locations(
+        session=db(request), campaign=campaign, rows=result.rows, actor=user(request).username
+    )
+    return _page(request, campaign, imported=count, import_note=note)
+
+
+def locations_generate(request: Request) -> Response:
+    """Quick generator: N buildings x M entrances (or floors)."""
+    campaign = campaign_access(request, manage=True).campaign
+    try:
+        buildings, per = int(field(request, "buildings")), int(field(request, "per_building"))
+        if not (1 <= buildings <= 200 and 1 <= per <= 100 and buildings * per <= MAX_GENERATED):
+            raise ValueError
+    except ValueError:
+        message = gettext(
+            "Enter 1-200 buildings and 1-100 entrances or floors per building "
+            "(at most %(max)s locations at once)."
+        ) % {"max": MAX_GENERATED}
+        return _page(request, campaign, import_errors=[(0, message)])
+    rows = imp.generated(buildings, per, field(request, "unit") or "entrance")
+    existing = {loc.code for loc in campaign_locations(session=db(request), campaign=campaign)}
+    clash = [r["code"] for r in rows if r["code"] in existing]
+    if clash:
+        message = gettext("These codes already exist: %(codes)s") % {"codes": ", ".join(clash[:10])}
+        return _page(request, campaign, import_errors=[(0, message)])
+    count = add_locations(session=db(request), campaign=campaign, rows=rows, actor=user(request).username)
+    return _page(request, campaign, imported=count)
+
+
+def campaign_location(request: Request, campaign: Campaign) -> Location:
+    """The location named in the path, in this campaign."""
+    location = (
+        db(request)
+        .exec(
+            select(Location).where(
+                Location.campaign_id == campaign.id, Location.code == request.path_params["loc"]
+            )
+        )
+        .first()
+    )
+    if location is None:
+        raise NotFound("not_found")
+    return location
+
+
+def location_rotate(request: Request) -> Response:
+    """A new token for one location; its old poster then says it was replaced."""
+    campaign = campaign_access(request, manage=True).campaign
+    location = campaign_location(request, campaign)
+    rotate_token(session=db(request), location=location, actor=user(request).username)
+    return redirect(request, "locations:list", code=campaign.code, fragment=f"loc-{location.code}")
+
+
+routes = [
+    Route(
+        "/c/{code}/locations", endpoint(locations_page, roles=LEADS), methods=["GET"], name="locations:list"
+    ),
+    Route(
+        "/c/{code}/locations/import",
+        endpoint(locations_import, roles=LEADS, reader=functools.partial(read_staff_form, uploads=True)),
+        methods=["POST"],
+        name="locations:import",
+    ),
+    Route(
+        "/c/{code}/locations/generate",
+        endpoint(locations_generate, roles=LEADS),
+        methods=["POST"],
+        name="locations:generate",
+    ),
+    Route(
+        "/c/{code}/locations/{loc}/rotate",
+        endpoint(location_rotate, roles=LEADS),
+        methods=["POST"],
+        name="locations:rotate",
+    ),
+]

@@ -1,0 +1,179 @@
+"""Grading pages: the campaign report, locking a grade, the survey analysis report, exports."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from survey_app.endpoint import db, endpoint, field, redirect, user
+from survey_app.errors import NotFound
+from survey_app.i18n import N_, gettext, pick
+from survey_app.models import Campaign, Scheme
+from survey_app.reports.analysis_pdf import analysis_pdf
+from survey_app.routes.staff import LEADS, campaign_access, staff_render
+from survey_app.services import audit, grading
+from survey_app.services import report_view as view
+from survey_app.services.export import campaign_contract, jsonl
+from survey_app.services.schemes import scheme_rules
+from survey_app.services.tables import response_rows, result_rows, to_csv, to_xlsx
+
+STATUS = {
+    "certified": N_("Certified"),
+    "not_certified": N_("Not certified"),
+    "insufficient_sample": N_("Insufficient sample: no grade yet"),
+    "incomplete": N_("Incomplete: a component has no data"),
+}
+
+
+def status_text(result: dict[str, Any]) -> str:
+    """The translated verdict of a grade result."""
+    message = STATUS[result["status"]]
+    return gettext(message)
+
+
+def _graded(request: Request) -> tuple[Campaign, dict[str, Any], grading.Inputs]:
+    campaign = campaign_access(request, manage=True).campaign
+    result, inputs = grading.compute(session=db(request), campaign=campaign)
+    return campaign, result.to_dict(), inputs
+
+
+def report_page(request: Request) -> Response:
+    campaign, result, inputs = _graded(request)
+    session = db(request)
+    scheme = session.get(Scheme, campaign.scheme_id)
+    assert scheme is not None
+    rules = scheme_rules(scheme)
+    ctx = {
+        "campaign": campaign,
+        "result": result,
+        "status_text": status_text(result),
+        "radar": view.radar(result, request.state.locale, gettext("Dimension scores")),
+        "low_items": view.low_items(result),
+        "rules": rules,
+        "adequacy": view.sample_adequacy(result, inputs.locations, rules.min_sample_location),
+        "locked": grading.latest_snapshot(session=session, campaign_id=campaign.id),
+        "change": grading.cycle_change(session=session, campaign=campaign, current=result),
+    }
+    return staff_render(request, "reports/report.html", ctx)
+
+
+def report_lock(request: Request) -> Response:
+    campaign = campaign_access(request, manage=True).campaign
+    if not grading.is_locked(session=db(request), campaign=campaign):  # a double submit locks once
+        grading.lock(session=db(request), campaign=campaign, actor=user(request).username)
+    return redirect(request, "reports:page", code=campaign.code)
+
+
+def report_reopen(request: Request) -> Response:
+    """Reopen a locked grade; the reason is required and logged."""
+    campaign = campaign_access(request, manage=True).campaign
+    grading.reopen(
+        session=db(request), campaign=campaign, actor=user(request).username, reason=field(request, "reason")
+    )
+    return redirect(request, "reports:page", code=campaign.code)
+
+
+def analysis_page(request: Request) -> Response:
+    """The survey analysis report (seed L401), printable."""
+    campaign, result, _inputs = _graded(request)
+    ctx = {
+        "campaign": campaign,
+        "result": result,
+        "status_text": status_text(result),
+        "radar": view.radar(result, request.state.locale, gettext("Dimension scores")),
+        "low_items": view.low_items(result),
+    }
+    return staff_render(request, "reports/analysis.html", ctx)
+
+
+def analysis_pdf_route(request: Request) -> Response:
+    campaign, result, _inputs = _graded(request)
+    texts = {
+        "heading": gettext("Survey analysis report"),
+        "status": gettext("Result: %(status)s") % {"status": status_text(result)},
+        "total": gettext("Overall score: %(total)s of %(max)s")
+        % {"total": result["total"] or "—", "max": result["total_max"]},
+        "rule": result["rule"],
+        "dimensions": gettext("Dimension scores"),
+        "items": gettext("Item results"),
+    }
+    data = analysis_pdf(
+        result,
+        title=pick(campaign.name_zh, campaign.name_en),
+        organisation=campaign.organisation,
+        texts=texts,
+        locale=request.state.locale,
+        font_setting=request.app.state.settings.cjk_font,
+    )
+    headers = {"Content-Disposition": f'attachment; filename="analysis-{campaign.code}.pdf"'}
+    return Response(data, media_type="application/pdf", headers=headers)
+
+
+def export(request: Request) -> Response:
+    """responses.csv / .xlsx / .jsonl and results.csv / .xlsx; every download is an audit row."""
+    what, fmt = request.path_params["what"], request.path_params["fmt"]
+    if (what, fmt) not in EXPORTS:
+        raise NotFound("not_found")
+    campaign = campaign_access(request, manage=True).campaign
+    session = db(request)
+    audit.append(
+        session,
+        actor=user(request).username,
+        action="export",
+        campaign_id=campaign.id,
+        subject=f"campaign:{campaign.code}",
+        detail={"file": f"{what}.{fmt}"},
+    )
+    headers = {"Content-Disposition": f'attachment; filename="{campaign.code}-{what}.{fmt}"'}
+    if fmt == "jsonl":
+        body = jsonl(campaign_contract(session=session, campaign=campaign).lines).encode("utf-8")
+        return Response(body, media_type="application/x-ndjson", headers=headers)
+    if what == "responses":
+        rows = list(response_rows(session=session, campaign=campaign))
+    else:
+        rows = list(result_rows(grading.compute(session=session, campaign=campaign)[0].to_dict()))
+    if fmt == "csv":
+        return Response(to_csv(iter(rows)), media_type="text/csv; charset=utf-8", headers=headers)
+    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return Response(to_xlsx(iter(rows), what), media_type=media, headers=headers)
+
+
+EXPORTS = {
+    ("responses", "csv"),
+    ("responses", "xlsx"),
+    ("responses", "jsonl"),
+    ("results", "csv"),
+    ("results", "xlsx"),
+}
+
+routes = [
+    Route("/c/{code}/report", endpoint(report_page, roles=LEADS), methods=["GET"], name="reports:page"),
+    Route("/c/{code}/report/lock", endpoint(report_lock, roles=LEADS), methods=["POST"], name="reports:lock"),
+    Route(
+        "/c/{code}/report/reopen",
+        endpoint(report_reopen, roles=LEADS),
+        methods=["POST"],
+        name="reports:reopen",
+    ),
+    Route(
+        "/c/{code}/report/analysis",
+        endpoint(analysis_page, roles=LEADS),
+        methods=["GET"],
+        name="reports:analysis",
+    ),
+    Route(
+        "/c/{code}/report/analysis.pdf",
+        endpoint(analysis_pdf_route, roles=LEADS),
+        methods=["GET"],
+        name="reports:analysis_pdf",
+    ),
+    Route(
+        "/c/{code}/export/{what:str}.{fmt:str}",
+        endpoint(export, roles=LEADS),
+        methods=["POST"],
+        name="reports:export",
+    ),
+]

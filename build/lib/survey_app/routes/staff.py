@@ -1,0 +1,33 @@
+"""Glue shared by the staff areas: render with the user and CSRF token, and the campaign named in the path."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.requests import Request
+from starlette.responses import HTMLResponse
+
+from survey_app.auth.sessions import csrf_token
+from survey_app.endpoint import db, user
+from survey_app.services.campaigns import Access, access
+from survey_app.templating import render
+
+LEADS = frozenset({"lead", "admin"})
+
+
+def staff_render(
+    request: Request,
+    page: str,
+    context: dict[str, Any],
+    *,
+    fragment: str | None = None,
+    status_code: int = 200,
+) -> HTMLResponse:
+    """Render a staff page with the user and the session's CSRF token."""
+    ctx = {"user": request.state.user, "csrf": csrf_token(request), **context}
+    return render(request, page, ctx, fragment=fragment, status_code=status_code)
+
+
+def campaign_access(request: Request, *, manage: bool = False) -> Access:
+    """The campaign named in the path, if this user may see (or manage) it; raises NotFound / Forbidden."""
+    return access(session=db(request), user=user(request), code=request.path_params["code"], manage=manage)

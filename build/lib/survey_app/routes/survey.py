@@ -1,0 +1,190 @@
+"""The public survey: open by location token, page through sections, submit exactly once."""
+
+from __future__ import annotations
+
+from sqlmodel import select
+from starlette.background import BackgroundTask
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from forms.answers import check_answers
+from survey_app import i18n
+from survey_app.endpoint import db, endpoint
+from survey_app.errors import Forbidden, Gone, NotFound
+from survey_app.models import Submission, ident, utcnow
+from survey_app.request_body import FormBody, read_form
+from survey_app.services import survey_form as sf
+from survey_app.services.fraud_checks import score_in_background
+from survey_app.services.submissions import SubmissionMeta, campaign_state, find_by_key, store_response
+from survey_app.services.survey_links import SurveyTarget, is_replaced, resolve
+from survey_app.templating import is_htmx, localtime, render
+
+
+def _target(request: Request) -> SurveyTarget:
+    """What the path's token opens, or the reason it opens nothing (raised)."""
+    settings = request.app.state.settings
+    token = request.path_params["token"]
+    target = resolve(session=db(request), secret=settings.secret_key, token=token)
+    if target is None:
+        if is_replaced(session=db(request), secret=settings.secret_key, token=token):
+            raise Gone("token_replaced")
+        raise NotFound("survey_not_found")
+    return target
+
+
+def _open_target(request: Request) -> SurveyTarget:
+    """The survey behind the token, refusing closed and not yet started campaigns."""
+    target = _target(request)
+    state = campaign_state(target.campaign)
+    campaign = target.campaign
+    if state == "closed":
+        raise Gone("survey_closed", deadline=localtime(campaign.deadline, campaign.timezone))
+    if state == "not_started":
+        raise Forbidden("survey_not_started", start=localtime(campaign.starts_at, campaign.timezone))
+    return target
+
+
+def _page(request: Request, target: SurveyTarget, view: sf.FormView, status: int = 200) -> Response:
+    ctx = {"view": view, "campaign": target.campaign, "location": target.location}
+    return render(request, "survey/page.html", ctx, fragment="survey/_form.html", status_code=status)
+
+
+def survey_page(request: Request) -> Response:
+    """Show the survey for a location token."""
+    settings = request.app.state.settings
+    target = _open_target(request)
+    locale = request.state.locale
+    view = sf.FormView(
+        instrument=target.instrument,
+        locale=locale,
+        action=str(request.url_for("survey:submit", token=request.path_params["token"]).path),
+        form_token=sf.new_form_token(settings.secret_key, utcnow()),
+    )
+    response = _page(request, target, view)
+    if "lang" in request.query_params and i18n.normalise(request.query_params["lang"]):
+        response.set_cookie(i18n.COOKIE, locale, max_age=365 * 86400, samesite="lax", httponly=True)
+    return response
+
+
+async def _survey_body(request: Request) -> FormBody:
+    settings = request.app.state.settings
+    return await read_form(request, soft_limit=settings.max_body_bytes, hard_limit=settings.hard_body_bytes)
+
+
+def survey_submit(request: Request) -> Response:
+    """Page forward/back with inline validation, or submit; a repeated submission lands once."""
+    settings = request.app.state.settings
+    body: FormBody = request.state.form
+    fields, oversize = body.fields, body.oversize
+    token = request.path_params["token"]
+    locale = request.state.locale
+    session = db(request)
+    target = _open_target(request)
+    form = sf.read_form_token(settings.secret_key, sf.first(fields, "_form"))
+    if form is not None:
+        stored = find_by_key(session=session, key=form[0])
+        if stored is not None:
+            return _thanks_redirect(request, token, stored)
+    step = sf.first(fields, "_step") or "submit"
+    instrument = target.instrument
+    try:
+        page = max(0, min(int(sf.first(fields, "_page") or 0), len(instrument.sections) - 1))
+    except ValueError:
+        page = 0
+    require = None
+    if step == "next":
+        require = {item.id for item in instrument.sections[page].items}
+    elif step in ("back", "refresh"):
+        require = set()
+    check = check_answers(instrument, fields, max_text=settings.max_text_chars, require=require)
+    if oversize:
+        check.form_errors.append(("body_too_large", {}))
+    if form is None:
+        check.form_errors.append(("expired_form", {}))
+    view = sf.FormView(
+        instrument=instrument,
+        locale=locale,
+        action=str(request.url_for("survey:submit", token=token).path),
+        form_token=sf.first(fields, "_form") if form else sf.new_form_token(settings.secret_key, utcnow()),
+        client_id=sf.client_id(sf.first(fields, "_client_id")),
+        item_ms=sf.first(fields, "_item_ms")[:8000],
+    )
+    sf.view_from_check(view, check)
+    if step in ("back", "refresh", "next"):
+        moved = {"back": page - 1, "refresh": page, "next": page + 1}[step]
+        if step == "next" and not check.ok:
+            view.page = page
+            return _page(request, target, view, status=422)
+        view.page = max(0, min(moved, len(instrument.sections) - 1))
+        view.errors, view.form_errors = ({}, []) if step != "next" else (view.errors, view.form_errors)
+        return _page(request, target, view)
+    if not check.ok or form is None:
+        view.page = sf.first_error_page(instrument, check)
+        return _page(request, target, view, status=422)
+    stored, created = store_response(
+        session=session,
+        campaign=target.campaign,
+        location=target.location,
+        instrument_version_id=ident(target.instrument_row),
+        instrument=instrument,
+        values=check.values,
+        meta=SubmissionMeta(
+            idempotency_key=form[0],
+            channel="online",
+            client_id=view.client_id or request.cookies.get("mc_cid", ""),
+            ip=request.client.host if request.client else "",
+            user_agent=request.headers.get("user-agent", ""),
+            locale=locale,
+            started_at=form[1],
+            item_ms=sf.item_times(view.item_ms, instrument),
+        ),
+    )
+    response = _thanks_redirect(request, token, stored)
+    if created and target.campaign.id is not None and stored.id is not None:
+        engine = request.app.state.engine
+        response.background = BackgroundTask(score_in_background, engine, target.campaign.id, stored.id)
+    return response
+
+
+def _thanks_redirect(request: Request, token: str, stored: Submission) -> Response:
+    url = str(request.url_for("survey:thanks", token=token, receipt=stored.public_id).path)
+    if is_htmx(request):
+        return Response(status_code=200, headers={"HX-Redirect": url, "Vary": "HX-Request, Cookie"})
+    return RedirectResponse(url, status_code=303)
+
+
+def survey_thanks(request: Request) -> Response:
+    """The thank-you page, with the receipt number a callback can refer to."""
+    target = _target(request)
+    stored = (
+        db(request)
+        .exec(
+            select(Submission).where(
+                Submission.public_id == request.path_params["receipt"],
+                Submission.location_id == target.location.id,
+            )
+        )
+        .first()
+    )
+    if stored is None:
+        raise NotFound("receipt_not_found")
+    ctx = {"campaign": target.campaign, "location": target.location, "receipt": stored.public_id}
+    return render(request, "survey/thanks.html", ctx)
+
+
+routes = [
+    Route("/s/{token}", endpoint(survey_page, staff=False, csrf=False), methods=["GET"], name="survey:page"),
+    Route(
+        "/s/{token}",
+        endpoint(survey_submit, reader=_survey_body, staff=False, csrf=False),
+        methods=["POST"],
+        name="survey:submit",
+    ),
+    Route(
+        "/s/{token}/thanks/{receipt}",
+        endpoint(survey_thanks, staff=False, csrf=False),
+        methods=["GET"],
+        name="survey:thanks",
+    ),
+]

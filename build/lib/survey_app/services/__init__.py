@@ -1,0 +1,1 @@
+"""Services: the only place that joins forms, fraud and the database."""

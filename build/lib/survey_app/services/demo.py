@@ -1,0 +1,158 @@
+"""The demo campaign: the Xiamen Wuyuanwan No.1 residential estate of the seed (15 buildings x 16 storeys)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from sqlmodel import Session, select
+
+from forms.contract import items_json
+from grading.codes import encode
+from survey_app import tokens
+from survey_app.models import Campaign, InstrumentVersion, Location, Submission, ident, utcnow
+from survey_app.services.instruments import materialise, register_bundled
+from survey_app.services.schemes import ensure_schemes
+
+DEMO_CODE = "WYW1-2026"
+BUILDINGS = 15
+STOREYS = 16
+
+
+def seed_demo(*, session: Session) -> tuple[Campaign, list[Location], bool]:
+    """Create the demo campaign once; return (campaign, locations, created)."""
+    rows = register_bundled(session=session)
+    campaign = session.exec(select(Campaign).where(Campaign.code == DEMO_CODE)).first()
+    created = campaign is None
+    if campaign is None:
+        now = utcnow()
+        campaign = Campaign(
+            code=DEMO_CODE,
+            name_zh="五缘湾1号 住宅物业服务认证 2026 顾客感知调查",
+            name_en="Wuyuanwan No.1 residential property certification 2026 — resident survey",
+            organisation="厦门联发 · 五缘湾1号",
+            certification_body="方圆标志认证集团",
+            scheme_id=ident(ensure_schemes(session=session)["property-estate"]),
+            survey_instrument_id=rows["property-resident-survey"],
+            starts_at=now - timedelta(days=1),
+            deadline=now + timedelta(days=60),
+            sample_target=BUILDINGS * 12,
+            ip_salt=secrets.token_hex(16),
+        )
+        session.add(campaign)
+        session.flush()
+        for n in range(1, BUILDINGS + 1):
+            session.add(
+                Location(
+                    campaign_id=ident(campaign),
+                    code=f"B{n:02d}",
+                    name=f"{n}号楼 单元入口",
+                    building=f"{n}号楼",
+                    entrance="1单元",
+                    target=12,
+                    token_nonce=tokens.new_nonce(),
+                )
+            )
+        session.flush()
+    locations = list(
+        session.exec(select(Location).where(Location.campaign_id == campaign.id).order_by(Location.code))
+    )
+    return campaign, locations, created
+
+
+def seed_demo_responses(*, session: Session, campaign: Campaign, locations: list[Location]) -> int:
+    """Simulated residents for the demo estate (5% of them injected fraud), scored by the fraud model."""
+    from fraud.simulate import SimConfig, simulate
+    from survey_app.services.fraud_checks import rescore_campaign
+
+    if session.exec(select(Submission).where(Submission.campaign_id == campaign.id)).first() is not None:
+        return 0
+    row = session.get(InstrumentVersion, campaign.survey_instrument_id)
+    assert row is not None
+    cfg = SimConfig(
+        n_genuine=300,
+        prevalence=0.05,
+        n_locations=len(locations),
+        seed=2026,
+        start=utcnow() - timedelta(days=30),
+    )
+    instrument = materialise(row)
+    _items, records, _labels = simulate(cfg, items_json(instrument))
+    shift = utcnow().timestamp() - 3600 - max(_epoch(r["submitted_at"]) for r in records)
+    by_code = {f"L{n + 1:02d}": loc for n, loc in enumerate(locations)}
+    for record in records:
+        submitted = datetime.fromtimestamp(_epoch(record["submitted_at"]) + shift, UTC)
+        started = datetime.fromtimestamp(_epoch(record["started_at"]) + shift, UTC)
+        session.add(
+            Submission(
+                public_id=f"r-demo{record['id'][2:]}",
+                idempotency_key=f"demo-{record['id']}",
+                campaign_id=ident(campaign),
+                location_id=by_code[record["location"]].id,
+                instrument_version_id=ident(row),
+                channel="online",
+                answers=dict(record["answers"]),
+                answer_codes=encode(instrument, record["answers"]),
+                item_ms=record["item_ms"],
+                comment=record["comment"],
+                client_id=record["client_id"],
+                ip_hash=record["ip_hash"],
+                user_agent=record["user_agent"],
+                started_at=started,
+                submitted_at=submitted,
+                received_at=submitted,
+            )
+        )
+    session.flush()
+    return rescore_campaign(session=session, campaign=campaign)
+
+
+def _epoch(stamp: str) -> float:
+    return datetime.fromisoformat(stamp.replace("Z", "+00:00")).timestamp()
+
+
+DEMO_USERS = (
+    ("admin", ["admin"], "管理员"),
+    ("lead", ["lead"], "审核组长 王审"),
+    ("field", ["field"], "审核员 李查"),
+)
+
+
+def seed_demo_users(*, session: Session, campaign: Campaign, var_dir: Path) -> list[tuple[str, str, str]]:
+    """Demo accounts (admin, lead auditor of the demo campaign, field auditor on it); passwords in var/."""
+    from survey_app.auth.users import create_user, find_user
+    from survey_app.services.membership import add_member
+
+    store = var_dir / "demo-logins.txt"
+    known = dict(line.split(" ", 1) for line in store.read_text().splitlines()) if store.exists() else {}
+    logins = []
+    for username, roles, name in DEMO_USERS:
+        user = find_user(session=session, username=username)
+        if user is None:
+            known[username] = secrets.token_urlsafe(9)
+            user = create_user(
+                session=session,
+                username=username,
+                password=known[username],
+                roles=roles,
+                display_name=name,
+                actor="demo",
+            )
+        if roles[0] in ("lead", "field"):
+            add_member(session=session, campaign=campaign, user=user, role=roles[0], actor="demo")
+        logins.append((username, roles[0], known.get(username, "(set earlier; change with: user passwd)")))
+    var_dir.mkdir(parents=True, exist_ok=True)
+    store.write_text("".join(f"{u} {p}\n" for u, p in known.items()))
+    store.chmod(0o600)
+    return logins
+
+
+def demo_certificate(*, session: Session, campaign: Campaign) -> str | None:
+    """Lock the demo campaign's grade once, so the certificate result page has something to show."""
+    from survey_app.services.grading import latest_snapshot, lock
+
+    snapshot = latest_snapshot(session=session, campaign_id=campaign.id)
+    if snapshot is None:
+        snapshot = lock(session=session, campaign=campaign, actor="demo")
+    return f"/cert/{snapshot.certificate_token}" if snapshot.certificate_token else None

@@ -1,0 +1,203 @@
+"""Score stored online responses with the fraud library, keep the verdicts, draw the callback sample."""
+
+from __future__ import annotations
+
+import json
+import logging
+import pickle
+import uuid
+from dataclasses import dataclass
+
+import numpy as np
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from fraud.data import Items, Responses, parse_items, read_responses
+from fraud.detector import ResponseAnomalyDetector
+from fraud.sampling import select_callbacks
+from fraud.scoring import MODEL_VERSION, Verdicts, score_responses
+from survey_app.db import unit_of_work
+from survey_app.models import (
+    CallbackPick,
+    Campaign,
+    FraudModel,
+    ResponseStatus,
+    Submission,
+    ident,
+)
+from survey_app.services import audit, review
+from survey_app.services.export import campaign_contract
+
+log = logging.getLogger(__name__)
+REFIT_GROWTH = 2.0  # refit when the campaign has doubled since the last fit
+SCORED_STATUSES = (ResponseStatus.RECEIVED, ResponseStatus.FLAGGED)
+
+
+@dataclass(frozen=True)
+class Batch:
+    rows: list[Submission]
+    items: Items
+    responses: Responses
+
+
+def load_batch(*, session: Session, campaign: Campaign) -> Batch:
+    """The campaign's online responses to its current instrument, as the fraud library reads them."""
+    contract = campaign_contract(session=session, campaign=campaign, channel="online")
+    items = parse_items(contract.items)
+    lines = (json.dumps(line, ensure_ascii=False) for line in contract.lines)
+    return Batch(contract.rows, items, read_responses(lines, items, source=f"campaign {campaign.code}"))
+
+
+def _keep_verdict(session: Session, response: Submission, verdicts: Verdicts, i: int, flagged: bool) -> None:
+    """Store one response's score and reasons; the flag moves its status through the review door."""
+    response.fraud_score = float(verdicts.score[i])
+    response.fraud_reasons = [
+        {"zh": zh, "en": en} for zh, en in zip(verdicts.reasons_zh[i], verdicts.reasons_en[i], strict=True)
+    ]
+    response.fraud_model_version = verdicts.model_version
+    session.add(response)
+    if response.status in SCORED_STATUSES:
+        to = ResponseStatus.FLAGGED if flagged else ResponseStatus.RECEIVED
+        if response.status != to:
+            review.transition(
+                session,
+                response,
+                to=to,
+                actor="fraud-model",
+                kind="model",
+                detail={"score": round(response.fraud_score, 4), "model": verdicts.model_version},
+            )
+
+
+def _store(rows: list[Submission], by_id: dict[str, int], verdicts: Verdicts, *, session: Session) -> None:
+    for i, rid in enumerate(verdicts.ids):
+        _keep_verdict(session, rows[by_id[rid]], verdicts, i, bool(verdicts.flagged[i]))
+
+
+def rescore_campaign(
+    *, session: Session, campaign: Campaign, budget: float | None = None, seed: int = 0
+) -> int:
+    """Refit the detector on the whole campaign, store every verdict and the model; return how many."""
+    batch = load_batch(session=session, campaign=campaign)
+    if not batch.rows:
+        return 0
+    detector = _fit(batch, seed)  # fitted once: the same detector scores the batch and is stored
+    verdicts = score_responses(
+        batch.responses, batch.items, budget=budget or campaign.callback_rate, detector=detector
+    )
+    _store(batch.rows, {r.public_id: n for n, r in enumerate(batch.rows)}, verdicts, session=session)
+    session.add(
+        FraudModel(
+            campaign_id=ident(campaign),
+            model_version=MODEL_VERSION,
+            n_responses=len(batch.rows),
+            blob=pickle.dumps(detector),
+        )
+    )
+    session.flush()
+    return len(batch.rows)
+
+
+def _fit(batch: Batch, seed: int) -> ResponseAnomalyDetector:
+    from fraud.features import extract_features
+    from fraud.scoring import design_matrix
+
+    X, meta, _h, _v = design_matrix(extract_features(batch.responses, batch.items))
+    return ResponseAnomalyDetector(features=meta, random_state=seed).fit(X)
+
+
+def latest_model(*, session: Session, campaign: Campaign) -> FraudModel | None:
+    return session.exec(
+        select(FraudModel).where(FraudModel.campaign_id == campaign.id).order_by(col(FraudModel.id).desc())
+    ).first()
+
+
+def score_submission(*, session: Session, campaign: Campaign, response_id: int) -> None:
+    """Score one new response with the campaign's current model (refit when there is none or it is stale)."""
+    model = latest_model(session=session, campaign=campaign)
+    batch = load_batch(session=session, campaign=campaign)
+    if model is None or len(batch.rows) >= REFIT_GROWTH * max(model.n_responses, 10):
+        rescore_campaign(session=session, campaign=campaign)
+        return
+    detector = pickle.loads(model.blob)  # our own pickle, written by rescore_campaign
+    verdicts = score_responses(batch.responses, batch.items, budget=campaign.callback_rate, detector=detector)
+    index = {r.id: n for n, r in enumerate(batch.rows)}
+    if response_id not in index:
+        return
+    one = index[response_id]
+    target = batch.rows[one]
+    position = verdicts.ids.index(target.public_id)
+    threshold = np.quantile(verdicts.score, 1 - campaign.callback_rate) if len(verdicts.score) else np.inf
+    _keep_verdict(session, target, verdicts, position, bool(verdicts.score[position] >= threshold))
+
+
+def score_in_background(engine: Engine, campaign_id: int, response_id: int) -> None:
+    """After the thank-you page has gone out: score the new response; a failure is logged, never raised."""
+    try:
+        with unit_of_work(engine) as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is not None:
+                score_submission(session=session, campaign=campaign, response_id=response_id)
+    except Exception:  # the response is stored; scoring can be redone with `rescore`
+        log.exception("scoring response %s of campaign %s failed", response_id, campaign_id)
+
+
+def draw_callbacks(
+    *,
+    session: Session,
+    campaign: Campaign,
+    seed: int,
+    actor: str = "system",
+    random_share: float = 0.3,
+    cluster_cap: int = 3,
+) -> list[CallbackPick]:
+    """Draw and store the callback sample from the stored scores (rescore first)."""
+    rows = [r for r in load_batch(session=session, campaign=campaign).rows if r.fraud_score is not None]
+    if not rows:
+        return []
+    reasons = ["；".join(reason["zh"] for reason in r.fraud_reasons) for r in rows]
+    picks = select_callbacks(
+        [r.fraud_score or 0.0 for r in rows],
+        rate=campaign.callback_rate,
+        random_share=random_share,
+        seed=seed,
+        clusters=[r.client_id or r.public_id for r in rows],
+        cluster_cap=cluster_cap,
+        reasons=reasons,
+    )
+    draw_id = f"d-{uuid.uuid4().hex[:10]}"
+    stored = []
+    for rank, pick in enumerate(picks, start=1):
+        response = rows[pick.index]
+        stored.append(
+            CallbackPick(
+                campaign_id=ident(campaign),
+                draw_id=draw_id,
+                response_id=ident(response),
+                rank=rank,
+                kind=pick.kind,
+                reason=pick.reason[:600],
+                score=pick.score,
+                seed=seed,
+            )
+        )
+        if response.status in SCORED_STATUSES:
+            review.transition(
+                session,
+                response,
+                to=ResponseStatus.CALLBACK_DUE,
+                actor=actor,
+                kind="draw",
+                detail={"draw": draw_id, "pick": pick.kind},
+            )
+    session.add_all(stored)
+    audit.append(
+        session,
+        actor=actor,
+        action="callbacks.draw",
+        campaign_id=campaign.id,
+        subject=f"draw:{draw_id}",
+        detail={"seed": seed, "picked": len(stored)},
+    )
+    session.flush()
+    return stored

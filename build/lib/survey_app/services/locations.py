@@ -1,0 +1,52 @@
+"""Locations of a campaign: add many at once, rotate a token (the old poster then says it was replaced)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlmodel import Session, col, select
+
+from survey_app import tokens
+from survey_app.models import Campaign, Location, RetiredToken, ident
+from survey_app.services import audit
+
+
+def campaign_locations(*, session: Session, campaign: Campaign) -> list[Location]:
+    return list(
+        session.exec(select(Location).where(Location.campaign_id == campaign.id).order_by(col(Location.code)))
+    )
+
+
+def add_locations(*, session: Session, campaign: Campaign, rows: list[dict[str, Any]], actor: str) -> int:
+    """Insert every row in the caller's transaction (all or nothing)."""
+    for row in rows:
+        session.add(Location(campaign_id=ident(campaign), token_nonce=tokens.new_nonce(), **row))
+    audit.append(
+        session,
+        actor=actor,
+        action="locations.add",
+        campaign_id=campaign.id,
+        subject=f"campaign:{campaign.code}",
+        detail={"count": len(rows)},
+    )
+    session.flush()
+    return len(rows)
+
+
+def rotate_token(*, session: Session, location: Location, actor: str) -> None:
+    """Give the location a new token and remember the old one as replaced."""
+    session.add(RetiredToken(nonce=location.token_nonce, location_id=ident(location)))
+    location.token_nonce = tokens.new_nonce()
+    session.add(location)
+    audit.append(
+        session,
+        actor=actor,
+        action="location.rotate",
+        campaign_id=location.campaign_id,
+        subject=f"location:{location.code}",
+    )
+    session.flush()
+
+
+def is_retired(*, session: Session, nonce: str) -> bool:
+    return session.exec(select(RetiredToken).where(RetiredToken.nonce == nonce)).first() is not None

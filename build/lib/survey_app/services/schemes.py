@@ -1,0 +1,41 @@
+"""Certification schemes in the database, registered from the bundled scheme files (grading/schemes/)."""
+
+from __future__ import annotations
+
+import yaml
+from sqlmodel import Session, select
+
+from grading.loader import BUNDLED_DIR, parse_scheme
+from grading.schema import Scheme as SchemeRules
+from survey_app.models import Scheme
+
+
+def ensure_schemes(*, session: Session) -> dict[str, Scheme]:
+    """Store each bundled scheme file once per version (a placeholder row without rules gets its rules)."""
+    found = {s.code: s for s in session.exec(select(Scheme))}
+    for path in sorted(BUNDLED_DIR.glob("*.yaml")):
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        row = found.get(data["id"])
+        if row is None:
+            row = Scheme(
+                code=data["id"],
+                version=data["version"],
+                name_zh=data["name"]["zh"],
+                name_en=data["name"].get("en", ""),
+                definition=data,
+            )
+            session.add(row)
+            found[row.code] = row
+        elif "components" not in row.definition:
+            row.definition, row.version = data, data["version"]
+            session.add(row)
+    session.flush()
+    return found
+
+
+def scheme_rules(row: Scheme) -> SchemeRules:
+    """The validated rules of a stored scheme."""
+    rules, problems = parse_scheme(row.definition, source=f"scheme:{row.code}")
+    if rules is None:
+        raise ValueError("stored scheme does not validate: " + "; ".join(map(str, problems)))
+    return rules

@@ -1,0 +1,102 @@
+"""Store a validated response exactly once (idempotency key), keeping personal data apart."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.exc import IntegrityError
+from sqlmodel import Session, select
+
+from forms import Instrument
+from grading.codes import encode
+from survey_app.models import Campaign, CampaignStatus, Location, Submission, ident, utcnow
+
+
+@dataclass(frozen=True)
+class SubmissionMeta:
+    """Quality-control metadata gathered around the answers."""
+
+    idempotency_key: str
+    channel: str = "online"
+    client_id: str = ""
+    ip: str = ""
+    user_agent: str = ""
+    locale: str = "zh_CN"
+    started_at: datetime | None = None
+    item_ms: dict[str, int] = field(default_factory=dict)
+
+
+def campaign_state(campaign: Campaign, now: datetime | None = None) -> str:
+    """Return 'open', 'closed' or 'not_started' for a campaign at `now` (UTC)."""
+    now = now or utcnow()
+    if campaign.status == CampaignStatus.CLOSED or now >= campaign.deadline:
+        return "closed"
+    if campaign.status == CampaignStatus.DRAFT or now < campaign.starts_at:
+        return "not_started"
+    return "open"
+
+
+def ip_hash(salt: str, ip: str) -> str:
+    """Salted hash of a client IP (one salt per campaign); the IP itself is never stored."""
+    return hashlib.sha256(f"{salt}:{ip}".encode()).hexdigest()[:16] if ip else ""
+
+
+def find_by_key(*, session: Session, key: str) -> Submission | None:
+    """Return the response stored under an idempotency key, if any."""
+    return session.exec(select(Submission).where(Submission.idempotency_key == key)).first()
+
+
+def store_response(
+    *,
+    session: Session,
+    campaign: Campaign,
+    location: Location | None,
+    instrument_version_id: int,
+    instrument: Instrument,
+    values: dict[str, Any],
+    meta: SubmissionMeta,
+) -> tuple[Submission, bool]:
+    """Insert one response; return (response, created). A repeated key returns the stored one."""
+    existing = find_by_key(session=session, key=meta.idempotency_key)
+    if existing is not None:
+        return existing, False
+    answers = dict(values)
+    comment_item = instrument.role_item("comment")
+    consent_item = instrument.role_item("contact_consent")
+    phone_item = instrument.role_item("contact_phone")
+    comment = str(answers.pop(comment_item.id, "") or "") if comment_item else ""
+    consent = bool(consent_item and answers.get(consent_item.id) == "yes")
+    phone = answers.pop(phone_item.id, None) if phone_item else None
+    response = Submission(
+        public_id=f"r-{uuid.uuid4().hex[:12]}",
+        idempotency_key=meta.idempotency_key,
+        campaign_id=ident(campaign),
+        location_id=location.id if location else None,
+        instrument_version_id=instrument_version_id,
+        channel=meta.channel,
+        answers=answers,
+        answer_codes=encode(instrument, answers),
+        item_ms=meta.item_ms,
+        comment=comment,
+        contact_consent=consent,
+        contact_phone=phone if consent else None,
+        client_id=meta.client_id,
+        ip_hash=ip_hash(campaign.ip_salt, meta.ip),
+        user_agent=meta.user_agent[:400],
+        locale=meta.locale,
+        started_at=meta.started_at,
+        submitted_at=utcnow(),
+    )
+    try:
+        with session.begin_nested():  # a concurrent twin (another instance) may win the unique key
+            session.add(response)
+    except IntegrityError:
+        existing = find_by_key(session=session, key=meta.idempotency_key)
+        if existing is None:
+            raise
+        return existing, False
+    return response, True

@@ -1,0 +1,137 @@
+"""The public survey form's state: signed form token, client metadata, and the view model for templates."""
+
+from __future__ import annotations
+
+import json
+import re
+import uuid
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from itsdangerous import BadSignature, URLSafeTimedSerializer
+
+from forms import Instrument
+from forms.answers import AnswerCheck
+from forms.expressions import compile_expression
+from survey_app.i18n import gettext
+from survey_app.messages import SCALE_ANCHORS, error_text
+
+FORM_MAX_AGE_S = 14 * 24 * 3600
+_CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+
+
+def _serializer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="survey-form")
+
+
+def new_form_token(secret: str, now: datetime) -> str:
+    """Sign a fresh idempotency key with the time the form was first served."""
+    payload = {"k": uuid.uuid4().hex, "t": int(now.timestamp())}
+    return _serializer(secret).dumps(payload)
+
+
+def read_form_token(secret: str, token: str) -> tuple[str, datetime] | None:
+    """Return (idempotency key, started at UTC) from a form token, or None if bad or too old."""
+    try:
+        payload = _serializer(secret).loads(token, max_age=FORM_MAX_AGE_S)
+        key, started = str(payload["k"]), int(payload["t"])
+    except (BadSignature, KeyError, TypeError, ValueError):
+        return None
+    return key, datetime.fromtimestamp(started, UTC)
+
+
+def client_id(value: str | None) -> str:
+    """Accept the device's random id only in its expected shape."""
+    return value if value and _CLIENT_ID.match(value) else ""
+
+
+def item_times(value: str | None, instrument: Instrument) -> dict[str, int]:
+    """Parse the per-item milliseconds recorded by the page script; ignore anything malformed."""
+    if not value or len(value) > 8000:
+        return {}
+    try:
+        data = json.loads(value)
+    except ValueError:
+        return {}
+    if not isinstance(data, dict):
+        return {}
+    known = {item.id for item in instrument.items}
+    return {
+        k: min(int(v), 3_600_000)
+        for k, v in data.items()
+        if k in known and isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
+    }
+
+
+def first(fields: dict[str, list[str]], name: str) -> str:
+    values = fields.get(name)
+    return values[0] if values else ""
+
+
+@dataclass
+class FormView:
+    """Everything `survey/_form.html` needs to draw the form in any state."""
+
+    instrument: Instrument
+    locale: str
+    action: str
+    form_token: str
+    page: int = 0
+    raw: dict[str, list[str]] | None = None
+    relevant: dict[str, bool] | None = None
+    errors: dict[str, list[str]] | None = None
+    form_errors: list[str] | None = None
+    client_id: str = ""
+    item_ms: str = ""
+
+    @property
+    def sections(self) -> tuple[Any, ...]:
+        return self.instrument.sections
+
+    @property
+    def pages(self) -> int:
+        return len(self.instrument.sections)
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        """Items whose answer changes which other items are shown."""
+        names: set[str] = set()
+        for item in self.instrument.items:
+            if item.relevant:
+                names |= compile_expression(item.relevant).names
+        return frozenset(names)
+
+    @property
+    def scale_options(self) -> list[tuple[str, str]]:
+        anchors = SCALE_ANCHORS[self.instrument.scale]
+        return [(str(n), gettext(text)) for n, text in enumerate(anchors, start=1)]
+
+    def label(self, labelled: Any) -> str:
+        return labelled.get(self.locale) if labelled else ""
+
+    def chosen(self, item_id: str) -> list[str]:
+        return (self.raw or {}).get(item_id, [])
+
+    def shown(self, item_id: str) -> bool:
+        return (self.relevant or {}).get(item_id, True)
+
+    def item_errors(self, item_id: str) -> list[str]:
+        return (self.errors or {}).get(item_id, [])
+
+
+def view_from_check(view: FormView, check: AnswerCheck) -> FormView:
+    """Fill a view with a checked submission: raw values kept, messages translated."""
+    view.raw = check.raw
+    view.relevant = check.relevant
+    view.errors = {k: [error_text(c, p) for c, p in v] for k, v in check.errors.items()}
+    view.form_errors = [error_text(c, p) for c, p in check.form_errors]
+    return view
+
+
+def first_error_page(instrument: Instrument, check: AnswerCheck) -> int:
+    """The page holding the first item with a problem (0 when the problem is form-wide)."""
+    for n, section in enumerate(instrument.sections):
+        if any(item.id in check.errors for item in section.items):
+            return n
+    return 0

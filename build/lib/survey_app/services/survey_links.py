@@ -1,0 +1,50 @@
+"""Resolve a location token to its location, campaign and instrument."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from sqlmodel import Session, select
+
+from forms import Instrument
+from survey_app import tokens
+from survey_app.models import Campaign, InstrumentVersion, Location
+from survey_app.services.instruments import materialise
+
+
+@dataclass(frozen=True)
+class SurveyTarget:
+    location: Location
+    campaign: Campaign
+    instrument_row: InstrumentVersion
+    instrument: Instrument
+
+
+def resolve(*, session: Session, secret: str, token: str) -> SurveyTarget | None:
+    """Return what a token opens, or None for an unknown, tampered or retired token."""
+    nonce = tokens.nonce_from_token(secret, token)
+    if nonce is None:
+        return None
+    location = session.exec(select(Location).where(Location.token_nonce == nonce)).first()
+    if location is None or not location.active:
+        return None
+    campaign = session.get(Campaign, location.campaign_id)
+    if campaign is None:
+        return None
+    row = session.get(InstrumentVersion, campaign.survey_instrument_id)
+    if row is None:
+        return None
+    return SurveyTarget(location, campaign, row, materialise(row))
+
+
+def survey_url(base_url: str, secret: str, location: Location) -> str:
+    """The public URL printed on a location's poster."""
+    return f"{base_url}/s/{tokens.location_token(secret, location.token_nonce)}"
+
+
+def is_replaced(*, session: Session, secret: str, token: str) -> bool:
+    """A genuine token of ours that has been rotated away (its poster was replaced)."""
+    from survey_app.services.locations import is_retired
+
+    nonce = tokens.nonce_from_token(secret, token)
+    return nonce is not None and is_retired(session=session, nonce=nonce)

@@ -1,0 +1,73 @@
+"""One settings object, read from the environment by the app factory (never at import time)."""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEV_SECRET_FILE = "secret_key"
+
+
+class SettingsError(ValueError):
+    """The environment describes an unusable configuration."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    env: str = "dev"
+    var_dir: Path = ROOT / "var"
+    database_url: str = ""
+    secret_key: str = ""
+    base_url: str = "http://127.0.0.1:8000"
+    default_timezone: str = "Asia/Shanghai"
+    default_locale: str = "zh_CN"
+    max_body_bytes: int = 64 * 1024
+    hard_body_bytes: int = 1024 * 1024
+    max_text_chars: int = 2000
+    templates_dir: Path = ROOT / "templates"
+    static_dir: Path = ROOT / "static"
+    https_only: bool = False
+    cjk_font: str = ""
+    ratelimit_storage: str = "memory://"
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
+        """Build settings from MINGCHA_* variables (and DATABASE_URL), refusing unsafe production values."""
+        env = dict(os.environ if environ is None else environ)
+        mode = env.get("MINGCHA_ENV", "dev")
+        var_dir = Path(env.get("MINGCHA_VAR_DIR", str(ROOT / "var")))
+        secret = env.get("MINGCHA_SECRET_KEY", "")
+        if not secret:
+            if mode == "production":
+                raise SettingsError("MINGCHA_SECRET_KEY must be set when MINGCHA_ENV=production")
+            secret = _dev_secret(var_dir)
+        if mode == "production" and len(secret) < 32:
+            raise SettingsError("MINGCHA_SECRET_KEY must be at least 32 characters in production")
+        settings = cls(
+            env=mode,
+            var_dir=var_dir,
+            database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'mingcha.db'}",
+            secret_key=secret,
+            base_url=env.get("MINGCHA_BASE_URL", "http://127.0.0.1:8000").rstrip("/"),
+            default_timezone=env.get("MINGCHA_TIMEZONE", "Asia/Shanghai"),
+            https_only=env.get("MINGCHA_HTTPS", "0") == "1",
+            cjk_font=env.get("MINGCHA_CJK_FONT", ""),
+            ratelimit_storage=env.get("MINGCHA_RATELIMIT_STORAGE", "memory://"),
+        )
+        return settings
+
+
+def _dev_secret(var_dir: Path) -> str:
+    """Keep one random secret per checkout so printed survey links stay valid across restarts."""
+    var_dir.mkdir(parents=True, exist_ok=True)
+    path = var_dir / DEV_SECRET_FILE
+    if path.exists():
+        return path.read_text().strip()
+    secret = secrets.token_urlsafe(32)
+    path.write_text(secret)
+    path.chmod(0o600)
+    return secret

@@ -1,0 +1,143 @@
+"""Shared pages: errors in the user's language with the right status code."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from starlette.exceptions import HTTPException
+from starlette.requests import Request
+from starlette.responses import Response
+
+from survey_app.errors import DomainError
+from survey_app.i18n import N_, gettext
+from survey_app.templating import localtime, render
+
+ERRORS: dict[str, tuple[str, str]] = {
+    "survey_not_found": (
+        N_("Survey not found"),
+        N_(
+            "This survey link is not valid. Please scan the QR code on the notice again, "
+            "or check the address."
+        ),
+    ),
+    "survey_closed": (
+        N_("This survey is closed"),
+        N_(
+            "The survey ended on %(deadline)s. Thank you for your interest; "
+            "answers can no longer be accepted."
+        ),
+    ),
+    "survey_not_started": (
+        N_("This survey has not started yet"),
+        N_("The survey opens on %(start)s. Please come back then."),
+    ),
+    "receipt_not_found": (N_("Receipt not found"), N_("We could not find this receipt for this survey.")),
+    "body_too_large": (
+        N_("Form too large"),
+        N_("The form was far too large to accept. Please go back and shorten your answers."),
+    ),
+    "body_too_many_fields": (N_("Form too large"), N_("The form had far too many fields to accept.")),
+    "body_unsupported_type": (
+        N_("Form not understood"),
+        N_("Please send the survey with the form on the page."),
+    ),
+    "body_bad_encoding": (N_("Form not understood"), N_("The form was not sent as UTF-8 text.")),
+    "not_found": (N_("Page not found"), N_("There is no page at this address.")),
+    "token_replaced": (
+        N_("This QR code has been replaced"),
+        N_("This notice has been replaced by a new one. Please scan the QR code on the current notice."),
+    ),
+    "forbidden_role": (N_("Not allowed"), N_("Your account does not have the role needed for this page.")),
+    "forbidden_campaign": (N_("Not allowed"), N_("You are not assigned to this campaign.")),
+    "campaign_not_found": (N_("Campaign not found"), N_("There is no campaign with this code.")),
+    "csrf_failed": (
+        N_("Form expired"),
+        N_(
+            "The form's security token was missing or wrong, so nothing was changed. "
+            "Reload the page and try again."
+        ),
+    ),
+    "upload_too_large": (N_("File too large"), N_("Files up to 10 MB can be uploaded.")),
+    "font_missing": (
+        N_("No Chinese font"),
+        N_(
+            "The server has no font with Chinese characters to draw posters. "
+            "Ask the administrator to install one."
+        ),
+    ),
+    "certificate_not_found": (
+        N_("Certificate not found"),
+        N_(
+            "No certificate result matches this address. "
+            "Please check the QR code or the link on the certificate."
+        ),
+    ),
+    "no_locations": (N_("No locations yet"), N_("Add locations to this campaign before printing posters.")),
+    "method_not_allowed": (N_("Not allowed"), N_("This page cannot be used that way.")),
+    "conflict": (N_("Not possible now"), N_("This change cannot be made in the current state.")),
+    "grade_locked": (
+        N_("The grade is locked"),
+        N_(
+            "The campaign's grade is locked, so decisions that would change it are refused. "
+            "Reopen the grade (with a reason) first."
+        ),
+    ),
+    "illegal_transition": (
+        N_("Not possible now"),
+        N_("A response cannot go from “%(frm)s” to “%(to)s”. Nothing was changed."),
+    ),
+    "reason_required": (
+        N_("A reason is needed"),
+        N_("Write down why: this decision changes what counts in the grade. Nothing was changed."),
+    ),
+    "response_not_found": (
+        N_("Response not found"),
+        N_("There is no response with this receipt in this campaign."),
+    ),
+    "bad_request": (N_("Bad request"), N_("The request could not be understood.")),
+    "server_error": (
+        N_("Something went wrong"),
+        N_(
+            "Sorry, the server could not finish this request. Your answers were not stored; please try again."
+        ),
+    ),
+}
+_BY_STATUS = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
+
+
+def error_page(
+    request: Request, status: int, code: str, *, campaign: Any = None, params: dict[str, Any] | None = None
+) -> Response:
+    """Render the error page for `code` with HTTP status `status`."""
+    title, body = ERRORS.get(code, ERRORS["bad_request"])
+    params = {k: str(v) for k, v in (params or {}).items()}
+    if campaign is not None:
+        params |= {
+            "deadline": localtime(campaign.deadline, campaign.timezone),
+            "start": localtime(campaign.starts_at, campaign.timezone),
+        }
+    ctx = {"title_code": title, "body_code": body, "params": params, "status": status, "campaign": campaign}
+    return render(request, "errors/page.html", ctx, status_code=status)
+
+
+async def domain_error(request: Request, exc: Exception) -> Response:
+    """A refused request (not found, forbidden, conflict, locked, invalid...) as a page with its status."""
+    assert isinstance(exc, DomainError)
+    return error_page(request, exc.status, exc.code, params=exc.params)
+
+
+async def http_exception(request: Request, exc: Exception) -> Response:
+    """Starlette HTTPException (404, 405, ...) as a page in the user's language."""
+    status = exc.status_code if isinstance(exc, HTTPException) else 500
+    return error_page(request, status, _BY_STATUS.get(status, "bad_request"))
+
+
+async def server_error(request: Request, exc: Exception) -> Response:
+    """Last resort: never a bare traceback."""
+    return error_page(request, 500, "server_error")
+
+
+def translate(message: str, params: dict[str, str] | None = None) -> str:
+    """Translate a marked message and fill its parameters."""
+    text = gettext(message)
+    return text % params if params else text

@@ -1,0 +1,221 @@
+"""The house: one unit of work per request, one door per status change, an audit log that proves itself."""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import uuid
+
+import pytest
+from sqlalchemy import text
+from sqlmodel import Session, func, select
+from starlette.testclient import TestClient
+
+from survey_app.app import create_app
+from survey_app.cli import main
+from survey_app.db import make_engine, unit_of_work
+from survey_app.errors import Invalid, Locked
+from survey_app.migrate import upgrade
+from survey_app.models import AuditLog, Campaign, CampaignMember, ResponseStatus, Submission
+from survey_app.services import audit, review
+from survey_app.settings import Settings
+from tests.factories import csrf_of, login, make_campaign, make_user
+
+S = ResponseStatus
+
+
+def test_a_failure_half_way_through_creating_a_campaign_leaves_nothing(
+    settings: Settings, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_user(session, "lead1", ["lead"])
+    field = make_user(session, "field1", ["field"])
+    from survey_app.services import campaigns
+
+    def boom(**_kwargs: object) -> None:
+        raise RuntimeError("the disk filled up while assigning the team")
+
+    monkeypatch.setattr(campaigns, "assign_field_auditors", boom)
+    instrument = session.exec(text("SELECT id FROM instrumentversion WHERE kind = 'survey'")).first()
+    with TestClient(create_app(settings), follow_redirects=False, raise_server_exceptions=False) as client:
+        login(client, "lead1")
+        form = {
+            "_csrf": csrf_of(client),
+            "code": "HALF-1",
+            "name_zh": "半途失败",
+            "organisation": "某物业",
+            "scheme": "property-estate",
+            "instrument": str(instrument[0]),
+            "starts_at": "2027-03-01T09:00",
+            "deadline": "2027-03-31T18:00",
+            "field_auditors": str(field.id),
+        }
+        assert client.post("/campaigns/new", data=form).status_code == 500
+    assert session.exec(select(Campaign).where(Campaign.code == "HALF-1")).first() is None
+    assert session.exec(select(func.count()).select_from(CampaignMember)).one() == 0
+    actions = session.exec(select(AuditLog.action)).all()
+    assert "campaign.create" not in actions and "member.add" not in actions
+
+
+def _response(session: Session, campaign: Campaign, status: str) -> Submission:
+    row = Submission(
+        public_id=f"r-{status}-{session.exec(select(func.count()).select_from(Submission)).one()}",
+        idempotency_key=f"k-{uuid.uuid4().hex}",
+        campaign_id=campaign.id or 0,
+        instrument_version_id=campaign.survey_instrument_id,
+        answers={},
+        status=status,
+    )
+    session.add(row)
+    session.commit()
+    return row
+
+
+def _audit_rows(session: Session) -> int:
+    return session.exec(select(func.count()).select_from(AuditLog)).one()
+
+
+@pytest.mark.parametrize("kind", ["model", "draw", "lead"])
+def test_transition_table_every_move(session: Session, kind: str) -> None:
+    """Every (from, to) pair: a legal move writes one audit row, an illegal one is refused with none."""
+    campaign, _ = make_campaign(session)
+    for current, to in itertools.product(S, S):
+        response = _response(session, campaign, current)
+        before = _audit_rows(session)
+        legal = review.can_move(current, to, kind)
+        if legal:
+            review.transition(session, response, to=to, actor="t", kind=kind, reason="checked by phone")
+            session.commit()
+            assert response.status == to and _audit_rows(session) == before + 1, (current, to, kind)
+            row = session.exec(select(AuditLog).order_by(AuditLog.id.desc())).first()  # type: ignore[union-attr]
+            assert row is not None and (row.old, row.new, row.subject) == (
+                current,
+                to,
+                f"response:{response.public_id}",
+            )
+        else:
+            with pytest.raises(review.IllegalTransition):
+                review.transition(session, response, to=to, actor="t", kind=kind, reason="x")
+            session.rollback()
+            session.refresh(response)
+            assert response.status == current and _audit_rows(session) == before, (current, to, kind)
+    assert not audit.verify(session)
+
+
+def test_decisions_that_change_the_count_need_a_reason_and_an_open_grade(session: Session) -> None:
+    campaign, _ = make_campaign(session)
+    response = _response(session, campaign, S.CALLBACK_DUE)
+    with pytest.raises(Invalid):
+        review.transition(session, response, to=S.EXCLUDED, actor="t", reason="  ")
+    with pytest.raises(Locked):
+        review.transition(session, response, to=S.EXCLUDED, actor="t", reason="denies", locked=True)
+    session.rollback()
+    assert _audit_rows(session) == 0
+    flagged = _response(session, campaign, S.RECEIVED)
+    review.transition(session, flagged, to=S.FLAGGED, actor="model", kind="model", locked=True)
+    assert flagged.status == S.FLAGGED, "the model's own flag never changes what counts, so a lock allows it"
+
+
+def _chain_of_five(engine_url: str) -> int:
+    engine = make_engine(engine_url)
+    with unit_of_work(engine) as db:
+        campaign, _ = make_campaign(db, code="AUD-1")
+        for n in range(5):
+            audit.append(
+                db, actor="lead1", action="test", campaign_id=campaign.id, subject=f"n:{n}", reason=f"r{n}"
+            )
+        chain = campaign.id or 0
+    engine.dispose()
+    return chain
+
+
+def _verify_cli(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> tuple[int, str]:
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
+    code = main(["audit", "verify", "--campaign", "AUD-1"])
+    out = capsys.readouterr()
+    return code, out.out + out.err
+
+
+TAMPERING = {
+    "edited": (
+        "UPDATE auditlog SET reason = 'nothing happened' WHERE chain = :c AND seq = 3",
+        "seq 3",
+        "changed",
+    ),
+    "deleted": ("DELETE FROM auditlog WHERE chain = :c AND seq = 2", "seq 2", "missing"),
+    "deleted last": ("DELETE FROM auditlog WHERE chain = :c AND seq = 5", "seq 5", "head"),
+    "reordered": (
+        "UPDATE auditlog SET seq = -seq WHERE chain = :c AND seq IN (2, 4);"
+        "UPDATE auditlog SET seq = CASE seq WHEN -2 THEN 4 WHEN -4 THEN 2 END WHERE chain = :c AND seq < 0",
+        "seq 2",
+        "",
+    ),
+    "re-hashed edit": (
+        "UPDATE auditlog SET actor = 'someone else', hash = prev_hash WHERE chain = :c AND seq = 4",
+        "seq 4",
+        "",
+    ),
+}
+
+
+@pytest.mark.parametrize("how", sorted(TAMPERING))
+def test_tampering_with_one_row_is_named_by_audit_verify(
+    how: str, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chain = _chain_of_five(settings.database_url)
+    assert _verify_cli(settings, monkeypatch, capsys)[0] == 0
+    sql, where, why = TAMPERING[how]
+    engine = make_engine(settings.database_url)
+    with engine.begin() as conn:
+        for statement in sql.split(";"):
+            conn.execute(text(statement), {"c": chain})
+    engine.dispose()
+    code, out = _verify_cli(settings, monkeypatch, capsys)
+    assert code == 1 and where in out and why in out, out
+
+
+def test_audit_show_prints_the_chain(
+    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    _chain_of_five(settings.database_url)
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
+    assert main(["audit", "show", "--campaign", "AUD-1"]) == 0
+    lines = [line for line in capsys.readouterr().out.splitlines() if " test " in line]
+    assert len(lines) == 5 and "n:0" in lines[0] and "(r4)" in lines[-1]
+
+
+def test_concurrent_appends_on_postgres_keep_one_chain(pg_url: str) -> None:
+    upgrade(pg_url)
+    engine = make_engine(pg_url)
+    with unit_of_work(engine) as db:
+        campaign, _ = make_campaign(db, code="PG-AUD")
+        campaign_id = campaign.id
+    errors: list[BaseException] = []
+
+    def writer(n: int) -> None:
+        try:
+            for k in range(15):
+                with unit_of_work(engine) as db:
+                    audit.append(
+                        db, actor=f"w{n}", action="test", campaign_id=campaign_id, subject=f"{n}:{k}"
+                    )
+        except BaseException as exc:  # surfaced below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=writer, args=(n,)) for n in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors, errors
+    with unit_of_work(engine, write=False) as db:
+        rows = audit.history(db, campaign_id=campaign_id)
+        assert [r.seq for r in rows if r.action == "test"] == sorted(
+            r.seq for r in rows if r.action == "test"
+        )
+        assert sum(r.action == "test" for r in rows) == 90
+        assert audit.verify(db) == []
+    engine.dispose()
