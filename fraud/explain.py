@@ -8,6 +8,24 @@ from fraud.features.base import FeatureMatrix
 from fraud.rules import RULES, answered_items
 
 MIN_Z = 3.0
+RULE = "rule"
+
+
+def reason_picks(
+    fm: FeatureMatrix, z: np.ndarray, hits: np.ndarray, force: np.ndarray, *, top: int = 3
+) -> list[list[tuple[str, int]]]:
+    """Which reasons each response gets: ("rule", rule index) or ("feature", column), strongest first; where
+    `force` is set, at least one (its strongest feature)."""
+    strongest = np.argsort(-z, axis=1, kind="stable")[:, :top]
+    out: list[list[tuple[str, int]]] = []
+    for row in range(len(fm.ids)):
+        picks = [(RULE, r) for r in range(len(RULES)) if hits[row, r] > 0]
+        for j in strongest[row]:
+            if len(picks) >= top or (z[row, j] < MIN_Z and (picks or not force[row])):
+                break
+            picks.append(("feature", int(j)))
+        out.append(picks[:top])
+    return out
 
 
 def explain(
@@ -19,20 +37,22 @@ def explain(
     *,
     locale: str = "zh",
     top: int = 3,
+    picks: list[list[tuple[str, int]]] | None = None,
 ) -> list[list[str]]:
-    """Up to `top` reasons per response; where `force` is set, at least one (its strongest feature)."""
+    """Up to `top` reasons per response, as text in `locale`."""
     answered = answered_items(fm).astype(int)
-    strongest = np.argsort(-z, axis=1, kind="stable")[:, :top]
-    out: list[list[str]] = []
-    for row in range(len(fm.ids)):
-        reasons = [
-            rule.reason(float(hit_values[row, r]), int(answered[row]), locale)
-            for r, rule in enumerate(RULES)
-            if hits[row, r] > 0
+    chosen = picks if picks is not None else reason_picks(fm, z, hits, force, top=top)
+    return [
+        [
+            RULES[i].reason(float(hit_values[row, i]), int(answered[row]), locale)
+            if kind == RULE
+            else fm.features[i].reason(float(fm.display[row, i]), locale)
+            for kind, i in chosen[row]
         ]
-        for j in strongest[row]:
-            if len(reasons) >= top or (z[row, j] < MIN_Z and (reasons or not force[row])):
-                break
-            reasons.append(fm.features[j].reason(float(fm.display[row, j]), locale))
-        out.append(reasons[:top])
-    return out
+        for row in range(len(fm.ids))
+    ]
+
+
+def reason_families(fm: FeatureMatrix, picks: list[list[tuple[str, int]]]) -> list[list[str]]:
+    """The family of each reason (a rule, or the feature's family: timing, device, pattern, text...)."""
+    return [[RULE if kind == RULE else fm.features[i].family for kind, i in row] for row in picks]

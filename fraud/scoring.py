@@ -8,7 +8,7 @@ import numpy as np
 
 from fraud.data import Items, Responses
 from fraud.detector import RULE_FAMILY, ResponseAnomalyDetector
-from fraud.explain import explain
+from fraud.explain import explain, reason_families, reason_picks
 from fraud.features import FeatureMatrix, FeatureParams, extract_features
 from fraud.features.base import HIGH, Feature
 from fraud.rules import RULES, RuleParams, apply_rules
@@ -29,6 +29,7 @@ class Verdicts:
     features: FeatureMatrix
     model_version: str = MODEL_VERSION
     problems: list[str] = field(default_factory=list)
+    families: list[list[str]] = field(default_factory=list)
 
 
 def rule_features() -> list[Feature]:
@@ -87,6 +88,17 @@ def score_responses(
     score = detector.anomaly_score(X)
     z = detector.z_scores(X)[:, : fm.values.shape[1]]
     flagged = top_share(score, budget)
-    zh = explain(fm, z, hits, hit_values, flagged, locale="zh")
-    en = explain(fm, z, hits, hit_values, flagged, locale="en")
-    return Verdicts(list(fm.ids), score, flagged, zh, en, hits, fm, problems=list(responses.problems))
+    picks = reason_picks(fm, z, hits, flagged)
+    zh = explain(fm, z, hits, hit_values, flagged, locale="zh", picks=picks)
+    en = explain(fm, z, hits, hit_values, flagged, locale="en", picks=picks)
+    return Verdicts(
+        list(fm.ids),
+        score,
+        flagged,
+        zh,
+        en,
+        hits,
+        fm,
+        problems=list(responses.problems),
+        families=reason_families(fm, picks),
+    )

@@ -23,7 +23,18 @@ from survey_app.auth.throttle import LoginThrottle
 from survey_app.db import make_engine
 from survey_app.errors import DomainError
 from survey_app.middleware import LocaleMiddleware, SecurityHeaders
-from survey_app.routes import auth, campaigns, certificate, instruments, locations, posters, reports, survey
+from survey_app.routes import (
+    auth,
+    campaigns,
+    certificate,
+    instruments,
+    locations,
+    posters,
+    reports,
+    review,
+    survey,
+)
+from survey_app.services.contacts import ContactCipher, check_key
 from survey_app.settings import Settings
 from survey_app.templating import make_environment, render
 from survey_app.views import domain_error, http_exception, server_error
@@ -43,8 +54,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     settings = settings or Settings.from_env()
     engine = make_engine(settings.database_url)
 
+    contacts = ContactCipher(settings.data_key)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        check_key(engine, contacts)  # a wrong key is a clear error at start-up, never a silent fallback
         yield
         engine.dispose()
 
@@ -58,6 +72,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *posters.routes,
         *instruments.routes,
         *reports.routes,
+        *review.routes,
         *certificate.routes,
         Mount("/static", app=StaticFiles(directory=str(settings.static_dir)), name="static"),
     ]
@@ -85,6 +100,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.contacts = contacts
     app.state.catalogs = i18n.load_catalogs()
     app.state.login_throttle = LoginThrottle(settings.ratelimit_storage)
     templates = make_environment(settings.templates_dir)

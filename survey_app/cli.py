@@ -53,7 +53,26 @@ def main(argv: list[str] | None = None) -> int:
     verify.add_argument("--campaign", help="only this campaign's chain (default: every chain)")
     show = audit_sub.add_parser("show", help="print a campaign's audit log")
     show.add_argument("--campaign", help="campaign code (default: the global chain: accounts and logins)")
+    lab = sub.add_parser("labels", help="write callback and decision labels (id,label,source) for the model")
+    lab.add_argument("--campaign", required=True)
+    lab.add_argument("--out", required=True, type=Path)
+    sub.add_parser("new-data-key", help="print a new key for MINGCHA_DATA_KEY (encrypts phone numbers)")
+    sub.add_parser(
+        "rotate-data-key",
+        help="re-encrypt stored phone numbers with the first key of MINGCHA_DATA_KEY (old keys after it)",
+    )
+    purge = sub.add_parser(
+        "purge-contacts", help="remove phone numbers of campaigns locked longer ago than retention"
+    )
+    purge.add_argument(
+        "--retention-days", type=int, default=None, help="default: MINGCHA_CONTACT_RETENTION_DAYS"
+    )
     args = parser.parse_args(argv)
+    if args.command == "new-data-key":
+        from cryptography.fernet import Fernet
+
+        print(Fernet.generate_key().decode())
+        return 0
     try:
         settings = Settings.from_env()
     except SettingsError as exc:
@@ -69,6 +88,9 @@ def main(argv: list[str] | None = None) -> int:
         "user": _user,
         "grade": _grade,
         "audit": _audit,
+        "labels": _labels,
+        "rotate-data-key": _rotate_key,
+        "purge-contacts": _purge,
     }
     return commands[args.command](settings, args)
 
@@ -76,45 +98,52 @@ def main(argv: list[str] | None = None) -> int:
 def _migrate(settings: Settings, args: argparse.Namespace) -> int:
     from survey_app.migrate import upgrade
 
-    upgrade(settings.database_url)
+    upgrade(settings.database_url, data_key=settings.data_key)
     print(f"database ready: {_safe_url(settings.database_url)}")
     return 0
 
 
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
     from survey_app.db import make_engine, unit_of_work
+    from survey_app.services.contacts import ContactCipher
     from survey_app.services.demo import demo_certificate, seed_demo, seed_demo_responses, seed_demo_users
+    from survey_app.services.demo_review import seed_review_demo
     from survey_app.services.survey_links import survey_url
 
     engine = make_engine(settings.database_url)
     with unit_of_work(engine) as session:
-        campaign, locations, created = seed_demo(session=session)
+        before, before_locations, _ = seed_demo(session=session, code="WYW1-2025", year=2025)
+        seed_demo_responses(session=session, campaign=before, locations=before_locations, seed=2025)
+        certificate = demo_certificate(session=session, campaign=before)
+        campaign, locations, created = seed_demo(session=session, previous=before)
         simulated = seed_demo_responses(session=session, campaign=campaign, locations=locations)
-        logins = seed_demo_users(session=session, campaign=campaign, var_dir=settings.var_dir)
-        certificate = demo_certificate(session=session, campaign=campaign)
+        logins = seed_demo_users(session=session, campaigns=[before, campaign], var_dir=settings.var_dir)
+        calls = seed_review_demo(session=session, campaign=campaign, cipher=ContactCipher(settings.data_key))
+    base = settings.base_url
     print("\n明察 Mingcha — demo data " + ("created" if created else "already present"))
     print(f"  demo campaign code: {campaign.code}  ({campaign.name_zh})")
     if simulated:
         print(f"  {simulated} simulated resident responses added and scored by the fraud model")
     print(f"  demo logins (dev only, kept in {settings.var_dir}/demo-logins.txt):")
-    print(f"    log in at {settings.base_url}/login")
+    print(f"    log in at {base}/login")
     for username, role, password in logins:
         print(f"    {role:<6} {username:<6} {password}")
+    print(f"  review desk (log in as lead): {base}/c/{campaign.code}/review")
+    if calls:
+        print(f"    callback sample drawn, {calls} calls recorded; the drawn responses carry phone numbers")
+    print(f"  campaign report (log in as lead): {base}/c/{campaign.code}/report")
     if certificate:
-        print(
-            f"  certificate result page (public, behind the certificate QR): {settings.base_url}{certificate}"
-        )
-        print(f"  campaign report (log in as lead): {settings.base_url}/c/{campaign.code}/report")
+        print(f"  last cycle {before.code}: grade locked; public certificate page: {base}{certificate}")
     print("  survey links (one poster per building entrance):")
     for location in locations:
-        url = survey_url(settings.base_url, settings.secret_key, location)
+        url = survey_url(base, settings.secret_key, location)
         print(f"    {location.code}  {location.name:<10}  {url}")
     print(f"  export: .venv/bin/python -m survey_app export --campaign {campaign.code} --out var/export")
     print(
         "  then score it: .venv/bin/python -m fraud score --items var/export/items.json "
         "--responses var/export/responses.jsonl --out var/export/scores.csv"
     )
-    print(f"  callbacks: .venv/bin/python -m survey_app draw-callbacks --campaign {campaign.code} --seed 42")
+    print(f"  audit log: .venv/bin/python -m survey_app audit verify --campaign {campaign.code}")
     print()
     return 0
 
@@ -292,4 +321,56 @@ def _audit(settings: Settings, args: argparse.Namespace) -> int:
             print(f"BROKEN {b}", file=sys.stderr)
         return 1
     print(f"audit log intact: {len(checked)} chain(s) verified")
+    return 0
+
+
+def _labels(settings: Settings, args: argparse.Namespace) -> int:
+    import csv
+
+    from survey_app.db import make_engine, unit_of_work
+    from survey_app.services.callbacks import labels
+
+    with unit_of_work(make_engine(settings.database_url), write=False) as session:
+        campaign = _campaign(session, args.campaign)
+        if campaign is None:
+            return 2
+        rows = labels(session, campaign)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    with args.out.open("w", encoding="utf-8", newline="") as fh:
+        writer = csv.writer(fh)
+        writer.writerow(["id", "label", "source"])
+        writer.writerows(rows)
+    fakes = sum(label for _, label, _ in rows)
+    print(f"wrote {len(rows)} labels ({fakes} confirmed fake) to {args.out}")
+    return 0
+
+
+def _rotate_key(settings: Settings, args: argparse.Namespace) -> int:
+    from survey_app.db import make_engine, unit_of_work
+    from survey_app.services.contacts import ContactCipher, DataKeyError, rotate_all
+
+    try:
+        with unit_of_work(make_engine(settings.database_url)) as session:
+            count = rotate_all(session, ContactCipher(settings.data_key))
+    except DataKeyError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(f"re-encrypted {count} phone numbers with the first key of MINGCHA_DATA_KEY; the others can go")
+    return 0
+
+
+def _purge(settings: Settings, args: argparse.Namespace) -> int:
+    from survey_app.db import make_engine, unit_of_work
+    from survey_app.models import utcnow
+    from survey_app.services.contacts import purge
+
+    days = args.retention_days if args.retention_days is not None else settings.contact_retention_days
+    if days < 0:
+        print("error: --retention-days must be 0 or more", file=sys.stderr)
+        return 2
+    with unit_of_work(make_engine(settings.database_url)) as session:
+        purged = purge(session, now=utcnow(), retention_days=days)
+    for code, n in purged.items():
+        print(f"{code}: removed {n} phone numbers")
+    print(f"purged {sum(purged.values())} phone numbers (grades locked more than {days} days ago)")
     return 0

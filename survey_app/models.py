@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary, UniqueConstraint
+from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -111,6 +111,10 @@ class Submission(SQLModel, table=True):
     """One submitted answer set (a survey response); never deleted, only excluded or re-included."""
 
     __tablename__ = "response"
+    __table_args__ = (
+        Index("ix_response_campaign_score", "campaign_id", "fraud_score"),
+        Index("ix_response_campaign_submitted", "campaign_id", "submitted_at"),
+    )
 
     id: int | None = Field(default=None, primary_key=True)
     public_id: str = Field(index=True, unique=True, max_length=40)
@@ -124,7 +128,7 @@ class Submission(SQLModel, table=True):
     item_ms: dict[str, int] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     comment: str = Field(default="", max_length=4000)
     contact_consent: bool = False
-    contact_phone: str | None = Field(default=None, max_length=40)
+    contact_phone: str | None = Field(default=None, max_length=400)  # encrypted (services/contacts.py)
     client_id: str = Field(default="", max_length=64, index=True)
     ip_hash: str = Field(default="", max_length=64)
     user_agent: str = Field(default="", max_length=400)
@@ -137,6 +141,7 @@ class Submission(SQLModel, table=True):
     fraud_score: float | None = None
     fraud_reasons: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     fraud_model_version: str = Field(default="", max_length=40)
+    fraud_families: str = Field(default="", max_length=200)  # ",timing,device," for filtering the queue
 
 
 class AuditLog(SQLModel, table=True):
@@ -197,6 +202,43 @@ class CallbackPick(SQLModel, table=True):
     score: float
     seed: int
     drawn_at: datetime = Field(default_factory=utcnow)
+
+
+class CallbackOutcome(StrEnum):
+    CONFIRMED = "confirmed"
+    DENIES = "denies"
+    DIFFERS = "answers_differ"
+    UNREACHABLE = "unreachable"
+    WRONG_NUMBER = "wrong_number"
+    REFUSED = "refused"
+
+
+class CallbackAttempt(SQLModel, table=True):
+    """One phone call back to a respondent: when, by whom, what came of it. Never edited, only added."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    response_id: int = Field(foreign_key="response.id", index=True)
+    called_at: datetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=60)
+    outcome: str = Field(max_length=20)
+    note: str = Field(default="", max_length=1000)
+    recorded_at: datetime = Field(default_factory=utcnow)
+
+
+class VerificationTask(SQLModel, table=True):
+    """An on-site check of a low score or a complaint (seed L399): what, where, who, and what was found."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    what: str = Field(max_length=500)
+    location_code: str = Field(default="", max_length=40)
+    assigned_to: int | None = Field(default=None, foreign_key="user.id")
+    status: str = Field(default="open", max_length=20)  # open | confirmed | not_confirmed
+    note: str = Field(default="", max_length=1000)
+    created_by: str = Field(max_length=60)
+    created_at: datetime = Field(default_factory=utcnow)
+    closed_at: datetime | None = None
 
 
 class Role(StrEnum):

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import os
 import secrets
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_FILE = "secret_key"
+DEV_DATA_KEY_FILE = "data_key"
 
 
 class SettingsError(ValueError):
@@ -33,6 +34,8 @@ class Settings:
     https_only: bool = False
     cjk_font: str = ""
     ratelimit_storage: str = "memory://"
+    data_key: str = ""
+    contact_retention_days: int = 90
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -47,6 +50,17 @@ class Settings:
             secret = _dev_secret(var_dir)
         if mode == "production" and len(secret) < 32:
             raise SettingsError("MINGCHA_SECRET_KEY must be at least 32 characters in production")
+        data_key = env.get("MINGCHA_DATA_KEY", "")
+        if not data_key:
+            if mode == "production":
+                raise SettingsError("MINGCHA_DATA_KEY must be set when MINGCHA_ENV=production")
+            data_key = _dev_file(var_dir, DEV_DATA_KEY_FILE, _new_data_key)
+        from survey_app.services.contacts import DataKeyError, parse_keys
+
+        try:
+            parse_keys(data_key)
+        except DataKeyError as exc:
+            raise SettingsError(str(exc)) from None
         settings = cls(
             env=mode,
             var_dir=var_dir,
@@ -57,17 +71,42 @@ class Settings:
             https_only=env.get("MINGCHA_HTTPS", "0") == "1",
             cjk_font=env.get("MINGCHA_CJK_FONT", ""),
             ratelimit_storage=env.get("MINGCHA_RATELIMIT_STORAGE", "memory://"),
+            data_key=data_key,
+            contact_retention_days=_whole(
+                env.get("MINGCHA_CONTACT_RETENTION_DAYS", "90"), "MINGCHA_CONTACT_RETENTION_DAYS"
+            ),
         )
         return settings
 
 
 def _dev_secret(var_dir: Path) -> str:
     """Keep one random secret per checkout so printed survey links stay valid across restarts."""
+    return _dev_file(var_dir, DEV_SECRET_FILE, lambda: secrets.token_urlsafe(32))
+
+
+def _new_data_key() -> str:
+    from cryptography.fernet import Fernet
+
+    return Fernet.generate_key().decode()
+
+
+def _dev_file(var_dir: Path, name: str, make: Callable[[], str]) -> str:
+    """A development secret kept under var/ (created once, readable by the owner only)."""
     var_dir.mkdir(parents=True, exist_ok=True)
-    path = var_dir / DEV_SECRET_FILE
+    path = var_dir / name
     if path.exists():
         return path.read_text().strip()
-    secret = secrets.token_urlsafe(32)
-    path.write_text(secret)
+    value = make()
+    path.write_text(value)
     path.chmod(0o600)
-    return secret
+    return value
+
+
+def _whole(value: str, name: str) -> int:
+    try:
+        number = int(value)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number of days, got {value!r}") from None
+    if number < 0:
+        raise SettingsError(f"{name} must be 0 or more")
+    return number

@@ -139,6 +139,7 @@ def survey_submit(request: Request) -> Response:
             started_at=form[1],
             item_ms=sf.item_times(view.item_ms, instrument),
         ),
+        cipher=request.app.state.contacts,
     )
     response = _thanks_redirect(request, token, stored)
     if created and target.campaign.id is not None and stored.id is not None:

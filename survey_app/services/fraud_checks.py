@@ -15,7 +15,8 @@ from sqlmodel import Session, col, select
 from fraud.data import Items, Responses, parse_items, read_responses
 from fraud.detector import ResponseAnomalyDetector
 from fraud.sampling import select_callbacks
-from fraud.scoring import MODEL_VERSION, Verdicts, score_responses
+from fraud.scoring import MODEL_VERSION, Verdicts, design_matrix, score_responses, top_share
+from fraud.supervised import LabelledReweighting, signals
 from survey_app.db import unit_of_work
 from survey_app.models import (
     CallbackPick,
@@ -55,6 +56,8 @@ def _keep_verdict(session: Session, response: Submission, verdicts: Verdicts, i:
         {"zh": zh, "en": en} for zh, en in zip(verdicts.reasons_zh[i], verdicts.reasons_en[i], strict=True)
     ]
     response.fraud_model_version = verdicts.model_version
+    families = sorted(set(verdicts.families[i])) if verdicts.families else []
+    response.fraud_families = "," + ",".join(families) + "," if families else ""
     session.add(response)
     if response.status in SCORED_STATUSES:
         to = ResponseStatus.FLAGGED if flagged else ResponseStatus.RECEIVED
@@ -82,25 +85,67 @@ def rescore_campaign(
     if not batch.rows:
         return 0
     detector = _fit(batch, seed)  # fitted once: the same detector scores the batch and is stored
-    verdicts = score_responses(
-        batch.responses, batch.items, budget=budget or campaign.callback_rate, detector=detector
-    )
+    share = budget or campaign.callback_rate
+    verdicts = score_responses(batch.responses, batch.items, budget=share, detector=detector)
+    reweight = _learn_from_labels(session, campaign, batch, detector, verdicts)
+    _apply(reweight, detector, verdicts, share)
     _store(batch.rows, {r.public_id: n for n, r in enumerate(batch.rows)}, verdicts, session=session)
     session.add(
         FraudModel(
             campaign_id=ident(campaign),
             model_version=MODEL_VERSION,
             n_responses=len(batch.rows),
-            blob=pickle.dumps(detector),
+            blob=pickle.dumps({"detector": detector, "reweight": reweight}),
         )
     )
     session.flush()
     return len(batch.rows)
 
 
+def _learn_from_labels(
+    session: Session, campaign: Campaign, batch: Batch, detector: ResponseAnomalyDetector, verdicts: Verdicts
+) -> LabelledReweighting | None:
+    """With enough callback labels, a re-weighting of the signal families (used only where it helps)."""
+    from survey_app.services.callbacks import labels
+
+    position = {rid: n for n, rid in enumerate(verdicts.ids)}
+    known = [(position[rid], label) for rid, label, _source in labels(session, campaign) if rid in position]
+    if len(known) < 30:
+        return None
+    idx = np.array([i for i, _ in known])
+    y = np.array([label for _, label in known])
+    X, *_rest = design_matrix(verdicts.features)  # noqa: N806
+    model = LabelledReweighting().fit(signals(detector, X)[idx], verdicts.score[idx], y)
+    audit.append(
+        session,
+        actor="fraud-model",
+        action="fraud.labels",
+        campaign_id=campaign.id,
+        subject=f"campaign:{campaign.code}",
+        detail={
+            "labels": len(known),
+            "fakes": int(y.sum()),
+            "used": bool(model.used_),
+            "cv_auc": round(model.cv_auc_, 4) if model.cv_auc_ == model.cv_auc_ else None,
+            "base_auc": round(model.base_auc_, 4) if model.base_auc_ == model.base_auc_ else None,
+        },
+    )
+    return model if model.used_ else None
+
+
+def _apply(
+    reweight: LabelledReweighting | None, detector: ResponseAnomalyDetector, verdicts: Verdicts, share: float
+) -> None:
+    """Re-rank with the labels when they were learnt from (the flags follow the new ranking)."""
+    if reweight is None or not len(verdicts.score):
+        return
+    X, *_rest = design_matrix(verdicts.features)  # noqa: N806
+    verdicts.score = reweight.score(signals(detector, X), verdicts.score)
+    verdicts.flagged = top_share(verdicts.score, share)
+
+
 def _fit(batch: Batch, seed: int) -> ResponseAnomalyDetector:
     from fraud.features import extract_features
-    from fraud.scoring import design_matrix
 
     X, meta, _h, _v = design_matrix(extract_features(batch.responses, batch.items))
     return ResponseAnomalyDetector(features=meta, random_state=seed).fit(X)
@@ -119,8 +164,15 @@ def score_submission(*, session: Session, campaign: Campaign, response_id: int) 
     if model is None or len(batch.rows) >= REFIT_GROWTH * max(model.n_responses, 10):
         rescore_campaign(session=session, campaign=campaign)
         return
-    detector = pickle.loads(model.blob)  # our own pickle, written by rescore_campaign
+    stored = pickle.loads(model.blob)  # our own pickle, written by rescore_campaign
+    detector = stored["detector"] if isinstance(stored, dict) else stored
     verdicts = score_responses(batch.responses, batch.items, budget=campaign.callback_rate, detector=detector)
+    _apply(
+        stored.get("reweight") if isinstance(stored, dict) else None,
+        detector,
+        verdicts,
+        campaign.callback_rate,
+    )
     index = {r.id: n for n, r in enumerate(batch.rows)}
     if response_id not in index:
         return

@@ -51,6 +51,13 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/c/{code}/report/analysis.pdf"): (R, 403, 403, 200, 403, 200),
     ("POST", "/c/{code}/export/{what:str}.{fmt:str}"): (R, 403, 403, 200, 403, 200),
     ("POST", "/c/{code}/report/reopen"): (R, 403, 403, 409, 403, 409),  # nothing locked yet
+    ("GET", "/c/{code}/review"): (R, 403, 403, 200, 403, 200),
+    ("POST", "/c/{code}/review/draw"): (R, 403, 403, 422, 403, 422),  # nothing scored to draw from
+    ("POST", "/c/{code}/review/bulk"): (R, 403, 403, 422, 403, 422),  # no decision given
+    ("GET", "/c/{code}/r/{receipt}"): (R, 403, 403, 200, 403, 200),
+    ("POST", "/c/{code}/r/{receipt}/reveal"): (R, 403, 403, 409, 403, 409),  # no phone was left
+    ("POST", "/c/{code}/r/{receipt}/callback"): (R, 403, 403, 422, 403, 422),  # no outcome given
+    ("POST", "/c/{code}/r/{receipt}/decide"): (R, 403, 403, 422, 403, 422),  # no decision given
     ("GET", "/cert/{token}"): (404, 404, 404, 404, 404, 404),  # an unknown certificate (a survey token)
     ("GET", "/cert/{token}/qr.{fmt}"): (404, 404, 404, 404, 404, 404),
     ("POST", "/instruments"): (R, 403, 403, 422, 422, 422),

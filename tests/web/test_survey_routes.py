@@ -92,7 +92,8 @@ def test_consented_phone_is_stored_apart_from_answers(
     data = fresh(client, target, **{"a.contact_consent": "yes", "a.contact_phone": "138 0013 8000"})
     assert client.post(target, data=data).status_code == 303
     stored = session.exec(select(Submission)).one()
-    assert stored.contact_consent and stored.contact_phone == "138 0013 8000"
+    assert stored.contact_consent and stored.contact_phone and "0013" not in stored.contact_phone
+    assert client.app.state.contacts.decrypt(stored.contact_phone) == "138 0013 8000", "encrypted at rest"
     assert "contact_phone" not in stored.answers
 
 

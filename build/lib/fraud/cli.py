@@ -35,8 +35,15 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--n-genuine", type=int, default=1500)
     bench.add_argument("--quick", action="store_true", help="5% prevalence, 10 items, 3 replications")
     bench.add_argument("--out", type=Path, default=None, help="also write the Markdown table here")
+    bench.add_argument(
+        "--labels", action="store_true", help="also: precision@10%% without and with 50/200 callback labels"
+    )
+    evaluate = sub.add_parser("evaluate", help="precision and recall of the flags against callback labels")
+    evaluate.add_argument("--scores", required=True, type=Path, help="scores.csv from `score`")
+    evaluate.add_argument("--labels", required=True, type=Path, help="labels.csv: id,label[,source]")
     args = parser.parse_args(argv)
-    return {"score": _score, "simulate": _simulate, "bench": _bench}[args.command](args)
+    commands = {"score": _score, "simulate": _simulate, "bench": _bench, "evaluate": _evaluate}
+    return commands[args.command](args)
 
 
 def _score(args: argparse.Namespace) -> int:
@@ -121,8 +128,31 @@ def _bench(args: argparse.Namespace) -> int:
     else:
         results = run_grid(n_genuine=args.n_genuine, progress=progress, replications=args.replications)
     table = format_table(results)
+    if args.labels:
+        from fraud.bench import format_labels, run_labels
+
+        reps = 3 if args.quick else args.replications
+        table += "\n\nCallback labels (5% prevalence, 10 items, held-out seeds):\n\n"
+        table += format_labels(run_labels(replications=reps, n_genuine=args.n_genuine))
     print(table)
     print(f"\n({time.perf_counter() - started:.0f} s)", file=sys.stderr)
     if args.out:
         args.out.write_text(table + "\n", encoding="utf-8")
+    return 0
+
+
+def _evaluate(args: argparse.Namespace) -> int:
+    from fraud.evaluate import EvaluationError, evaluate, read_labels, read_scores
+
+    try:
+        scores = read_scores(args.scores)
+        labels = read_labels(args.labels)
+        report = evaluate(scores, labels)
+    except EvaluationError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"error: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
+        return 2
+    print(report.text())
     return 0

@@ -59,3 +59,40 @@ CHANNEL_LABELS = {
     "visit": N_("visit"),
 }
 CHANGE_LABELS = {"unchanged": N_("grade unchanged"), "up": N_("grade raised"), "down": N_("grade lowered")}
+
+STATUS_LABELS = {
+    "received": N_("received"),
+    "flagged": N_("flagged"),
+    "callback_due": N_("callback due"),
+    "verified": N_("verified"),
+    "rejected": N_("rejected at callback"),
+    "unreachable": N_("unreachable"),
+    "excluded": N_("excluded"),
+}
+OUTCOME_LABELS = {
+    "confirmed": N_("confirmed: answered it themselves"),
+    "denies": N_("respondent denies answering"),
+    "answers_differ": N_("answers differ from the response"),
+    "unreachable": N_("unreachable"),
+    "wrong_number": N_("wrong number"),
+    "refused": N_("refused to talk"),
+}
+DECISION_LABELS = {
+    "count": N_("Count it (verified)"),
+    "exclude": N_("Exclude it (reason required)"),
+    "unreachable": N_("Count it, respondent unreachable"),
+    "pending": N_("Keep pending (call again)"),
+    "reinclude": N_("Re-include it (reason required)"),
+}
+FAMILY_LABELS = {
+    "rule": N_("a rule was hit"),
+    "timing": N_("answering time"),
+    "pattern": N_("answer pattern"),
+    "consistency": N_("inconsistent answers"),
+    "device": N_("same phone"),
+    "network": N_("same network"),
+    "location": N_("location"),
+    "text": N_("comment"),
+    "group": N_("group pattern"),
+    "clock": N_("time of day"),
+}

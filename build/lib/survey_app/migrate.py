@@ -18,13 +18,14 @@ def alembic_config(url: str) -> Config:
     return cfg
 
 
-def upgrade(url: str, revision: str = "head") -> None:
+def upgrade(url: str, revision: str = "head", data_key: str = "") -> None:
     """Bring the database at `url` up to `revision`, then register the bundled instruments and schemes (and
     store answer codes missing from older responses): this, not a page view, is where data is prepared."""
     command.upgrade(alembic_config(url), revision)
     if revision != "head":
         return
     from survey_app.db import make_engine, unit_of_work
+    from survey_app.services.contacts import ContactCipher, encrypt_plain_contacts
     from survey_app.services.grading import backfill_codes
     from survey_app.services.instruments import register_bundled
     from survey_app.services.schemes import ensure_schemes
@@ -35,5 +36,7 @@ def upgrade(url: str, revision: str = "head") -> None:
             register_bundled(session=session)
             ensure_schemes(session=session)
             backfill_codes(session)
+            if data_key:
+                encrypt_plain_contacts(session, ContactCipher(data_key))
     finally:
         engine.dispose()

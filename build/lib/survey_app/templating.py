@@ -13,7 +13,15 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from survey_app import i18n
-from survey_app.messages import CHANGE_LABELS, CHANNEL_LABELS, ROLE_LABELS
+from survey_app.messages import (
+    CHANGE_LABELS,
+    CHANNEL_LABELS,
+    DECISION_LABELS,
+    FAMILY_LABELS,
+    OUTCOME_LABELS,
+    ROLE_LABELS,
+    STATUS_LABELS,
+)
 
 
 def make_environment(templates_dir: Path) -> Environment:
@@ -33,6 +41,13 @@ def make_environment(templates_dir: Path) -> Environment:
     env.filters["role_label"] = lambda role: i18n.gettext(ROLE_LABELS.get(role) or role)
     env.filters["change_label"] = lambda verdict: i18n.gettext(CHANGE_LABELS.get(verdict) or verdict)
     env.filters["channel_label"] = lambda channel: i18n.gettext(CHANNEL_LABELS.get(channel) or channel)
+    for name, labels in (
+        ("status_label", STATUS_LABELS),
+        ("outcome_label", OUTCOME_LABELS),
+        ("decision_label", DECISION_LABELS),
+        ("family_label", FAMILY_LABELS),
+    ):
+        env.filters[name] = _labeller(labels)
     return env
 
 
@@ -58,6 +73,10 @@ def translated(label: Any) -> str:
 
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def _labeller(labels: dict[str, str]) -> Any:
+    return lambda key: i18n.gettext(labels.get(str(key)) or str(key))
 
 
 def localtime(value: datetime | None, tz: str | None = None, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -6,7 +6,7 @@ from typing import Any
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import Response
+from starlette.responses import JSONResponse, Response
 
 from survey_app.errors import DomainError
 from survey_app.i18n import N_, gettext
@@ -120,9 +120,27 @@ def error_page(
     return render(request, "errors/page.html", ctx, status_code=status)
 
 
+def wants_json(request: Request) -> bool:
+    """API routes (and clients that ask for JSON) get errors as JSON with a stable shape."""
+    accept = request.headers.get("accept", "")
+    return request.url.path.startswith("/api/") or (
+        "application/json" in accept and "text/html" not in accept
+    )
+
+
 async def domain_error(request: Request, exc: Exception) -> Response:
-    """A refused request (not found, forbidden, conflict, locked, invalid...) as a page with its status."""
+    """A refused request (not found, forbidden, conflict, locked, invalid...) as a page, or JSON, with its
+    status: {"error": {"code", "status", "message"}}."""
     assert isinstance(exc, DomainError)
+    if wants_json(request):
+        title, body = ERRORS.get(exc.code, ERRORS["bad_request"])
+        params = {k: str(v) for k, v in exc.params.items()}
+        try:
+            message = gettext(body) % params if params else gettext(body)
+        except (KeyError, ValueError):
+            message = gettext(title)
+        payload = {"error": {"code": exc.code, "status": exc.status, "message": message}}
+        return JSONResponse(payload, status_code=exc.status)
     return error_page(request, exc.status, exc.code, params=exc.params)
 
 

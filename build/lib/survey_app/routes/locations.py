@@ -87,7 +87,7 @@ def locations_generate(request: Request) -> Response:
         return _page(request, campaign, import_errors=[(0, message)])
     rows = imp.generated(buildings, per, field(request, "unit") or "entrance")
     existing = {loc.code for loc in campaign_locations(session=db(request), campaign=campaign)}
-    clash = [r["code"] for r in rows if r["code"] in existing]
+    clash = [r.code for r in rows if r.code in existing]
     if clash:
         message = gettext("These codes already exist: %(codes)s") % {"codes": ", ".join(clash[:10])}
         return _page(request, campaign, import_errors=[(0, message)])

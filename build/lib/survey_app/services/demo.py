@@ -20,25 +20,31 @@ BUILDINGS = 15
 STOREYS = 16
 
 
-def seed_demo(*, session: Session) -> tuple[Campaign, list[Location], bool]:
-    """Create the demo campaign once; return (campaign, locations, created)."""
+def seed_demo(
+    *, session: Session, code: str = DEMO_CODE, year: int = 2026, previous: Campaign | None = None
+) -> tuple[Campaign, list[Location], bool]:
+    """Create a demo campaign once; return (campaign, locations, created). The current cycle opened 31 days
+    ago (its simulated responses fall inside the window); an earlier cycle ran a year before and is closed."""
     rows = register_bundled(session=session)
-    campaign = session.exec(select(Campaign).where(Campaign.code == DEMO_CODE)).first()
+    campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
     created = campaign is None
     if campaign is None:
-        now = utcnow()
+        now = utcnow() - timedelta(days=365 * (2026 - year))
         campaign = Campaign(
-            code=DEMO_CODE,
-            name_zh="五缘湾1号 住宅物业服务认证 2026 顾客感知调查",
-            name_en="Wuyuanwan No.1 residential property certification 2026 — resident survey",
+            code=code,
+            name_zh=f"五缘湾1号 住宅物业服务认证 {year} 顾客感知调查",
+            name_en=f"Wuyuanwan No.1 residential property certification {year} — resident survey",
             organisation="厦门联发 · 五缘湾1号",
             certification_body="方圆标志认证集团",
             scheme_id=ident(ensure_schemes(session=session)["property-estate"]),
             survey_instrument_id=rows["property-resident-survey"],
-            starts_at=now - timedelta(days=1),
-            deadline=now + timedelta(days=60),
+            starts_at=now - timedelta(days=31),
+            deadline=now + timedelta(days=30),
             sample_target=BUILDINGS * 12,
             ip_salt=secrets.token_hex(16),
+            status="closed" if year < 2026 else "open",
+            cycle=previous.cycle + 1 if previous else 0,
+            previous_campaign_id=previous.id if previous else None,
         )
         session.add(campaign)
         session.flush()
@@ -61,7 +67,9 @@ def seed_demo(*, session: Session) -> tuple[Campaign, list[Location], bool]:
     return campaign, locations, created
 
 
-def seed_demo_responses(*, session: Session, campaign: Campaign, locations: list[Location]) -> int:
+def seed_demo_responses(
+    *, session: Session, campaign: Campaign, locations: list[Location], seed: int = 2026
+) -> int:
     """Simulated residents for the demo estate (5% of them injected fraud), scored by the fraud model."""
     from fraud.simulate import SimConfig, simulate
     from survey_app.services.fraud_checks import rescore_campaign
@@ -74,20 +82,22 @@ def seed_demo_responses(*, session: Session, campaign: Campaign, locations: list
         n_genuine=300,
         prevalence=0.05,
         n_locations=len(locations),
-        seed=2026,
-        start=utcnow() - timedelta(days=30),
+        seed=seed,
+        start=campaign.starts_at + timedelta(hours=2),
     )
     instrument = materialise(row)
     _items, records, _labels = simulate(cfg, items_json(instrument))
-    shift = utcnow().timestamp() - 3600 - max(_epoch(r["submitted_at"]) for r in records)
+    end = min(utcnow(), campaign.deadline).timestamp() - 3600
+    shift = min(0.0, end - max(_epoch(r["submitted_at"]) for r in records))
     by_code = {f"L{n + 1:02d}": loc for n, loc in enumerate(locations)}
+    prefix = "r-demo" if campaign.code == DEMO_CODE else f"r-{campaign.code.lower()}-"
     for record in records:
         submitted = datetime.fromtimestamp(_epoch(record["submitted_at"]) + shift, UTC)
         started = datetime.fromtimestamp(_epoch(record["started_at"]) + shift, UTC)
         session.add(
             Submission(
-                public_id=f"r-demo{record['id'][2:]}",
-                idempotency_key=f"demo-{record['id']}",
+                public_id=f"{prefix}{record['id'][2:]}",
+                idempotency_key=f"demo-{campaign.code}-{record['id']}",
                 campaign_id=ident(campaign),
                 location_id=by_code[record["location"]].id,
                 instrument_version_id=ident(row),
@@ -119,7 +129,9 @@ DEMO_USERS = (
 )
 
 
-def seed_demo_users(*, session: Session, campaign: Campaign, var_dir: Path) -> list[tuple[str, str, str]]:
+def seed_demo_users(
+    *, session: Session, campaigns: list[Campaign], var_dir: Path
+) -> list[tuple[str, str, str]]:
     """Demo accounts (admin, lead auditor of the demo campaign, field auditor on it); passwords in var/."""
     from survey_app.auth.users import create_user, find_user
     from survey_app.services.membership import add_member
@@ -140,7 +152,8 @@ def seed_demo_users(*, session: Session, campaign: Campaign, var_dir: Path) -> l
                 actor="demo",
             )
         if roles[0] in ("lead", "field"):
-            add_member(session=session, campaign=campaign, user=user, role=roles[0], actor="demo")
+            for campaign in campaigns:
+                add_member(session=session, campaign=campaign, user=user, role=roles[0], actor="demo")
         logins.append((username, roles[0], known.get(username, "(set earlier; change with: user passwd)")))
     var_dir.mkdir(parents=True, exist_ok=True)
     store.write_text("".join(f"{u} {p}\n" for u, p in known.items()))

@@ -21,9 +21,20 @@ _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 MAX_ROWS = 5000
 
 
+@dataclass(frozen=True)
+class LocationRow:
+    """One checked location to add."""
+
+    code: str
+    name: str
+    building: str = ""
+    entrance: str = ""
+    target: int | None = None
+
+
 @dataclass
 class ImportResult:
-    rows: list[dict[str, Any]] = field(default_factory=list)
+    rows: list[LocationRow] = field(default_factory=list)
     errors: list[tuple[int, str, dict[str, Any]]] = field(
         default_factory=list
     )  # (row number, message, params)
@@ -143,28 +154,27 @@ def parse_locations(table: list[list[str]], result: ImportResult, existing_codes
                 (number, N_("target “%(target)s” must be a whole number"), {"target": target})
             )
         result.rows.append(
-            {
-                "code": code,
-                "name": name[:200],
-                "building": cell.get("building", "")[:80],
-                "entrance": cell.get("entrance", "")[:80],
-                "target": int(target) if target.isdigit() else None,
-            }
+            LocationRow(
+                code=code,
+                name=name[:200],
+                building=cell.get("building", "")[:80],
+                entrance=cell.get("entrance", "")[:80],
+                target=int(target) if target.isdigit() else None,
+            )
         )
     return result
 
 
-def generated(buildings: int, per_building: int, unit: str) -> list[dict[str, Any]]:
+def generated(buildings: int, per_building: int, unit: str) -> list[LocationRow]:
     """Rows for "N buildings x M entrances (or floors)": codes B01-E01 (B01-F01), names 1号楼 1单元 (1层)."""
     label, letter = ("层", "F") if unit == "floor" else ("单元", "E")
     return [
-        {
-            "code": f"B{b:02d}-{letter}{e:02d}",
-            "name": f"{b}号楼 {e}{label}",
-            "building": f"{b}号楼",
-            "entrance": f"{e}{label}",
-            "target": None,
-        }
+        LocationRow(
+            code=f"B{b:02d}-{letter}{e:02d}",
+            name=f"{b}号楼 {e}{label}",
+            building=f"{b}号楼",
+            entrance=f"{e}{label}",
+        )
         for b in range(1, buildings + 1)
         for e in range(1, per_building + 1)
     ]

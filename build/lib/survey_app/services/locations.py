@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
+from dataclasses import asdict
 
 from sqlmodel import Session, col, select
 
 from survey_app import tokens
 from survey_app.models import Campaign, Location, RetiredToken, ident
 from survey_app.services import audit
+from survey_app.services.location_import import LocationRow
 
 
 def campaign_locations(*, session: Session, campaign: Campaign) -> list[Location]:
@@ -17,10 +18,10 @@ def campaign_locations(*, session: Session, campaign: Campaign) -> list[Location
     )
 
 
-def add_locations(*, session: Session, campaign: Campaign, rows: list[dict[str, Any]], actor: str) -> int:
+def add_locations(*, session: Session, campaign: Campaign, rows: list[LocationRow], actor: str) -> int:
     """Insert every row in the caller's transaction (all or nothing)."""
     for row in rows:
-        session.add(Location(campaign_id=ident(campaign), token_nonce=tokens.new_nonce(), **row))
+        session.add(Location(campaign_id=ident(campaign), token_nonce=tokens.new_nonce(), **asdict(row)))
     audit.append(
         session,
         actor=actor,

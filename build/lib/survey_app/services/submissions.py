@@ -14,6 +14,7 @@ from sqlmodel import Session, select
 from forms import Instrument
 from grading.codes import encode
 from survey_app.models import Campaign, CampaignStatus, Location, Submission, ident, utcnow
+from survey_app.services.contacts import ContactCipher
 
 
 @dataclass(frozen=True)
@@ -59,6 +60,7 @@ def store_response(
     instrument: Instrument,
     values: dict[str, Any],
     meta: SubmissionMeta,
+    cipher: ContactCipher,
 ) -> tuple[Submission, bool]:
     """Insert one response; return (response, created). A repeated key returns the stored one."""
     existing = find_by_key(session=session, key=meta.idempotency_key)
@@ -83,7 +85,7 @@ def store_response(
         item_ms=meta.item_ms,
         comment=comment,
         contact_consent=consent,
-        contact_phone=phone if consent else None,
+        contact_phone=cipher.encrypt(str(phone)) if consent and phone else None,
         client_id=meta.client_id,
         ip_hash=ip_hash(campaign.ip_salt, meta.ip),
         user_agent=meta.user_agent[:400],
