@@ -96,3 +96,8 @@ FAMILY_LABELS = {
     "group": N_("group pattern"),
     "clock": N_("time of day"),
 }
+TASK_LABELS = {
+    "open": N_("open"),
+    "confirmed": N_("confirmed on site"),
+    "not_confirmed": N_("not confirmed on site"),
+}

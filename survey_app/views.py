@@ -112,6 +112,12 @@ ERRORS: dict[str, tuple[str, str]] = {
         N_("Time not understood"),
         N_("Enter the time of the call as a date and time. Nothing was recorded."),
     ),
+    "task_what_required": (N_("Say what to check"), N_("Describe what should be verified on site.")),
+    "unknown_user": (N_("Unknown user"), N_("Choose the person from the list.")),
+    "bad_task_result": (
+        N_("Choose a result"),
+        N_("Choose confirmed or not confirmed. Nothing was recorded."),
+    ),
     "already_locked": (N_("Already locked"), N_("This campaign's grade is already locked.")),
     "not_locked": (
         N_("Not locked"),

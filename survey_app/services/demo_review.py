@@ -35,7 +35,7 @@ def seed_review_demo(*, session: Session, campaign: Campaign, cipher: ContactCip
     picked = {p.response_id for p in picks}
     rows = session.exec(
         select(Submission).where(Submission.campaign_id == campaign.id).order_by(col(Submission.id))
-    )
+    ).all()
     for response in rows:
         if response.id in picked or rng.random() < 0.05:
             response.contact_consent = True
@@ -52,10 +52,8 @@ def seed_review_demo(*, session: Session, campaign: Campaign, cipher: ContactCip
         if target is None:
             continue
         called = utcnow() - timedelta(hours=20 - recorded)
-        callbacks.record_attempt(
-            session, response, outcome=outcome, note=reason, actor=LEAD, called_at=called
-        )
-        callbacks.decide(session, response, decision=decision, reason=reason, actor=LEAD, locked=False)
+        callbacks.record_attempt(session, target, outcome=outcome, note=reason, actor=LEAD, called_at=called)
+        callbacks.decide(session, target, decision=decision, reason=reason, actor=LEAD, locked=False)
         recorded += 1
     session.flush()
     return recorded

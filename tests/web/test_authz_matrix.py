@@ -52,6 +52,8 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/c/{code}/export/{what:str}.{fmt:str}"): (R, 403, 403, 200, 403, 200),
     ("POST", "/c/{code}/report/reopen"): (R, 403, 403, 409, 403, 409),  # nothing locked yet
     ("GET", "/c/{code}/review"): (R, 403, 403, 200, 403, 200),
+    ("POST", "/c/{code}/tasks"): (R, 403, 403, 422, 403, 422),  # nothing said about what to check
+    ("POST", "/c/{code}/tasks/{task:int}"): (R, 403, 403, 404, 403, 404),  # no such task
     ("POST", "/c/{code}/review/draw"): (R, 403, 403, 422, 403, 422),  # nothing scored to draw from
     ("POST", "/c/{code}/review/bulk"): (R, 403, 403, 422, 403, 422),  # no decision given
     ("GET", "/c/{code}/r/{receipt}"): (R, 403, 403, 200, 403, 200),
@@ -117,6 +119,7 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
         .replace("{loc}", locations[0].code)
         .replace("{what:str}.{fmt:str}", "responses.xlsx")
         .replace("{fmt}", "png")
+        .replace("{task:int}", "999")
     )
     for actor, expected in zip(ACTORS, MATRIX[key], strict=True):
         with TestClient(create_app(settings), follow_redirects=False) as client:
