@@ -125,8 +125,17 @@ class QueuePage:
     draw_id: str | None
 
     @property
+    def capped(self) -> bool:
+        """True when there are more than COUNT_CAP matches (the total is then a lower bound)."""
+        return self.total > COUNT_CAP
+
+    @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / PER_PAGE))
+
+    @property
+    def has_next(self) -> bool:
+        return self.capped or self.filters.page < self.pages
 
 
 def latest_draw(db: Session, campaign: Campaign) -> str | None:
@@ -139,64 +148,105 @@ def latest_draw(db: Session, campaign: Campaign) -> str | None:
     ).first()
 
 
-def _filtered(db: Session, campaign: Campaign, filters: QueueFilters, draw_id: str | None) -> Any:
-    picks = (
-        select(CallbackPick.response_id, CallbackPick.kind, CallbackPick.rank)
-        .where(CallbackPick.draw_id == (draw_id or ""))
-        .subquery()
-    )
-    query = (
-        select(Submission, Location.code, picks.c.kind, picks.c.rank)
-        .outerjoin(picks, picks.c.response_id == Submission.id)
-        .outerjoin(Location, col(Location.id) == Submission.location_id)
-        .where(Submission.campaign_id == campaign.id)
-    )
+def _conditions(db: Session, campaign: Campaign, filters: QueueFilters, draw_id: str | None) -> list[Any]:
+    """The filters as conditions on the response table alone (no join: the indexes stay usable)."""
+    picks = select(CallbackPick.response_id).where(CallbackPick.draw_id == (draw_id or ""))
+    where: list[Any] = [col(Submission.campaign_id) == campaign.id]
     if filters.family:
-        query = query.where(col(Submission.fraud_families).like(f"%,{filters.family},%"))
+        where.append(col(Submission.fraud_families).like(f"%,{filters.family},%"))
     if filters.location:
-        query = query.where(Location.code == filters.location)
+        location = db.exec(
+            select(Location.id).where(Location.campaign_id == campaign.id, Location.code == filters.location)
+        ).first()
+        where.append(col(Submission.location_id) == (location or -1))
     if filters.status:
-        query = query.where(Submission.status == filters.status)
+        where.append(col(Submission.status) == filters.status)
     if filters.channel:
-        query = query.where(Submission.channel == filters.channel)
+        where.append(col(Submission.channel) == filters.channel)
     if filters.sample == "sample":
-        query = query.where(picks.c.kind.is_not(None))
+        where.append(col(Submission.id).in_(picks))
     elif filters.sample in ("flagged", "random"):
-        query = query.where(picks.c.kind == filters.sample)
+        where.append(col(Submission.id).in_(picks.where(CallbackPick.kind == filters.sample)))
     elif filters.sample == "outside":
-        query = query.where(picks.c.kind.is_(None))
-    return query, picks
+        where.append(col(Submission.id).not_in(picks))
+    return where
+
+
+COUNT_CAP = 2000  # past this, the queue says "2,000+" instead of counting every row of a big campaign
+
+
+def _count(db: Session, where: list[Any], cap: int | None = COUNT_CAP) -> int:
+    """How many rows match, counting at most `cap` + 1 (so a page never scans a whole big campaign)."""
+    inner = select(literal(1)).select_from(Submission).where(*where)
+    if cap is not None:
+        inner = inner.limit(cap + 1)
+    return int(db.exec(select(func.count()).select_from(inner.subquery())).one())
 
 
 def queue(db: Session, campaign: Campaign, filters: QueueFilters) -> QueuePage:
-    """One page of the queue: the callback sample first (flagged, then random controls), then the rest."""
+    """One page of the queue: the callback sample first (flagged, then random controls), then the rest.
+
+    Each part is read in index order with LIMIT/OFFSET (the sample by draw rank, the rest by score), so a
+    campaign of 100,000 responses never sorts them all to show 25.
+    """
     draw_id = latest_draw(db, campaign)
-    query, picks = _filtered(db, campaign, filters, draw_id)
-    total = db.exec(select(func.count()).select_from(query.subquery())).one()
-    score_desc = col(Submission.fraud_score).desc().nulls_last()
-    order: list[Any]
-    if filters.sort == "score":
-        order = [score_desc, col(Submission.id)]
-    elif filters.sort == "submitted":
-        order = [col(Submission.submitted_at).desc(), col(Submission.id).desc()]
-    elif filters.sort == "location":
-        order = [col(Location.code), col(Submission.submitted_at)]
-    else:
-        group = case(
-            (picks.c.kind == "flagged", literal(0)), (picks.c.kind == "random", literal(1)), else_=literal(2)
-        )
-        order = [group, picks.c.rank, score_desc, col(Submission.id)]
+    where = _conditions(db, campaign, filters, draw_id)
+    total = _count(db, where)
     offset = (filters.page - 1) * PER_PAGE
-    rows = db.exec(query.order_by(*order).offset(offset).limit(PER_PAGE)).all()
+    rows: list[tuple[Submission, str, int | None]] = []
+    by_score: list[Any] = [col(Submission.fraud_score).desc(), col(Submission.id).desc()]  # index, backwards
+    if filters.sort == "priority" and draw_id:
+        drawn = select(CallbackPick.response_id).where(CallbackPick.draw_id == draw_id)
+        sample = (
+            select(Submission, CallbackPick.kind, CallbackPick.rank)
+            .join(CallbackPick, col(CallbackPick.response_id) == Submission.id)
+            .where(CallbackPick.draw_id == draw_id, *where)
+        )
+        first = case((col(CallbackPick.kind) == "flagged", literal(0)), else_=literal(1))
+        page = db.exec(sample.order_by(first, col(CallbackPick.rank)).offset(offset).limit(PER_PAGE)).all()
+        rows = [(r, kind, rank) for r, kind, rank in page]
+        if len(rows) < PER_PAGE and filters.sample not in ("sample", "flagged", "random"):
+            # past the sample: how many sample rows came before this page decides where the rest starts
+            in_sample = (
+                offset + len(rows) if rows else _count(db, [*where, col(Submission.id).in_(drawn)], cap=None)
+            )
+            rest = select(Submission).where(*where, col(Submission.id).not_in(drawn))
+            skip = max(0, offset - in_sample)
+            more = db.exec(rest.order_by(*by_score).offset(skip).limit(PER_PAGE - len(rows))).all()
+            rows += [(r, "", None) for r in more]
+    else:
+        orders: dict[str, list[Any]] = {
+            "submitted": [col(Submission.submitted_at).desc(), col(Submission.id).desc()],
+            "location": [col(Submission.location_id), col(Submission.submitted_at)],
+        }
+        order = orders.get(filters.sort, by_score)
+        page_rows = db.exec(
+            select(Submission).where(*where).order_by(*order).offset(offset).limit(PER_PAGE)
+        ).all()
+        kinds = _pick_kinds(db, draw_id, [r.id for r in page_rows])
+        rows = [(r, *kinds.get(r.id or 0, ("", None))) for r in page_rows]
+    codes = {loc.id: loc.code for loc in db.exec(select(Location).where(Location.campaign_id == campaign.id))}
     return QueuePage(
-        [QueueRow(r, loc or "", kind or "", rank) for r, loc, kind, rank in rows], total, filters, draw_id
+        [QueueRow(r, codes.get(r.location_id or 0, ""), kind or "", rank) for r, kind, rank in rows],
+        total,
+        filters,
+        draw_id,
     )
+
+
+def _pick_kinds(db: Session, draw_id: str | None, ids: list[int | None]) -> dict[int, tuple[str, int | None]]:
+    if not draw_id or not ids:
+        return {}
+    query = select(CallbackPick.response_id, CallbackPick.kind, CallbackPick.rank).where(
+        CallbackPick.draw_id == draw_id, col(CallbackPick.response_id).in_(ids)
+    )
+    return {rid: (kind, rank) for rid, kind, rank in db.exec(query)}
 
 
 def filtered_responses(db: Session, campaign: Campaign, filters: QueueFilters) -> list[Submission]:
     """Every response matching the filters (for a bulk decision)."""
-    query, _picks = _filtered(db, campaign, filters, latest_draw(db, campaign))
-    return [row[0] for row in db.exec(query.order_by(col(Submission.id)))]
+    where = _conditions(db, campaign, filters, latest_draw(db, campaign))
+    return list(db.exec(select(Submission).where(*where).order_by(col(Submission.id))))
 
 
 def find(db: Session, campaign: Campaign, receipt: str) -> Submission | None:
@@ -321,33 +371,39 @@ def summary(db: Session, campaign: Campaign) -> Summary:
     """Drawn, called, reached, confirmed, denied; exclusion rate; confirmed-fraud rate among flagged picks and
     among random controls, with Wilson 95% intervals (the honest measure of the model's precision here)."""
     out = Summary()
-    draw_id = latest_draw(db, campaign)
-    picks = dict(
-        db.exec(
-            select(CallbackPick.response_id, CallbackPick.kind).where(CallbackPick.draw_id == (draw_id or ""))
-        ).all()
-    )
-    out.drawn = len(picks)
-    out.flagged_drawn = sum(k == "flagged" for k in picks.values())
+    draw_id = latest_draw(db, campaign) or ""
+    for kind, n in db.exec(
+        select(CallbackPick.kind, func.count())
+        .where(CallbackPick.draw_id == draw_id)
+        .group_by(col(CallbackPick.kind))
+    ):
+        out.drawn += n
+        if kind == "flagged":
+            out.flagged_drawn = n
     out.random_drawn = out.drawn - out.flagged_drawn
     called = set(
         db.exec(
             select(CallbackAttempt.response_id).where(CallbackAttempt.campaign_id == campaign.id).distinct()
-        ).all()
+        )
     )
+    picks = dict(
+        db.exec(
+            select(CallbackPick.response_id, CallbackPick.kind).where(
+                CallbackPick.draw_id == draw_id, col(CallbackPick.response_id).in_(list(called))
+            )
+        ).all()
+    )  # only the picks that were called: a handful, whatever the campaign's size
     reached = _latest_reached(db, campaign)
-    out.called = len(called & set(picks))
+    out.called = len(picks)
     out.reached = sum(1 for rid in picks if rid in reached)
     out.confirmed = sum(1 for rid in picks if reached.get(rid) == CallbackOutcome.CONFIRMED)
     out.denied = sum(1 for rid in picks if reached.get(rid) in FAKE)
-    for status, n in db.exec(
-        select(Submission.status, func.count())
-        .where(Submission.campaign_id == campaign.id)
-        .group_by(col(Submission.status))
-    ):
-        out.total += n
-        if status in (S.EXCLUDED, S.REJECTED):
-            out.excluded += n
+    out.total = _count(db, [col(Submission.campaign_id) == campaign.id], cap=None)
+    out.excluded = _count(
+        db,
+        [col(Submission.campaign_id) == campaign.id, col(Submission.status).in_([S.EXCLUDED, S.REJECTED])],
+        cap=None,
+    )
     for kind in ("flagged", "random"):
         ids = [rid for rid, k in picks.items() if k == kind and rid in reached]
         fake = sum(1 for rid in ids if reached[rid] in FAKE)

@@ -23,7 +23,9 @@ def test_low_items_are_recommended_for_follow_up_and_tasks_are_recorded(
         loc = locations[n % 3]
         answers = {f"q{i:02d}": 4 for i in range(1, 22)}
         answers["q21"] = 2
-        answers["q07"] = 1 if loc.code == "L01" else (2 if n % 2 else 3)  # lifts: low everywhere, worst at L01
+        answers["q07"] = (
+            1 if loc.code == "L01" else (2 if n % 2 else 3)
+        )  # lifts: low everywhere, worst at L01
         session.add(
             Submission(
                 public_id=f"r-{uuid.uuid4().hex[:10]}",
@@ -46,7 +48,12 @@ def test_low_items_are_recommended_for_follow_up_and_tasks_are_recorded(
     login(client, "lead1")
     page = client.get("/c/LOW-1")
     assert "低分跟进" in page.text and "q07" in page.text
-    form = {"_csrf": csrf_of(client), "what": "现场核实电梯维修", "location_code": "L01", "assigned_to": str(lead.id)}
+    form = {
+        "_csrf": csrf_of(client),
+        "what": "现场核实电梯维修",
+        "location_code": "L01",
+        "assigned_to": str(lead.id),
+    }
     assert client.post("/c/LOW-1/tasks", data=form).status_code == 303
     task = session.exec(select(VerificationTask)).one()
     assert (task.status, task.location_code, task.assigned_to) == ("open", "L01", lead.id)

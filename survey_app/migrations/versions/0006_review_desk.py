@@ -68,12 +68,14 @@ def upgrade() -> None:
                 server_default="",
             )
         )
-        batch.create_index("ix_response_campaign_score", ["campaign_id", "fraud_score"], unique=False)
+        batch.create_index("ix_response_campaign_score", ["campaign_id", "fraud_score", "id"], unique=False)
         batch.create_index("ix_response_campaign_submitted", ["campaign_id", "submitted_at"], unique=False)
+        batch.create_index("ix_response_campaign_status", ["campaign_id", "status"], unique=False)
 
 
 def downgrade() -> None:
     with op.batch_alter_table("response") as batch:
+        batch.drop_index("ix_response_campaign_status")
         batch.drop_index("ix_response_campaign_submitted")
         batch.drop_index("ix_response_campaign_score")
         batch.drop_column("fraud_families")
