@@ -101,3 +101,10 @@ TASK_LABELS = {
     "confirmed": N_("confirmed on site"),
     "not_confirmed": N_("not confirmed on site"),
 }
+# why a response is not counted in a grade (keys of a grade's "excluded" counts; grading/ stays untranslated)
+EXCLUSION_REASONS = (
+    N_("rejected at callback"),
+    N_("excluded by the lead auditor"),
+    N_("no scored answer"),
+    N_("N/A where the scheme forbids it"),
+)

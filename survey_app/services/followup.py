@@ -36,6 +36,11 @@ TOP_LOCATIONS = 3
 TASK_RESULTS = ("confirmed", "not_confirmed")
 
 
+def _sd(values: np.ndarray) -> float:
+    """Sample standard deviation (0 for fewer than two values: no spread seen yet)."""
+    return float(np.std(values, ddof=1)) if len(values) > 1 else 0.0
+
+
 def extra_needed(sd: float, n: int, margin: float = MARGIN, z: float = Z95) -> int:
     """More responses needed so that a mean's 95% interval is +/- `margin`: ceil((z*sd/margin)^2) - n."""
     if margin <= 0 or not math.isfinite(sd):
@@ -103,7 +108,7 @@ def recommendations(db: Session, campaign: Campaign) -> list[Recommendation]:
         per_location = []
         for code in sorted(set(where[answered]) - {""}):
             here = points[(where == code) & answered]
-            sd = float(np.std(here, ddof=1)) if len(here) > 1 else float(np.nanstd(points[answered], ddof=1))
+            sd = _sd(here) if len(here) > 1 else _sd(points[answered])
             per_location.append(
                 LocationShortfall(code, float(np.mean(here)), len(here), extra_needed(sd, len(here)))
             )

@@ -27,6 +27,7 @@ from survey_app.routes import (
     auth,
     campaigns,
     certificate,
+    followup,
     instruments,
     locations,
     posters,
@@ -73,6 +74,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *instruments.routes,
         *reports.routes,
         *review.routes,
+        *followup.routes,
         *certificate.routes,
         Mount("/static", app=StaticFiles(directory=str(settings.static_dir)), name="static"),
     ]

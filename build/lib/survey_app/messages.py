@@ -96,3 +96,15 @@ FAMILY_LABELS = {
     "group": N_("group pattern"),
     "clock": N_("time of day"),
 }
+TASK_LABELS = {
+    "open": N_("open"),
+    "confirmed": N_("confirmed on site"),
+    "not_confirmed": N_("not confirmed on site"),
+}
+# why a response is not counted in a grade (keys of a grade's "excluded" counts; grading/ stays untranslated)
+EXCLUSION_REASONS = (
+    N_("rejected at callback"),
+    N_("excluded by the lead auditor"),
+    N_("no scored answer"),
+    N_("N/A where the scheme forbids it"),
+)

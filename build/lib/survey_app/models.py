@@ -112,8 +112,9 @@ class Submission(SQLModel, table=True):
 
     __tablename__ = "response"
     __table_args__ = (
-        Index("ix_response_campaign_score", "campaign_id", "fraud_score"),
+        Index("ix_response_campaign_score", "campaign_id", "fraud_score", "id"),
         Index("ix_response_campaign_submitted", "campaign_id", "submitted_at"),
+        Index("ix_response_campaign_status", "campaign_id", "status"),
     )
 
     id: int | None = Field(default=None, primary_key=True)

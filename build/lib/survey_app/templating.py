@@ -21,6 +21,7 @@ from survey_app.messages import (
     OUTCOME_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
+    TASK_LABELS,
 )
 
 
@@ -46,6 +47,7 @@ def make_environment(templates_dir: Path) -> Environment:
         ("outcome_label", OUTCOME_LABELS),
         ("decision_label", DECISION_LABELS),
         ("family_label", FAMILY_LABELS),
+        ("task_label", TASK_LABELS),
     ):
         env.filters[name] = _labeller(labels)
     return env

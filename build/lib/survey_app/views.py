@@ -95,6 +95,34 @@ ERRORS: dict[str, tuple[str, str]] = {
         N_("There is no response with this receipt in this campaign."),
     ),
     "bad_request": (N_("Bad request"), N_("The request could not be understood.")),
+    "nothing_to_draw": (
+        N_("Nothing to draw from"),
+        N_("No online response has been scored yet, so there is no callback sample to draw."),
+    ),
+    "bad_decision": (
+        N_("Choose a decision"),
+        N_("Choose one of the decisions offered. Nothing was changed."),
+    ),
+    "bad_outcome": (
+        N_("Choose an outcome"),
+        N_("Choose the outcome of the call from the list. Nothing was recorded."),
+    ),
+    "no_contact": (N_("No phone number"), N_("This respondent did not leave a phone number for a callback.")),
+    "bad_time": (
+        N_("Time not understood"),
+        N_("Enter the time of the call as a date and time. Nothing was recorded."),
+    ),
+    "task_what_required": (N_("Say what to check"), N_("Describe what should be verified on site.")),
+    "unknown_user": (N_("Unknown user"), N_("Choose the person from the list.")),
+    "bad_task_result": (
+        N_("Choose a result"),
+        N_("Choose confirmed or not confirmed. Nothing was recorded."),
+    ),
+    "already_locked": (N_("Already locked"), N_("This campaign's grade is already locked.")),
+    "not_locked": (
+        N_("Not locked"),
+        N_("This campaign's grade is not locked, so there is nothing to reopen."),
+    ),
     "server_error": (
         N_("Something went wrong"),
         N_(

@@ -11,8 +11,9 @@ from survey_app.endpoint import db, endpoint, form, redirect, user
 from survey_app.models import Campaign, InstrumentVersion, Scheme, User
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
 from survey_app.services import campaigns as svc
+from survey_app.services import followup
 from survey_app.services.coverage import campaign_coverage
-from survey_app.templating import localtime
+from survey_app.templating import is_htmx, localtime
 
 
 def _choices(session: Session) -> dict[str, object]:
@@ -84,13 +85,17 @@ def campaign_page(request: Request) -> Response:
     """The lead auditor's overview: details and live coverage (refreshed by htmx polling)."""
     found = campaign_access(request)
     campaign = found.campaign
-    ctx = {
+    ctx: dict[str, object] = {
         "campaign": campaign,
         "can_manage": found.can_manage,
         "coverage": campaign_coverage(session=db(request), campaign=campaign),
         "scheme": db(request).get(Scheme, campaign.scheme_id),
         "instrument": db(request).get(InstrumentVersion, campaign.survey_instrument_id),
     }
+    if found.can_manage and not is_htmx(request):  # the polled coverage fragment needs none of this
+        ctx["recommendations"] = followup.recommendations(db(request), campaign)
+        ctx["tasks"] = followup.tasks(db(request), campaign)
+        ctx["assignees"] = followup.assignees(db(request), campaign)
     return staff_render(request, "campaigns/page.html", ctx, fragment="campaigns/_coverage.html")
 
 

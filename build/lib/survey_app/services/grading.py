@@ -13,6 +13,7 @@ import zlib
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
 
 import numpy as np
 from sqlalchemy import Select, and_, func
@@ -55,6 +56,11 @@ class Inputs:
     versions: list[str]
 
 
+def counted_clause(campaign: Campaign) -> Any:
+    """The SQL condition for a campaign's responses that count in its grade."""
+    return and_(col(Submission.campaign_id) == campaign.id, col(Submission.status).not_in(list(NOT_COUNTED)))
+
+
 def load_inputs(*, session: Session, campaign: Campaign, only_ids: np.ndarray | None = None) -> Inputs:
     """Counted responses as answer-code matrices per instrument version. SQL filters, counts and splits by
     version; Python only joins the code blobs, so a million responses stay within a few seconds."""
@@ -66,9 +72,7 @@ def load_inputs(*, session: Session, campaign: Campaign, only_ids: np.ndarray | 
             .group_by(col(Submission.status))
         ):
             excluded[NOT_COUNTED[ResponseStatus(status)]] = n
-        counted = and_(
-            col(Submission.campaign_id) == campaign.id, col(Submission.status).not_in(list(NOT_COUNTED))
-        )
+        counted = counted_clause(campaign)
     else:
         counted = and_(
             col(Submission.campaign_id) == campaign.id,
