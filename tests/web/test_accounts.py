@@ -39,14 +39,45 @@ def test_secure_cookie_over_https(settings: Settings, session: Session) -> None:
         assert "secure" in login(client, "lead1").headers["set-cookie"].lower()
 
 
-def test_throttle_after_five_failures_then_clear_message(client: TestClient, session: Session) -> None:
+def test_throttle_after_five_failures_then_clear_message(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
     make_user(session, "lead1", ["lead"])
     for _ in range(5):
         assert login(client, "lead1", "wrong password").status_code == 401
-    blocked = login(client, "lead1")  # even the right password waits
+    blocked = login(client, "lead1")  # from this address, even the right password waits
     assert blocked.status_code == 429 and "失败次数过多，请等待" in blocked.text
     other = make_user(session, "lead2", ["lead"])
-    assert login(client, other.username).status_code == 429, "the same IP is throttled too"
+    assert login(client, other.username).status_code == 303, (
+        "other accounts from the same address are not locked"
+    )
+    app = client.app
+    with TestClient(app, follow_redirects=False, client=("203.0.113.9", 4000)) as elsewhere:
+        owner = login(elsewhere, "lead1")
+        assert owner.status_code == 303, "the attacker cannot lock the owner out from the owner's own address"
+        notice = elsewhere.get("/campaigns").text
+        assert "5 次登录失败" in notice, "the owner is told about the failed attempts"
+        assert "5 次登录失败" not in elsewhere.get("/campaigns").text, "once"
+
+
+def test_unknown_and_known_users_cost_the_same(client: TestClient, session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from argon2 import PasswordHasher
+
+    from survey_app.auth import passwords
+
+    calls: list[str] = []
+
+    class Counting(PasswordHasher):
+        def verify(self, hash, password):  # type: ignore[no-untyped-def]  # noqa: A002
+            calls.append(hash)
+            return super().verify(hash, password)
+
+    monkeypatch.setattr(passwords, "_hasher", Counting(time_cost=1, memory_cost=1024, parallelism=1))
+    monkeypatch.setattr(passwords, "_DUMMY", {})
+    make_user(session, "lead1", ["lead"])
+    login(client, "lead1", "wrong password")
+    login(client, "nobody-here", "wrong password")
+    assert len(calls) == 2, "an unknown user's password is hashed and checked as a known user's is"
 
 
 def test_throttle_is_a_window_not_a_lockout(client: TestClient, session: Session) -> None:

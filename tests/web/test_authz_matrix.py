@@ -29,6 +29,8 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/login"): (401, 401, 401, 401, 401, 401),
     ("POST", "/logout"): (R, 303, 303, 303, 303, 303),
     ("GET", "/campaigns"): (R, 200, 200, 200, 200, 200),
+    ("GET", "/users/{username}/sessions"): (R, 403, 403, 200, 403, 200),  # lead1's own page; admins see all
+    ("POST", "/users/{username}/sessions/end"): (R, 403, 403, 303, 403, 303),
     ("GET", "/campaigns/new"): (R, 403, 403, 200, 200, 200),
     ("POST", "/campaigns/new"): (R, 403, 403, 422, 422, 422),
     ("GET", "/c/{code}"): (R, 200, 403, 200, 403, 200),
@@ -120,6 +122,7 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
         .replace("{what:str}.{fmt:str}", "responses.xlsx")
         .replace("{fmt}", "png")
         .replace("{task:int}", "999")
+        .replace("{username}", "lead1")
     )
     for actor, expected in zip(ACTORS, MATRIX[key], strict=True):
         with TestClient(create_app(settings), follow_redirects=False) as client:

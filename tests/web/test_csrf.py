@@ -20,7 +20,13 @@ def test_post_without_valid_token_is_403(key, token, client: TestClient, session
     make_user(session, "boss", ["admin"])
     before = locations[0].token_nonce
     assert login(client, "boss").status_code == 303
-    path = key[1].replace("{code}", "X-1").replace("{loc}", "L01").replace("{task:int}", "1")
+    path = (
+        key[1]
+        .replace("{code}", "X-1")
+        .replace("{loc}", "L01")
+        .replace("{task:int}", "1")
+        .replace("{username}", "lead1")
+    )
     data = {"code": "X-2", "name_zh": "n", "organisation": "o", "buildings": "2", "per_building": "2"}
     if token:
         data["_csrf"] = token
