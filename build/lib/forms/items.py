@@ -114,6 +114,7 @@ def _options(out: Collector, path: str, kind: Any, raw: Any) -> tuple[Option, ..
         if not isinstance(opt, dict) or not isinstance(opt.get("value"), str | int):
             out.add(where, "an option needs a value and a label")
             continue
+        out.unknown_keys(where, opt, {"value", "label"})
         value = str(opt["value"])
         if any(o.value == value for o in options):
             out.add(where, f"duplicate option value {value!r}")

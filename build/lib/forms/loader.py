@@ -29,14 +29,44 @@ def load_instrument(path: str | Path) -> tuple[Instrument | None, list[Problem]]
     return parse_instrument_text(text, source=str(path))
 
 
+MAX_TEXT = (
+    512 * 1024
+)  # an instrument file is a few KB; refuse anything that could only be an attack or an error
+
+
+class _NoAliasLoader(yaml.SafeLoader):
+    """A safe loader that refuses anchors and aliases (a few nested aliases expand to gigabytes)."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if getattr(event, "anchor", None) is not None:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                "anchors and aliases (& and *) are not allowed in instrument files",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
+def excerpt(text: object, limit: int = 160) -> str:
+    """At most `limit` characters of a message (an error never echoes a whole file back)."""
+    value = str(text)
+    return value if len(value) <= limit else value[: limit - 1] + "…"
+
+
 def parse_instrument_text(text: str, *, source: str) -> tuple[Instrument | None, list[Problem]]:
-    """Parse YAML text and validate it."""
+    """Parse YAML text (no anchors or aliases, at most 512 KB) and validate it."""
+    if len(text) > MAX_TEXT:
+        return None, [
+            Problem(source, "(file)", f"the file is over {MAX_TEXT // 1024} KB; instrument files are small")
+        ]
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_NoAliasLoader)  # a SafeLoader subclass
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"line {mark.line + 1}" if mark else "(file)"
-        return None, [Problem(source, where, f"not valid YAML: {getattr(exc, 'problem', exc)}")]
+        return None, [Problem(source, where, excerpt(f"not valid YAML: {getattr(exc, 'problem', exc)}"))]
     instrument, problems = parse_instrument(data, source=source)
     if instrument is not None:
         digest = hashlib.sha256(text.encode("utf-8")).hexdigest()
@@ -109,6 +139,7 @@ def _dimensions(out: Collector, value: Any) -> list[Dimension]:
         if not isinstance(raw, dict):
             out.add(path, "a dimension must be a mapping with id and label")
             continue
+        out.unknown_keys(path, raw, {"id", "label"})
         dim_id = raw.get("id")
         if not isinstance(dim_id, str) or not ID_PATTERN.match(dim_id):
             out.add(path, "dimension id must be lower-case letters, digits and '_'")
@@ -157,6 +188,9 @@ def _sections(out: Collector, value: Any, dimension_ids: set[str]) -> list[Secti
 def _check_pairs(out: Collector, items: dict[str, Item], paths: dict[str, str]) -> None:
     for item in items.values():
         if item.pair is None:
+            continue
+        if not isinstance(item.pair, str):
+            out.add(f"{paths[item.id]} ({item.id}).pair", "pair must name one item id, e.g. pair: q09")
             continue
         other = items.get(item.pair)
         where = f"{paths[item.id]} ({item.id}).pair"

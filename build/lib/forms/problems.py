@@ -10,6 +10,12 @@ from forms.expressions import ExpressionError, compile_expression
 from forms.schema import Label
 
 ID_PATTERN = re.compile(r"^[a-z][a-z0-9_]{0,39}$")
+MAX_PROBLEMS = 200
+
+
+def _cut(text: str, limit: int = 200) -> str:
+    """A problem never echoes more than a short excerpt of the file."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 @dataclass(frozen=True)
@@ -30,12 +36,15 @@ class Collector:
         self.problems: list[Problem] = []
 
     def add(self, path: str, reason: str) -> None:
-        self.problems.append(Problem(self.file, path, reason))
+        if len(self.problems) < MAX_PROBLEMS:
+            self.problems.append(Problem(self.file, _cut(path), _cut(reason)))
+        elif len(self.problems) == MAX_PROBLEMS:
+            self.problems.append(Problem(self.file, "(file)", "too many problems: the rest are not listed"))
 
     def unknown_keys(self, path: str, data: dict[str, Any], allowed: set[str]) -> None:
         for key in data:
             if key not in allowed:
-                self.add(path, f"unknown field {key!r}")
+                self.add(path, f"unknown field {_cut(repr(key), 60)}")
 
     def label(self, path: str, value: Any) -> Label | None:
         """Check a label: plain text (taken as zh) or a mapping with zh (required) and en."""

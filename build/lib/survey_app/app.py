@@ -22,8 +22,9 @@ from survey_app import i18n, templating
 from survey_app.auth.throttle import LoginThrottle
 from survey_app.db import make_engine
 from survey_app.errors import DomainError
-from survey_app.middleware import LocaleMiddleware, SecurityHeaders
+from survey_app.middleware import BodyLimit, LocaleMiddleware, SecurityHeaders
 from survey_app.routes import (
+    account,
     auth,
     campaigns,
     certificate,
@@ -68,6 +69,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         Route("/healthz", healthz, name="healthz"),
         *survey.routes,
         *auth.routes,
+        *account.routes,
         *campaigns.routes,
         *locations.routes,
         *posters.routes,
@@ -82,6 +84,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(BodyLimit, limit_for=_body_limits(settings)),
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(LocaleMiddleware),
             Middleware(
@@ -119,3 +122,21 @@ def _static_url(static_dir: Path) -> Callable[[str], str]:
         return f"/static/{path}?v={digest}"
 
     return static
+
+
+UPLOAD_PATHS = ("/locations/import", "/instruments")
+
+
+def _body_limits(settings: Settings) -> Callable[[str, str], tuple[int, str]]:
+    """The largest body a route accepts: survey 1 MB, login 8 KB, upload 10 MB, any other form 256 KB."""
+
+    def limit_for(method: str, path: str) -> tuple[int, str]:
+        if path.startswith("/s/"):
+            return settings.hard_body_bytes, "body_too_large"
+        if path == "/login":
+            return 8 * 1024, "body_too_large"
+        if path.endswith(UPLOAD_PATHS):
+            return 10 * 1024 * 1024, "upload_too_large"
+        return 256 * 1024, "body_too_large"
+
+    return limit_for

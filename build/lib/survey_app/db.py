@@ -32,7 +32,9 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA foreign_keys=ON")
-    cur.execute("PRAGMA synchronous=NORMAL")
+    cur.execute(
+        "PRAGMA synchronous=FULL"
+    )  # an acknowledged submission survives a power cut, not only a crash
     cur.execute("PRAGMA busy_timeout=15000")
     cur.close()
 

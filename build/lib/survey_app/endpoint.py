@@ -82,6 +82,8 @@ def endpoint(
     @functools.wraps(handler)
     async def run(request: Request) -> Response:
         request.state.form = FormData()
+        if staff and "sid" not in request.session:  # anonymous: to the login page, the body left unread
+            return login_redirect(request)
         if request.method not in SAFE_METHODS:
             request.state.form = await read(request)
         try:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from survey_app import i18n
+from survey_app.errors import TooLarge
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -53,3 +56,37 @@ class LocaleMiddleware:
             scope.setdefault("state", {})["locale"] = locale
             i18n.activate(scope["app"].state.catalogs[locale], locale)
         await self.app(scope, receive, send)
+
+
+class BodyLimit:
+    """Bound every request body before anything parses or spools it, whatever the transfer encoding.
+
+    `limit_for(method, path)` gives the limit and its message; a declared Content-Length over it, or more
+    bytes arriving than it (chunked), raise TooLarge inside the request, which the app turns into a 413 page.
+    """
+
+    def __init__(self, app: ASGIApp, limit_for: Callable[[str, str], tuple[int, str]]) -> None:
+        self.app = app
+        self.limit_for = limit_for
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
+            await self.app(scope, receive, send)
+            return
+        limit, code = self.limit_for(scope["method"], scope["path"])
+        declared = dict(scope.get("headers") or []).get(b"content-length", b"")
+        too_big = declared.isdigit() and int(declared) > limit
+        seen = 0
+
+        async def bounded() -> Message:
+            nonlocal seen
+            if too_big:
+                raise TooLarge(code)
+            message = await receive()
+            if message["type"] == "http.request":
+                seen += len(message.get("body", b""))
+                if seen > limit:
+                    raise TooLarge(code)
+            return message
+
+        await self.app(scope, bounded, send)

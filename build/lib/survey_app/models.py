@@ -261,6 +261,19 @@ class User(SQLModel, table=True):
     password_changed_at: datetime = Field(default_factory=utcnow)
 
 
+class StaffSession(SQLModel, table=True):
+    """A logged-in staff session, kept on the server so that logout, a password change or an admin ends it at
+    once (the signed cookie only carries its random id)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    created_at: datetime = Field(default_factory=utcnow)
+    ended_at: datetime | None = None
+    ended_by: str = Field(default="", max_length=60)
+    user_agent: str = Field(default="", max_length=200)
+
+
 class CampaignMember(SQLModel, table=True):
     """Who leads or is assigned to a campaign (what they may see is decided from this)."""
 

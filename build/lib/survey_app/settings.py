@@ -35,6 +35,7 @@ class Settings:
     cjk_font: str = ""
     ratelimit_storage: str = "memory://"
     data_key: str = ""
+    login_failure_delay: float = 0.5  # seconds a failed login waits (slows guessing, locks nobody out)
     contact_retention_days: int = 90
 
     @classmethod

@@ -29,3 +29,14 @@ def password_problem(password: str) -> str | None:
     if password.strip() != password:
         return "no leading or trailing spaces"
     return None
+
+
+_DUMMY: dict[str, str] = {}
+
+
+def verify_unknown(password: str) -> bool:
+    """The same work as checking a real account's password (so timing does not tell which usernames exist)."""
+    if "hash" not in _DUMMY:
+        _DUMMY["hash"] = _hasher.hash("no account has this password")
+    verify_password(_DUMMY["hash"], password)
+    return False

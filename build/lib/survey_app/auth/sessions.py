@@ -1,17 +1,23 @@
-"""Who is logged in: the signed session cookie (Starlette's SessionMiddleware) plus an idle time-out."""
+"""Who is logged in: a random session id in the signed cookie, its record on the server (so logout, a password
+change or an admin can end it at once), and an idle time-out kept in the cookie (a page view never writes)."""
 
 from __future__ import annotations
 
+import hashlib
 import hmac
 import secrets
 import time
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 from starlette.requests import Request
 
-from survey_app.models import User
+from survey_app.models import StaffSession, User, utcnow
 
 IDLE_SECONDS = 2 * 3600
+
+
+def _hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def csrf_token(request: Request) -> str:
@@ -20,7 +26,7 @@ def csrf_token(request: Request) -> str:
     if not token:
         token = secrets.token_urlsafe(24)
         request.session["csrf"] = token
-    return token
+    return str(token)
 
 
 def csrf_matches(request: Request, supplied: str | None) -> bool:
@@ -28,38 +34,67 @@ def csrf_matches(request: Request, supplied: str | None) -> bool:
     return bool(expected and supplied and hmac.compare_digest(str(expected), str(supplied)))
 
 
-def log_in(request: Request, user: User) -> None:
-    """Start a fresh session (a new CSRF token too: no fixation)."""
+def log_in(request: Request, db: Session, user: User) -> None:
+    """Start a fresh session: a new server record, a new id and a new CSRF token (no fixation)."""
+    token = secrets.token_urlsafe(32)
+    db.add(
+        StaffSession(
+            token_hash=_hash(token),
+            user_id=user.id or 0,
+            user_agent=request.headers.get("user-agent", "")[:200],
+        )
+    )
     request.session.clear()
     now = time.time()
-    request.session.update(
-        {
-            "uid": user.id,
-            "csrf": secrets.token_urlsafe(24),
-            "at": now,
-            "seen": now,
-            "pw": user.password_changed_at.timestamp(),
-        }
+    request.session.update({"sid": token, "csrf": secrets.token_urlsafe(24), "at": now, "seen": now})
+
+
+def log_out(request: Request, db: Session) -> None:
+    """End this session on the server and forget the cookie."""
+    record = _record(request, db)
+    if record is not None and record.ended_at is None:
+        record.ended_at, record.ended_by = utcnow(), "logout"
+        db.add(record)
+    request.session.clear()
+
+
+def end_sessions(db: Session, user: User, *, by: str) -> int:
+    """End every open session of a user (password change, an admin's "end all sessions"); return how many."""
+    rows = db.exec(
+        select(StaffSession).where(StaffSession.user_id == user.id, col(StaffSession.ended_at).is_(None))
+    ).all()
+    for row in rows:
+        row.ended_at, row.ended_by = utcnow(), by[:60]
+        db.add(row)
+    return len(rows)
+
+
+def open_sessions(db: Session, user: User) -> list[StaffSession]:
+    return list(
+        db.exec(
+            select(StaffSession)
+            .where(StaffSession.user_id == user.id, col(StaffSession.ended_at).is_(None))
+            .order_by(col(StaffSession.created_at).desc())
+        )
     )
 
 
-def log_out(request: Request) -> None:
-    request.session.clear()
+def _record(request: Request, db: Session) -> StaffSession | None:
+    token = request.session.get("sid")
+    if not isinstance(token, str) or not token:
+        return None
+    return db.exec(select(StaffSession).where(StaffSession.token_hash == _hash(token))).first()
 
 
-def current_user(request: Request, session: Session) -> tuple[User | None, bool]:
-    """Return (user, expired): expired when a session existed but idled out or its password changed."""
-    uid = request.session.get("uid")
-    if uid is None:
+def current_user(request: Request, db: Session) -> tuple[User | None, bool]:
+    """Return (user, expired): expired when a session existed but idled out or was ended on the server."""
+    if "sid" not in request.session:
         return None, False
     now = time.time()
-    user = session.get(User, uid)
+    record = _record(request, db)
+    user = db.get(User, record.user_id) if record is not None else None
     stale = now - float(request.session.get("seen", 0)) > IDLE_SECONDS
-    changed = (
-        user is not None
-        and abs(user.password_changed_at.timestamp() - float(request.session.get("pw", 0))) > 1e-3
-    )
-    if user is None or not user.active or stale or changed:
+    if record is None or record.ended_at is not None or user is None or not user.active or stale:
         request.session.clear()
         return None, True
     request.session["seen"] = now

@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from survey_app.auth.passwords import hash_password, password_problem
+from survey_app.auth.sessions import end_sessions
 from survey_app.models import Role, User, utcnow
 from survey_app.services import audit
 
@@ -60,7 +61,14 @@ def set_password(*, session: Session, user: User, password: str, actor: str = "s
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     session.add(user)
-    audit.append(session, actor=actor, action="user.password", subject=f"user:{user.username}")
+    ended = end_sessions(session, user, by="password change")
+    audit.append(
+        session,
+        actor=actor,
+        action="user.password",
+        subject=f"user:{user.username}",
+        detail={"sessions_ended": ended},
+    )
 
 
 def set_roles(*, session: Session, user: User, roles: list[str], actor: str) -> None:

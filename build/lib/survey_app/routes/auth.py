@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import time
+
+from sqlmodel import Session, func, select
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
-from survey_app.auth.passwords import verify_password
+from survey_app.auth.passwords import verify_password, verify_unknown
 from survey_app.auth.sessions import csrf_token, current_user, log_in, log_out
 from survey_app.auth.users import find_user
 from survey_app.endpoint import db, endpoint, field, redirect
 from survey_app.errors import Unsupported
+from survey_app.models import AuditLog, User
 from survey_app.request_body import read_urlencoded
 from survey_app.services import audit
 from survey_app.templating import render
@@ -46,9 +50,10 @@ async def _login_form(request: Request) -> FormData:
 
 
 def login_submit(request: Request) -> Response:
-    """Check the password, with throttling: 5 failures in 15 minutes per account or IP means a wait."""
+    """Check the password. The same work for unknown users; failures wait briefly and count per account+IP."""
+    settings = request.app.state.settings
     username = field(request, "username").strip().lower()[:60]
-    password = field(request, "password")
+    password = field(request, "password")[:1000]
     next_url = _safe_next(field(request, "next"))
     ip = request.client.host if request.client else "?"
     throttle = request.app.state.login_throttle
@@ -56,22 +61,47 @@ def login_submit(request: Request) -> Response:
     wait = throttle.wait_seconds(username, ip)
     if wait:
         minutes = max(1, round(wait / 60))
-        return render(
-            request, "auth/login.html", {**ctx, "error": "throttled", "minutes": minutes}, status_code=429
-        )
+        page = {**ctx, "error": "throttled", "minutes": minutes}
+        return render(request, "auth/login.html", page, status_code=429)
     user = find_user(session=db(request), username=username)
-    ok = user is not None and user.active and verify_password(user.password_hash, password)
+    if user is None:
+        ok = verify_unknown(password)
+    else:
+        ok = verify_password(user.password_hash, password) and user.active
     if not ok or user is None:
         throttle.failed(username, ip)
         audit.append(db(request), actor="anonymous", action="login.failed", subject=f"user:{username}")
+        time.sleep(settings.login_failure_delay)
         return render(request, "auth/login.html", {**ctx, "error": "wrong"}, status_code=401)
-    throttle.succeeded(username)
-    log_in(request, user)
+    throttle.succeeded(username, ip)
+    failed = failures_since_last_login(db(request), user)
+    log_in(request, db(request), user)
+    audit.append(db(request), actor=user.username, action="login.ok", subject=f"user:{user.username}")
+    if failed:
+        request.session["failed_logins"] = failed
     return RedirectResponse(next_url, status_code=303)
 
 
+def failures_since_last_login(db: Session, user: User) -> int:
+    """Failed attempts on this account since its last successful login (shown to its owner once)."""
+    subject = f"user:{user.username}"
+    last_ok = db.exec(
+        select(func.max(AuditLog.seq)).where(
+            AuditLog.chain == 0, AuditLog.subject == subject, AuditLog.action == "login.ok"
+        )
+    ).one()
+    query = (
+        select(func.count())
+        .select_from(AuditLog)
+        .where(AuditLog.chain == 0, AuditLog.subject == subject, AuditLog.action == "login.failed")
+    )
+    if last_ok is not None:
+        query = query.where(AuditLog.seq > last_ok)
+    return int(db.exec(query).one())
+
+
 def logout(request: Request) -> Response:
-    log_out(request)
+    log_out(request, db(request))
     return redirect(request, "auth:login")
 
 

@@ -24,7 +24,8 @@ def staff_render(
     status_code: int = 200,
 ) -> HTMLResponse:
     """Render a staff page with the user and the session's CSRF token."""
-    ctx = {"user": request.state.user, "csrf": csrf_token(request), **context}
+    notice = request.session.pop("failed_logins", None)  # shown once, after the login it concerns
+    ctx = {"user": request.state.user, "csrf": csrf_token(request), "failed_logins": notice, **context}
     return render(request, page, ctx, fragment=fragment, status_code=status_code)
 
 

@@ -59,7 +59,7 @@ def survey_page(request: Request) -> Response:
         instrument=target.instrument,
         locale=locale,
         action=str(request.url_for("survey:submit", token=request.path_params["token"]).path),
-        form_token=sf.new_form_token(settings.secret_key, utcnow()),
+        form_token=sf.new_form_token(settings.secret_key, utcnow(), ident(target.location)),
     )
     response = _page(request, target, view)
     if "lang" in request.query_params and i18n.normalise(request.query_params["lang"]):
@@ -81,7 +81,7 @@ def survey_submit(request: Request) -> Response:
     locale = request.state.locale
     session = db(request)
     target = _open_target(request)
-    form = sf.read_form_token(settings.secret_key, sf.first(fields, "_form"))
+    form = sf.read_form_token(settings.secret_key, sf.first(fields, "_form"), ident(target.location))
     if form is not None:
         stored = find_by_key(session=session, key=form[0])
         if stored is not None:
@@ -106,7 +106,9 @@ def survey_submit(request: Request) -> Response:
         instrument=instrument,
         locale=locale,
         action=str(request.url_for("survey:submit", token=token).path),
-        form_token=sf.first(fields, "_form") if form else sf.new_form_token(settings.secret_key, utcnow()),
+        form_token=sf.first(fields, "_form")
+        if form
+        else sf.new_form_token(settings.secret_key, utcnow(), ident(target.location)),
         client_id=sf.client_id(sf.first(fields, "_client_id")),
         item_ms=sf.first(fields, "_item_ms")[:8000],
     )

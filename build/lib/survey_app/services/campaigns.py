@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import secrets
 from dataclasses import asdict, dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, col, select
@@ -63,12 +63,17 @@ def access(*, session: Session, user: User, code: str, manage: bool = False) -> 
 
 
 def parse_local(value: str, tz: str) -> datetime | None:
-    """A datetime-local field ('2026-12-01T09:00') read in the campaign's time zone."""
+    """A datetime-local field ('2026-12-01T09:00') read in the campaign's time zone (years 2000-2199 only:
+    year 1 or 9999 overflow when converted between zones)."""
     try:
-        naive = datetime.fromisoformat(value.strip())
-    except ValueError:
+        moment = datetime.fromisoformat(value.strip()[:40])
+        if not 2000 <= moment.year <= 2199:
+            return None
+        moment = moment.replace(tzinfo=ZoneInfo(tz)) if moment.tzinfo is None else moment
+        moment.astimezone(UTC)
+    except (ValueError, OverflowError, ZoneInfoNotFoundError):
         return None
-    return naive.replace(tzinfo=ZoneInfo(tz)) if naive.tzinfo is None else naive
+    return moment
 
 
 @dataclass(frozen=True)
@@ -143,9 +148,9 @@ def check_fields(
         tz = default_timezone
     start, deadline = parse_local(form.get("starts_at", ""), tz), parse_local(form.get("deadline", ""), tz)
     if start is None:
-        errors["starts_at"] = N_("Enter a date and time.")
+        errors["starts_at"] = N_("Enter a date and time (years 2000–2199).")
     if deadline is None:
-        errors["deadline"] = N_("Enter a date and time.")
+        errors["deadline"] = N_("Enter a date and time (years 2000–2199).")
     elif start is not None and deadline <= start:
         errors["deadline"] = N_("The deadline must be after the start.")
     rate = 0.1

@@ -70,36 +70,61 @@ def read_table(filename: str, data: bytes) -> tuple[list[list[str]], ImportResul
                 (0, N_("The file is neither UTF-8 nor GBK text. Save it as CSV (UTF-8) and try again."), {})
             )
             return [], result
-        return [row for row in csv.reader(io.StringIO(text))], result
+        rows: list[list[str]] = []
+        try:
+            for row in csv.reader(io.StringIO(text)):
+                rows.append(row)
+                if len(rows) > MAX_ROWS + 1:
+                    result.errors.append((0, N_("At most %(max)s locations per file."), {"max": MAX_ROWS}))
+                    return [], result
+        except csv.Error:
+            result.errors.append(
+                (0, N_("The CSV file could not be read (a cell is too long or a quote is open)."), {})
+            )
+            return [], result
+        return rows, result
     result.errors.append((0, N_("Upload a .csv or .xlsx file."), {}))
     return [], result
 
 
 def _read_xlsx(data: bytes, result: ImportResult) -> list[list[str]]:
+    """Every real row of the chosen sheet (not the row count the file declares), at most MAX_ROWS + 1."""
     from openpyxl import load_workbook
 
+    unreadable: tuple[int, str, dict[str, Any]] = (0, N_("The file is not a readable .xlsx workbook."), {})
     try:
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:  # openpyxl raises many kinds for a damaged or disguised file
-        result.errors.append((0, N_("The file is not a readable .xlsx workbook."), {}))
+        result.errors.append(unreadable)
         return []
-    names = book.sheetnames
-    chosen = next((n for n in names if n.strip().lower() in ("locations", "地点", "地点清单")), names[0])
-    if len(names) > 1:
-        result.note = (
-            N_("Read the sheet “%(sheet)s”; %(others)s other sheet(s) were ignored."),
-            {"sheet": chosen, "others": len(names) - 1},
-        )
-    rows = []
-    for row in book[chosen].iter_rows(values_only=True):
-        rows.append(
-            [
-                "" if v is None else (str(int(v)) if isinstance(v, float) and v.is_integer() else str(v))
-                for v in row
-            ]
-        )
-    book.close()
-    return rows
+    try:
+        names = book.sheetnames
+        chosen = next((n for n in names if n.strip().lower() in ("locations", "地点", "地点清单")), names[0])
+        if len(names) > 1:
+            result.note = (
+                N_("Read the sheet “%(sheet)s”; %(others)s other sheet(s) were ignored."),
+                {"sheet": chosen, "others": len(names) - 1},
+            )
+        sheet = book[chosen]
+        sheet.reset_dimensions()  # the declared <dimension> may lie: read until the rows really end
+        rows: list[list[str]] = []
+        for row in sheet.iter_rows(values_only=True):
+            rows.append(["" if v is None else _cell(v) for v in row][:50])
+            if len(rows) > MAX_ROWS + 1:
+                result.errors.append((0, N_("At most %(max)s locations per file."), {"max": MAX_ROWS}))
+                return []
+        return rows
+    except Exception:  # a damaged sheet fails while it is read (read-only mode parses lazily)
+        result.errors.append(unreadable)
+        return []
+    finally:
+        book.close()
+
+
+def _cell(value: object) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)[:1000]
 
 
 def parse_locations(table: list[list[str]], result: ImportResult, existing_codes: set[str]) -> ImportResult:

@@ -25,20 +25,22 @@ def _serializer(secret: str) -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(secret, salt="survey-form")
 
 
-def new_form_token(secret: str, now: datetime) -> str:
-    """Sign a fresh idempotency key with the time the form was first served."""
-    payload = {"k": uuid.uuid4().hex, "t": int(now.timestamp())}
+def new_form_token(secret: str, now: datetime, location_id: int) -> str:
+    """Sign a fresh idempotency key with the time the form was first served and the location it is for."""
+    payload = {"k": uuid.uuid4().hex, "t": int(now.timestamp()), "l": location_id}
     return _serializer(secret).dumps(payload)
 
 
-def read_form_token(secret: str, token: str) -> tuple[str, datetime] | None:
-    """Return (idempotency key, started at UTC) from a form token, or None if bad or too old."""
+def read_form_token(secret: str, token: str, location_id: int) -> tuple[str, datetime] | None:
+    """Return (idempotency key, started at UTC) from a form token, or None if bad, too old, or issued for
+    another location (a token cannot be replayed against another poster or campaign)."""
     try:
-        payload = _serializer(secret).loads(token, max_age=FORM_MAX_AGE_S)
-        key, started = str(payload["k"]), int(payload["t"])
-    except (BadSignature, KeyError, TypeError, ValueError):
+        payload = _serializer(secret).loads(token[:400], max_age=FORM_MAX_AGE_S)
+        key, started, where = str(payload["k"]), int(payload["t"]), int(payload["l"])
+        when = datetime.fromtimestamp(started, UTC)
+    except (BadSignature, KeyError, TypeError, ValueError, OverflowError, OSError):
         return None
-    return key, datetime.fromtimestamp(started, UTC)
+    return (key, when) if where == location_id else None
 
 
 def client_id(value: str | None) -> str:
@@ -60,8 +62,8 @@ def item_times(value: str | None, instrument: Instrument) -> dict[str, int]:
     return {
         k: min(int(v), 3_600_000)
         for k, v in data.items()
-        if k in known and isinstance(v, int | float) and not isinstance(v, bool) and v >= 0
-    }
+        if k in known and isinstance(v, int | float) and not isinstance(v, bool) and 0 <= v < 1e12
+    }  # 1e999 parses as infinity, and NaN fails every comparison: both are dropped
 
 
 def first(fields: dict[str, list[str]], name: str) -> str:

@@ -8,6 +8,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
 from sqlmodel import Session, col, select
 
 from survey_app.models import Campaign, InstrumentVersion, Location, Submission
@@ -90,20 +91,38 @@ def result_rows(result: dict[str, Any]) -> Iterator[list[Any]]:
             ]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value: Any) -> Any:
+    """A text cell a spreadsheet would run as a formula gets a leading apostrophe (OWASP's advice against CSV
+    injection); numbers stay numbers. Applies to answers, comments, labels, location and campaign names."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(rows: Iterator[list[Any]]) -> bytes:
-    """UTF-8 with a BOM, so Excel in Chinese opens it correctly."""
+    """UTF-8 with a BOM, so Excel in Chinese opens it correctly; no cell can start a formula."""
     buf = io.StringIO()
     writer = csv.writer(buf)
     for row in rows:
-        writer.writerow(row)
+        writer.writerow([neutralise(v) for v in row])
     return ("\ufeff" + buf.getvalue()).encode("utf-8")
 
 
 def to_xlsx(rows: Iterator[list[Any]], title: str) -> bytes:
+    """Every text cell written as a string (never a formula), neutralised as in the CSV."""
     book = Workbook(write_only=True)
     sheet = book.create_sheet(title[:31])
     for row in rows:
-        sheet.append(row)
+        cells = []
+        for value in row:
+            cell = WriteOnlyCell(sheet, value=neutralise(value))
+            if isinstance(value, str):
+                cell.data_type = "s"
+            cells.append(cell)
+        sheet.append(cells)
     buf = io.BytesIO()
     book.save(buf)
     return buf.getvalue()
