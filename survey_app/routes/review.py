@@ -13,7 +13,7 @@ from survey_app.endpoint import db, endpoint, field, form, redirect, user
 from survey_app.errors import Invalid, NotFound
 from survey_app.models import CallbackOutcome, Campaign, Submission
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
-from survey_app.services import callbacks, grading, response_view
+from survey_app.services import callbacks, grading, response_view, review_queue
 from survey_app.services.campaigns import parse_local
 from survey_app.services.contacts import reveal
 from survey_app.services.fraud_checks import draw_callbacks
@@ -29,13 +29,13 @@ def _params(request: Request) -> dict[str, str]:
 def review_page(request: Request) -> Response:
     """The queue (sample first) with filters, and the campaign summary; htmx swaps only the queue."""
     campaign = campaign_access(request, manage=True).campaign
-    filters = callbacks.QueueFilters.from_params(_params(request))
+    filters = review_queue.QueueFilters.from_params(_params(request))
     ctx = {
         "campaign": campaign,
-        "page": callbacks.queue(db(request), campaign, filters),
+        "page": review_queue.queue(db(request), campaign, filters),
         "summary": callbacks.summary(db(request), campaign),
         "locations": campaign_locations(session=db(request), campaign=campaign),
-        "families": callbacks.FAMILIES,
+        "families": review_queue.FAMILIES,
         "locked": grading.is_locked(session=db(request), campaign=campaign),
     }
     return staff_render(request, "review/page.html", ctx, fragment="review/_queue.html")
@@ -126,13 +126,13 @@ def review_bulk(request: Request) -> Response:
     """One decision for every response of a filtered set: a confirmation page first, then the moves."""
     campaign = campaign_access(request, manage=True).campaign
     posted = {k: v for k, v in form(request).items() if isinstance(v, str)}
-    filters = callbacks.QueueFilters.from_params(posted)
+    filters = review_queue.QueueFilters.from_params(posted)
     decision, reason = field(request, "decision"), field(request, "reason").strip()
     if decision not in callbacks.DECISIONS:
         raise Invalid("bad_decision")
     if not reason:
         raise Invalid("reason_required")
-    rows = callbacks.filtered_responses(db(request), campaign, filters)
+    rows = review_queue.filtered_responses(db(request), campaign, filters)
     if field(request, "confirm") != "yes":
         ctx = {
             "campaign": campaign,

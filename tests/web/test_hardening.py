@@ -216,3 +216,23 @@ def test_9_sqlite_is_durable(settings: Settings) -> None:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2, "FULL: fsync at every commit"
     engine.dispose()
     sqlite3.connect(":memory:").close()
+
+
+def test_8_certificate_links_ignore_the_host_header(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    from survey_app.services import grading
+    from survey_app.services.demo import seed_demo, seed_demo_responses
+
+    campaign, locations, _ = seed_demo(session=session)
+    seed_demo_responses(session=session, campaign=campaign, locations=locations)
+    snapshot = grading.lock(session=session, campaign=campaign, actor="t")
+    session.commit()
+    page = client.get(f"/cert/{snapshot.certificate_token}", headers={"Host": "evil.example"})
+    assert page.status_code == 200 and "evil.example" not in page.text
+    import segno
+
+    expected = segno.make(f"{settings.base_url}/cert/{snapshot.certificate_token}", error="m").svg_inline(
+        scale=4, border=2, omitsize=True
+    )
+    assert expected in page.text, "the QR code encodes MINGCHA_BASE_URL"

@@ -1,7 +1,0 @@
-"""`python -m fraud ...`"""
-
-import sys
-
-from fraud.cli import main
-
-sys.exit(main())

@@ -1,1 +1,0 @@
-"""Mingcha (明察): the web application for service-certification surveys and audits."""

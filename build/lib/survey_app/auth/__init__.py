@@ -1,1 +1,0 @@
-"""Accounts, sessions, CSRF, login throttling and the route guard."""

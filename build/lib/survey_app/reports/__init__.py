@@ -1,1 +1,0 @@
-"""Printable reports (survey analysis report PDF)."""

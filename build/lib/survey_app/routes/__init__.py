@@ -1,1 +1,0 @@
-"""Routes per area; each module ends with `routes = [...]`."""

@@ -1,1 +1,0 @@
-"""Services: the only place that joins forms, fraud and the database."""
