@@ -10,7 +10,7 @@ import numpy as np
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from fraud.data import parse_items, read_responses
+from fraud.data import Items, Responses, parse_items, read_responses
 from fraud.scoring import score_responses
 from fraud.simulate import FRAUD_KINDS, SimConfig, simulate
 
@@ -73,14 +73,20 @@ def metrics(score: np.ndarray, labels: np.ndarray, kinds: np.ndarray, prevalence
     )
 
 
-def run_one(cfg: SimConfig) -> dict[str, Metrics]:
-    """Simulate one campaign and score it with the detector and every baseline."""
+def simulated(cfg: SimConfig) -> tuple[Items, Responses, np.ndarray, np.ndarray]:
+    """A simulated campaign as the scorer reads it, with each response's true label and kind."""
     items_data, records, labels = simulate(cfg)
     items = parse_items(items_data)
     responses = read_responses((json.dumps(r, ensure_ascii=False) for r in records), items)
     by_id = {rid: (label, kind) for rid, label, kind in labels}
     y = np.array([by_id[i][0] for i in responses.ids])
     kinds = np.array([by_id[i][1] for i in responses.ids])
+    return items, responses, y, kinds
+
+
+def run_one(cfg: SimConfig) -> dict[str, Metrics]:
+    """Simulate one campaign and score it with the detector and every baseline."""
+    items, responses, y, kinds = simulated(cfg)
     prevalence = float(y.mean())
     verdicts = score_responses(responses, items, random_state=cfg.seed)
     out = {"detector": metrics(verdicts.score, y, kinds, prevalence)}
@@ -171,12 +177,7 @@ def run_labels(
         cfg = SimConfig(
             n_genuine=n_genuine, n_items=n_items, prevalence=prevalence, seed=first_seed + 7000 + rep
         )
-        items_data, records, labels = simulate(cfg)
-        items = parse_items(items_data)
-        responses = read_responses((json.dumps(r, ensure_ascii=False) for r in records), items)
-        by_id = {rid: (label, kind) for rid, label, kind in labels}
-        y = np.array([by_id[i][0] for i in responses.ids])
-        kinds = np.array([by_id[i][1] for i in responses.ids])
+        items, responses, y, kinds = simulated(cfg)
         X, meta, _hits, _values = design_matrix(extract_features(responses, items))
         detector = ResponseAnomalyDetector(features=meta, random_state=cfg.seed).fit(X)
         base = detector.anomaly_score(X)
