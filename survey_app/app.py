@@ -22,6 +22,7 @@ from survey_app import i18n, templating
 from survey_app.auth.throttle import LoginThrottle
 from survey_app.db import make_engine
 from survey_app.errors import DomainError
+from survey_app.jobs import Jobs, run_embedded
 from survey_app.middleware import BodyLimit, LocaleMiddleware, SecurityHeaders
 from survey_app.routes import (
     account,
@@ -58,10 +59,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     contacts = ContactCipher(settings.data_key)
 
+    jobs = Jobs(settings, engine)
+
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         check_key(engine, contacts)  # a wrong key is a clear error at start-up, never a silent fallback
+        consumer = run_embedded(jobs) if settings.embedded_worker else None
         yield
+        if consumer is not None:
+            consumer.stop(graceful=True)
         engine.dispose()
 
     routes = [
@@ -106,6 +112,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.contacts = contacts
+    app.state.jobs = jobs
     app.state.catalogs = i18n.load_catalogs()
     app.state.login_throttle = LoginThrottle(settings.ratelimit_storage)
     templates = make_environment(settings.templates_dir)

@@ -21,6 +21,11 @@ def main(argv: list[str] | None = None) -> int:
     serve = sub.add_parser("serve", help="serve the app with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-worker", action="store_true", help="no job worker in this process (workers run apart)"
+    )
+    worker = sub.add_parser("worker", help="run the job worker (scoring) until stopped")
+    worker.add_argument("--workers", type=int, default=1, help="worker threads")
     export = sub.add_parser("export", help="write items.json and responses.jsonl for a campaign")
     export.add_argument("--campaign", required=True, help="campaign code, e.g. WYW1-2026")
     export.add_argument("--out", required=True, type=Path, help="output folder")
@@ -88,6 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         "user": _user,
         "grade": _grade,
         "audit": _audit,
+        "worker": _worker,
         "labels": _labels,
         "rotate-data-key": _rotate_key,
         "purge-contacts": _purge,
@@ -149,12 +155,16 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def _serve(settings: Settings, args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     import uvicorn
 
     from survey_app.app import create_app
 
-    print(f"serving on http://{args.host}:{args.port}  (Ctrl+C to stop)")
-    uvicorn.run(create_app(settings), host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    worker = "" if args.no_worker else " with an embedded job worker"
+    print(f"serving on http://{args.host}:{args.port}{worker}  (Ctrl+C to stop)")
+    app = create_app(replace(settings, embedded_worker=not args.no_worker))
+    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
     return 0
 
 
@@ -373,4 +383,20 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
     for code, n in purged.items():
         print(f"{code}: removed {n} phone numbers")
     print(f"purged {sum(purged.values())} phone numbers (grades locked more than {days} days ago)")
+    return 0
+
+
+def _worker(settings: Settings, args: argparse.Namespace) -> int:
+    import logging
+
+    from survey_app.db import make_engine
+    from survey_app.jobs import Jobs
+
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+    jobs = Jobs(settings, make_engine(settings.database_url))
+    consumer = jobs.consumer(max(1, args.workers))
+    print(
+        f"job worker: {jobs.recover()} campaign(s) with unscored responses queued; Ctrl+C to stop", flush=True
+    )
+    consumer.run()
     return 0

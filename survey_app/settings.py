@@ -35,6 +35,8 @@ class Settings:
     cjk_font: str = ""
     ratelimit_storage: str = "memory://"
     data_key: str = ""
+    queue_url: str = ""  # huey storage: sqlite:///var/jobs.db (default), redis://..., memory://
+    embedded_worker: bool = False  # `serve` runs a worker thread beside the app (unless --no-worker)
     login_failure_delay: float = 0.5  # seconds a failed login waits (slows guessing, locks nobody out)
     contact_retention_days: int = 90
 
@@ -73,6 +75,7 @@ class Settings:
             cjk_font=env.get("MINGCHA_CJK_FONT", ""),
             ratelimit_storage=env.get("MINGCHA_RATELIMIT_STORAGE", "memory://"),
             data_key=data_key,
+            queue_url=env.get("MINGCHA_QUEUE_URL") or f"sqlite:///{var_dir / 'jobs.db'}",
             contact_retention_days=_whole(
                 env.get("MINGCHA_CONTACT_RETENTION_DAYS", "90"), "MINGCHA_CONTACT_RETENTION_DAYS"
             ),

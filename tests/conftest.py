@@ -42,7 +42,7 @@ def settings(tmp_path: Path, template_db: Path) -> Settings:
     db = tmp_path / "test.db"
     shutil.copy(template_db, db)
     base = Settings.from_env({"MINGCHA_VAR_DIR": str(tmp_path), "MINGCHA_SECRET_KEY": SECRET})
-    return replace(base, database_url=f"sqlite:///{db}", login_failure_delay=0.0)
+    return replace(base, database_url=f"sqlite:///{db}", login_failure_delay=0.0, queue_url="immediate://")
 
 
 @pytest.fixture

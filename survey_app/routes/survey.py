@@ -15,7 +15,6 @@ from survey_app.errors import Forbidden, Gone, NotFound
 from survey_app.models import Submission, ident, utcnow
 from survey_app.request_body import FormBody, read_form
 from survey_app.services import survey_form as sf
-from survey_app.services.fraud_checks import score_in_background
 from survey_app.services.submissions import SubmissionMeta, campaign_state, find_by_key, store_response
 from survey_app.services.survey_links import SurveyTarget, is_replaced, resolve
 from survey_app.templating import is_htmx, localtime, render
@@ -144,9 +143,8 @@ def survey_submit(request: Request) -> Response:
         cipher=request.app.state.contacts,
     )
     response = _thanks_redirect(request, token, stored)
-    if created and target.campaign.id is not None and stored.id is not None:
-        engine = request.app.state.engine
-        response.background = BackgroundTask(score_in_background, engine, target.campaign.id, stored.id)
+    if created:  # after the commit and the thank-you page: the worker scores it, never this process
+        response.background = BackgroundTask(request.app.state.jobs.enqueue_scoring, ident(target.campaign))
     return response
 
 

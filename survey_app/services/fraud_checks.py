@@ -157,13 +157,19 @@ def latest_model(*, session: Session, campaign: Campaign) -> FraudModel | None:
     ).first()
 
 
-def score_submission(*, session: Session, campaign: Campaign, response_id: int) -> None:
-    """Score one new response with the campaign's current model (refit when there is none or it is stale)."""
+def score_pending(*, session: Session, campaign: Campaign) -> int:
+    """Score every online response of the campaign that has no score yet, in one pass, with the campaign's
+    current model (fitted when there is none or the campaign has doubled since); return how many.
+
+    The flag follows the same rule as a full rescore: the top `callback_rate` share of the campaign's scores.
+    """
     model = latest_model(session=session, campaign=campaign)
     batch = load_batch(session=session, campaign=campaign)
+    pending = [n for n, r in enumerate(batch.rows) if r.fraud_score is None]
+    if not pending:
+        return 0
     if model is None or len(batch.rows) >= REFIT_GROWTH * max(model.n_responses, 10):
-        rescore_campaign(session=session, campaign=campaign)
-        return
+        return rescore_campaign(session=session, campaign=campaign)
     stored = pickle.loads(model.blob)  # our own pickle, written by rescore_campaign
     detector = stored["detector"] if isinstance(stored, dict) else stored
     verdicts = score_responses(batch.responses, batch.items, budget=campaign.callback_rate, detector=detector)
@@ -173,25 +179,33 @@ def score_submission(*, session: Session, campaign: Campaign, response_id: int) 
         verdicts,
         campaign.callback_rate,
     )
-    index = {r.id: n for n, r in enumerate(batch.rows)}
-    if response_id not in index:
-        return
-    one = index[response_id]
-    target = batch.rows[one]
-    position = verdicts.ids.index(target.public_id)
-    threshold = np.quantile(verdicts.score, 1 - campaign.callback_rate) if len(verdicts.score) else np.inf
-    _keep_verdict(session, target, verdicts, position, bool(verdicts.score[position] >= threshold))
+    position = {rid: i for i, rid in enumerate(verdicts.ids)}
+    for n in pending:
+        target = batch.rows[n]
+        i = position.get(target.public_id)
+        if i is not None:
+            _keep_verdict(session, target, verdicts, i, bool(verdicts.flagged[i]))
+    return len(pending)
 
 
-def score_in_background(engine: Engine, campaign_id: int, response_id: int) -> None:
-    """After the thank-you page has gone out: score the new response; a failure is logged, never raised."""
+def unscored_campaigns(*, session: Session) -> list[int]:
+    """Campaigns with online responses waiting for a score (after a crash, or while the worker was down)."""
+    query = select(Submission.campaign_id).where(
+        col(Submission.fraud_score).is_(None), Submission.channel == "online"
+    )
+    return sorted(set(session.exec(query.distinct()).all()))
+
+
+def score_in_background(engine: Engine, campaign_id: int) -> int:
+    """A job: score a campaign's waiting responses in its own unit of work; a failure is logged, never raised
+    (the responses stay unscored and the next sweep takes them)."""
     try:
         with unit_of_work(engine) as session:
             campaign = session.get(Campaign, campaign_id)
-            if campaign is not None:
-                score_submission(session=session, campaign=campaign, response_id=response_id)
-    except Exception:  # the response is stored; scoring can be redone with `rescore`
-        log.exception("scoring response %s of campaign %s failed", response_id, campaign_id)
+            return score_pending(session=session, campaign=campaign) if campaign is not None else 0
+    except Exception:
+        log.exception("scoring the waiting responses of campaign %s failed", campaign_id)
+        return 0
 
 
 def draw_callbacks(

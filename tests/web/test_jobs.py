@@ -1,0 +1,122 @@
+"""Scoring leaves the web process: a submission only enqueues; a worker scores; nothing stays unscored."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from dataclasses import replace
+from pathlib import Path
+
+from sqlmodel import Session, col, select
+from starlette.testclient import TestClient
+
+from survey_app.app import create_app
+from survey_app.models import Submission
+from survey_app.services.demo import seed_demo, seed_demo_responses
+from survey_app.settings import Settings
+from tests.conftest import SECRET, form_token, survey_path
+from tests.factories import full_answers
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def _submit(client: TestClient, path: str) -> None:
+    data = {"_form": form_token(client.get(path).text), "_step": "submit", **full_answers()}
+    assert client.post(path, data=data).status_code == 303
+
+
+def _drain(huey) -> int:  # type: ignore[no-untyped-def]
+    done = 0
+    while (task := huey.dequeue()) is not None:
+        huey.execute(task)
+        done += 1
+    return done
+
+
+def test_a_submission_is_scored_by_the_worker_not_the_web_process(
+    settings: Settings, session: Session
+) -> None:
+    campaign, locations, _ = seed_demo(session=session)
+    seed_demo_responses(session=session, campaign=campaign, locations=locations)
+    session.commit()
+    app = create_app(replace(settings, queue_url="memory://"))  # a queue nobody consumes: the worker is down
+    with TestClient(app, follow_redirects=False) as client:
+        for _ in range(3):
+            _submit(client, survey_path(locations[0]))
+    waiting = session.exec(select(Submission).where(col(Submission.fraud_score).is_(None))).all()
+    assert len(waiting) == 3, "the survey answered at full speed; nothing was scored in the web process"
+    huey = app.state.jobs.huey
+    assert huey.pending_count() == 3
+    assert _drain(huey) == 3
+    session.expire_all()
+    assert not session.exec(select(Submission).where(col(Submission.fraud_score).is_(None))).all()
+    assert all(r.fraud_reasons is not None for r in session.exec(select(Submission)))
+
+
+def test_responses_left_unscored_by_a_crash_are_scored_when_the_worker_starts(
+    settings: Settings, session: Session
+) -> None:
+    campaign, locations, _ = seed_demo(session=session)
+    seed_demo_responses(session=session, campaign=campaign, locations=locations)
+    lost = session.exec(select(Submission).limit(5)).all()
+    for row in lost:  # as if their jobs died with the process
+        row.fraud_score = None
+        session.add(row)
+    session.commit()
+    app = create_app(replace(settings, queue_url="memory://"))
+    jobs = app.state.jobs
+    assert jobs.recover() == 1
+    _drain(jobs.huey)
+    session.expire_all()
+    assert all(session.get(Submission, r.id).fraud_score is not None for r in lost)  # type: ignore[union-attr]
+
+
+def test_one_scoring_job_per_campaign_at_a_time(settings: Settings, session: Session) -> None:
+    campaign, _locations, _ = seed_demo(session=session)
+    session.commit()
+    jobs = create_app(replace(settings, queue_url="memory://")).state.jobs
+    with jobs.huey.lock_task(f"score:{campaign.id}"):  # a worker is busy with this campaign
+        jobs.score_campaign(campaign.id)
+        _drain(jobs.huey)
+        assert jobs.huey.scheduled_count() == 1, "the second job comes back later instead of running twice"
+
+
+def test_the_worker_command_scores_what_the_app_stored(
+    tmp_path: Path, settings: Settings, session: Session
+) -> None:
+    campaign, locations, _ = seed_demo(session=session)
+    session.commit()
+    queue = f"sqlite:///{tmp_path / 'jobs.db'}"
+    app = create_app(replace(settings, queue_url=queue))
+    with TestClient(app, follow_redirects=False) as client:
+        for _ in range(4):
+            _submit(client, survey_path(locations[1]))
+    env = {
+        **os.environ,
+        "DATABASE_URL": settings.database_url,
+        "MINGCHA_VAR_DIR": str(settings.var_dir),
+        "MINGCHA_SECRET_KEY": SECRET,
+        "MINGCHA_QUEUE_URL": queue,
+    }
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "survey_app", "worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            session.expire_all()
+            if not session.exec(select(Submission).where(col(Submission.fraud_score).is_(None))).all():
+                break
+            time.sleep(0.2)
+        else:
+            raise AssertionError("the worker did not score the responses in 60 s")
+    finally:
+        worker.terminate()
+        worker.wait(timeout=20)
+    assert len(session.exec(select(Submission)).all()) == 4
