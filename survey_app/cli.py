@@ -203,13 +203,16 @@ def _campaign(session: Session, code: str) -> Campaign | None:
 
 def _rescore(settings: Settings, args: argparse.Namespace) -> int:
     from survey_app.db import make_engine, unit_of_work
-    from survey_app.services.fraud_checks import rescore_campaign
+    from survey_app.services.fraud_checks import apply_plan, plan_rescore
 
-    with unit_of_work(make_engine(settings.database_url)) as session:
+    engine = make_engine(settings.database_url)
+    with unit_of_work(engine, write=False) as session:  # the model works without holding the write lock
         campaign = _campaign(session, args.campaign)
         if campaign is None:
             return 2
-        count = rescore_campaign(session=session, campaign=campaign)
+        plan = plan_rescore(session=session, campaign=campaign)
+    with unit_of_work(engine) as session:
+        count = apply_plan(session=session, plan=plan)
     print(f"scored {count} online responses of {args.campaign}")
     return 0
 

@@ -7,6 +7,7 @@ import logging
 import pickle
 import uuid
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 from sqlalchemy.engine import Engine
@@ -49,88 +50,168 @@ def load_batch(*, session: Session, campaign: Campaign) -> Batch:
     return Batch(contract.rows, items, read_responses(lines, items, source=f"campaign {campaign.code}"))
 
 
-def _keep_verdict(session: Session, response: Submission, verdicts: Verdicts, i: int, flagged: bool) -> None:
-    """Store one response's score and reasons; the flag moves its status through the review door."""
-    response.fraud_score = float(verdicts.score[i])
-    response.fraud_reasons = [
-        {"zh": zh, "en": en} for zh, en in zip(verdicts.reasons_zh[i], verdicts.reasons_en[i], strict=True)
-    ]
-    response.fraud_model_version = verdicts.model_version
-    families = sorted(set(verdicts.families[i])) if verdicts.families else []
-    response.fraud_families = "," + ",".join(families) + "," if families else ""
-    session.add(response)
-    if response.status in SCORED_STATUSES:
-        to = ResponseStatus.FLAGGED if flagged else ResponseStatus.RECEIVED
-        if response.status != to:
-            review.transition(
-                session,
-                response,
-                to=to,
-                actor="fraud-model",
-                kind="model",
-                detail={"score": round(response.fraud_score, 4), "model": verdicts.model_version},
+@dataclass(frozen=True)
+class Verdict:
+    """One response's verdict as plain data (computed outside any write transaction)."""
+
+    response_id: int
+    score: float
+    reasons: list[dict[str, str]]
+    families: str
+    flagged: bool
+
+
+@dataclass
+class ScoringPlan:
+    """What a scoring pass decided, to be written in one short transaction (`apply_plan`)."""
+
+    campaign_id: int
+    verdicts: list[Verdict]
+    model_version: str = MODEL_VERSION
+    model_blob: bytes | None = None  # a newly fitted model to store
+    n_responses: int = 0
+    labels_detail: dict[str, Any] | None = None
+
+
+def _verdicts(rows: list[Submission], verdicts: Verdicts, only: set[int] | None = None) -> list[Verdict]:
+    position = {rid: i for i, rid in enumerate(verdicts.ids)}
+    out = []
+    for row in rows:
+        i = position.get(row.public_id)
+        if i is None or (only is not None and row.id not in only):
+            continue
+        families = sorted(set(verdicts.families[i])) if verdicts.families else []
+        out.append(
+            Verdict(
+                response_id=ident(row),
+                score=float(verdicts.score[i]),
+                reasons=[
+                    {"zh": zh, "en": en}
+                    for zh, en in zip(verdicts.reasons_zh[i], verdicts.reasons_en[i], strict=True)
+                ],
+                families="," + ",".join(families) + "," if families else "",
+                flagged=bool(verdicts.flagged[i]),
             )
+        )
+    return out
 
 
-def _store(rows: list[Submission], by_id: dict[str, int], verdicts: Verdicts, *, session: Session) -> None:
-    for i, rid in enumerate(verdicts.ids):
-        _keep_verdict(session, rows[by_id[rid]], verdicts, i, bool(verdicts.flagged[i]))
+def plan_rescore(
+    *, session: Session, campaign: Campaign, budget: float | None = None, seed: int = 0
+) -> ScoringPlan:
+    """Fit the detector once on the whole campaign (with the callback labels where they help); read-only."""
+    batch = load_batch(session=session, campaign=campaign)
+    plan = ScoringPlan(ident(campaign), [])
+    if not batch.rows:
+        return plan
+    detector = _fit(batch, seed)  # fitted once: the same detector scores the batch and is stored
+    share = budget or campaign.callback_rate
+    verdicts = score_responses(batch.responses, batch.items, budget=share, detector=detector)
+    reweight, plan.labels_detail = _learn_from_labels(session, campaign, verdicts, detector)
+    _apply(reweight, detector, verdicts, share)
+    plan.verdicts = _verdicts(batch.rows, verdicts)
+    plan.model_blob = pickle.dumps({"detector": detector, "reweight": reweight})
+    plan.n_responses = len(batch.rows)
+    return plan
+
+
+def plan_pending(*, session: Session, campaign: Campaign) -> ScoringPlan:
+    """Verdicts for the campaign's responses that have no score yet, with its current model (fitted when there
+    is none or the campaign has doubled since); the flag follows the full rescore's rule (the top
+    `callback_rate` share of the campaign's scores). Read-only."""
+    model = latest_model(session=session, campaign=campaign)
+    batch = load_batch(session=session, campaign=campaign)
+    pending = {ident(r) for r in batch.rows if r.fraud_score is None}
+    if not pending:
+        return ScoringPlan(ident(campaign), [])
+    if model is None or len(batch.rows) >= REFIT_GROWTH * max(model.n_responses, 10):
+        return plan_rescore(session=session, campaign=campaign)
+    stored = pickle.loads(model.blob)  # our own pickle, written by a rescore
+    detector = stored["detector"] if isinstance(stored, dict) else stored
+    verdicts = score_responses(batch.responses, batch.items, budget=campaign.callback_rate, detector=detector)
+    reweight = stored.get("reweight") if isinstance(stored, dict) else None
+    _apply(reweight, detector, verdicts, campaign.callback_rate)
+    return ScoringPlan(ident(campaign), _verdicts(batch.rows, verdicts, only=pending))
+
+
+def apply_plan(*, session: Session, plan: ScoringPlan, only_unscored: bool = False) -> int:
+    """Write a plan: scores, reasons, status moves through the review door, the new model; return how many."""
+    written = 0
+    for verdict in plan.verdicts:
+        response = session.get(Submission, verdict.response_id)
+        if response is None or (only_unscored and response.fraud_score is not None):
+            continue  # another pass got there first
+        response.fraud_score = verdict.score
+        response.fraud_reasons = verdict.reasons
+        response.fraud_model_version = plan.model_version
+        response.fraud_families = verdict.families
+        session.add(response)
+        written += 1
+        to = ResponseStatus.FLAGGED if verdict.flagged else ResponseStatus.RECEIVED
+        if response.status in SCORED_STATUSES and response.status != to:
+            detail = {"score": round(verdict.score, 4), "model": plan.model_version}
+            review.transition(session, response, to=to, actor="fraud-model", kind="model", detail=detail)
+    if plan.model_blob is not None:
+        session.add(
+            FraudModel(
+                campaign_id=plan.campaign_id,
+                model_version=plan.model_version,
+                n_responses=plan.n_responses,
+                blob=plan.model_blob,
+            )
+        )
+    if plan.labels_detail is not None:
+        campaign = session.get(Campaign, plan.campaign_id)
+        audit.append(
+            session,
+            actor="fraud-model",
+            action="fraud.labels",
+            campaign_id=plan.campaign_id,
+            subject=f"campaign:{campaign.code if campaign else plan.campaign_id}",
+            detail=plan.labels_detail,
+        )
+    session.flush()
+    return written
 
 
 def rescore_campaign(
     *, session: Session, campaign: Campaign, budget: float | None = None, seed: int = 0
 ) -> int:
     """Refit the detector on the whole campaign, store every verdict and the model; return how many."""
-    batch = load_batch(session=session, campaign=campaign)
-    if not batch.rows:
-        return 0
-    detector = _fit(batch, seed)  # fitted once: the same detector scores the batch and is stored
-    share = budget or campaign.callback_rate
-    verdicts = score_responses(batch.responses, batch.items, budget=share, detector=detector)
-    reweight = _learn_from_labels(session, campaign, batch, detector, verdicts)
-    _apply(reweight, detector, verdicts, share)
-    _store(batch.rows, {r.public_id: n for n, r in enumerate(batch.rows)}, verdicts, session=session)
-    session.add(
-        FraudModel(
-            campaign_id=ident(campaign),
-            model_version=MODEL_VERSION,
-            n_responses=len(batch.rows),
-            blob=pickle.dumps({"detector": detector, "reweight": reweight}),
-        )
+    return apply_plan(
+        session=session, plan=plan_rescore(session=session, campaign=campaign, budget=budget, seed=seed)
     )
-    session.flush()
-    return len(batch.rows)
+
+
+def score_pending(*, session: Session, campaign: Campaign) -> int:
+    """Score the campaign's responses that have no score yet, in one pass; return how many."""
+    return apply_plan(
+        session=session, plan=plan_pending(session=session, campaign=campaign), only_unscored=True
+    )
 
 
 def _learn_from_labels(
-    session: Session, campaign: Campaign, batch: Batch, detector: ResponseAnomalyDetector, verdicts: Verdicts
-) -> LabelledReweighting | None:
+    session: Session, campaign: Campaign, verdicts: Verdicts, detector: ResponseAnomalyDetector
+) -> tuple[LabelledReweighting | None, dict[str, Any] | None]:
     """With enough callback labels, a re-weighting of the signal families (used only where it helps)."""
     from survey_app.services.callbacks import labels
 
     position = {rid: n for n, rid in enumerate(verdicts.ids)}
     known = [(position[rid], label) for rid, label, _source in labels(session, campaign) if rid in position]
     if len(known) < 30:
-        return None
+        return None, None
     idx = np.array([i for i, _ in known])
     y = np.array([label for _, label in known])
     X, *_rest = design_matrix(verdicts.features)  # noqa: N806
     model = LabelledReweighting().fit(signals(detector, X)[idx], verdicts.score[idx], y)
-    audit.append(
-        session,
-        actor="fraud-model",
-        action="fraud.labels",
-        campaign_id=campaign.id,
-        subject=f"campaign:{campaign.code}",
-        detail={
-            "labels": len(known),
-            "fakes": int(y.sum()),
-            "used": bool(model.used_),
-            "cv_auc": round(model.cv_auc_, 4) if model.cv_auc_ == model.cv_auc_ else None,
-            "base_auc": round(model.base_auc_, 4) if model.base_auc_ == model.base_auc_ else None,
-        },
-    )
-    return model if model.used_ else None
+    detail = {
+        "labels": len(known),
+        "fakes": int(y.sum()),
+        "used": bool(model.used_),
+        "cv_auc": round(model.cv_auc_, 4) if model.cv_auc_ == model.cv_auc_ else None,
+        "base_auc": round(model.base_auc_, 4) if model.base_auc_ == model.base_auc_ else None,
+    }
+    return (model if model.used_ else None), detail
 
 
 def _apply(
@@ -157,37 +238,6 @@ def latest_model(*, session: Session, campaign: Campaign) -> FraudModel | None:
     ).first()
 
 
-def score_pending(*, session: Session, campaign: Campaign) -> int:
-    """Score every online response of the campaign that has no score yet, in one pass, with the campaign's
-    current model (fitted when there is none or the campaign has doubled since); return how many.
-
-    The flag follows the same rule as a full rescore: the top `callback_rate` share of the campaign's scores.
-    """
-    model = latest_model(session=session, campaign=campaign)
-    batch = load_batch(session=session, campaign=campaign)
-    pending = [n for n, r in enumerate(batch.rows) if r.fraud_score is None]
-    if not pending:
-        return 0
-    if model is None or len(batch.rows) >= REFIT_GROWTH * max(model.n_responses, 10):
-        return rescore_campaign(session=session, campaign=campaign)
-    stored = pickle.loads(model.blob)  # our own pickle, written by rescore_campaign
-    detector = stored["detector"] if isinstance(stored, dict) else stored
-    verdicts = score_responses(batch.responses, batch.items, budget=campaign.callback_rate, detector=detector)
-    _apply(
-        stored.get("reweight") if isinstance(stored, dict) else None,
-        detector,
-        verdicts,
-        campaign.callback_rate,
-    )
-    position = {rid: i for i, rid in enumerate(verdicts.ids)}
-    for n in pending:
-        target = batch.rows[n]
-        i = position.get(target.public_id)
-        if i is not None:
-            _keep_verdict(session, target, verdicts, i, bool(verdicts.flagged[i]))
-    return len(pending)
-
-
 def unscored_campaigns(*, session: Session) -> list[int]:
     """Campaigns with online responses waiting for a score (after a crash, or while the worker was down)."""
     query = select(Submission.campaign_id).where(
@@ -197,12 +247,18 @@ def unscored_campaigns(*, session: Session) -> list[int]:
 
 
 def score_in_background(engine: Engine, campaign_id: int) -> int:
-    """A job: score a campaign's waiting responses in its own unit of work; a failure is logged, never raised
-    (the responses stay unscored and the next sweep takes them)."""
+    """A job: compute the campaign's waiting verdicts in a read-only unit (no lock while the model works),
+    then write them in one short transaction. A failure is logged, never raised: the next sweep takes them."""
     try:
-        with unit_of_work(engine) as session:
+        with unit_of_work(engine, write=False) as session:
             campaign = session.get(Campaign, campaign_id)
-            return score_pending(session=session, campaign=campaign) if campaign is not None else 0
+            if campaign is None:
+                return 0
+            plan = plan_pending(session=session, campaign=campaign)
+        if not plan.verdicts:
+            return 0
+        with unit_of_work(engine) as session:
+            return apply_plan(session=session, plan=plan, only_unscored=True)
     except Exception:
         log.exception("scoring the waiting responses of campaign %s failed", campaign_id)
         return 0
