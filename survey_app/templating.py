@@ -95,6 +95,15 @@ def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
 
+def render_text(request: Request, name: str, context: dict[str, Any] | None = None) -> str:
+    """A template rendered for this request (its locale, url_for) as text."""
+    locale = getattr(request.state, "locale", None) or i18n.negotiate(request)
+    ctx = {"request": request, "locale": locale, "lang_attr": "zh-CN" if locale == "zh_CN" else "en"}
+    ctx.update(context or {})
+    text: str = request.app.state.templates.get_template(name).render(ctx)
+    return text
+
+
 def render(
     request: Request,
     page: str,
@@ -105,12 +114,7 @@ def render(
     headers: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """Render `page`, or `fragment` when htmx asked; always `Vary: HX-Request`."""
-    app = request.app
-    locale = getattr(request.state, "locale", None) or i18n.negotiate(request)
-    name = fragment if fragment and is_htmx(request) else page
-    ctx = {"request": request, "locale": locale, "lang_attr": "zh-CN" if locale == "zh_CN" else "en"}
-    ctx.update(context or {})
-    html = app.state.templates.get_template(name).render(ctx)
+    html = render_text(request, fragment if fragment and is_htmx(request) else page, context)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
     response.headers["Vary"] = "HX-Request, Cookie"
     return response

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
+
 from sqlmodel import select
 from starlette.background import BackgroundTask
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
 from forms.answers import check_answers
@@ -17,7 +19,7 @@ from survey_app.request_body import FormBody, read_form
 from survey_app.services import survey_form as sf
 from survey_app.services.submissions import SubmissionMeta, campaign_state, find_by_key, store_response
 from survey_app.services.survey_links import SurveyTarget, is_replaced, resolve
-from survey_app.templating import is_htmx, localtime, render
+from survey_app.templating import is_htmx, localtime, render, render_text
 
 
 def _target(request: Request) -> SurveyTarget:
@@ -49,18 +51,54 @@ def _page(request: Request, target: SurveyTarget, view: sf.FormView, status: int
     return render(request, "survey/page.html", ctx, fragment="survey/_form.html", status_code=status)
 
 
+TOKEN_SLOT = "__MINGCHA_FORM_TOKEN__"
+_pages: OrderedDict[tuple[object, ...], str] = OrderedDict()
+PAGE_CACHE = 512
+
+
+def _blank_page(request: Request, target: SurveyTarget) -> str:
+    """The survey page as a first view shows it, with a slot for the form token: rendered once per location,
+    campaign state, instrument version and language, then reused (a page view only signs a new token)."""
+    campaign, location = target.campaign, target.location
+    key = (
+        request.url.path, request.state.locale, target.instrument_row.id, location.id, location.name,
+        campaign.id, campaign.name_zh, campaign.name_en, campaign.organisation, campaign.deadline,
+        campaign.timezone, campaign.status,
+    )  # fmt: skip
+    page = _pages.get(key)
+    if page is None:
+        view = sf.FormView(
+            instrument=target.instrument,
+            locale=request.state.locale,
+            action=str(request.url_for("survey:submit", token=request.path_params["token"]).path),
+            form_token=TOKEN_SLOT,
+        )
+        page = render_text(
+            request, "survey/page.html", {"view": view, "campaign": campaign, "location": location}
+        )
+        _pages[key] = page
+        while len(_pages) > PAGE_CACHE:
+            _pages.popitem(last=False)
+    return page
+
+
 def survey_page(request: Request) -> Response:
     """Show the survey for a location token."""
     settings = request.app.state.settings
     target = _open_target(request)
     locale = request.state.locale
-    view = sf.FormView(
-        instrument=target.instrument,
-        locale=locale,
-        action=str(request.url_for("survey:submit", token=request.path_params["token"]).path),
-        form_token=sf.new_form_token(settings.secret_key, utcnow(), ident(target.location)),
-    )
-    response = _page(request, target, view)
+    token = sf.new_form_token(settings.secret_key, utcnow(), ident(target.location))
+    if is_htmx(request):
+        view = sf.FormView(
+            instrument=target.instrument,
+            locale=locale,
+            action=str(request.url_for("survey:submit", token=request.path_params["token"]).path),
+            form_token=token,
+        )
+        response = _page(request, target, view)
+    else:
+        response = HTMLResponse(_blank_page(request, target).replace(TOKEN_SLOT, token))
+        response.headers["Vary"] = "HX-Request, Cookie"
     if "lang" in request.query_params and i18n.normalise(request.query_params["lang"]):
         response.set_cookie(i18n.COOKIE, locale, max_age=365 * 86400, samesite="lax", httponly=True)
     return response

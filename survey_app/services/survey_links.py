@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from forms import Instrument
 from survey_app import tokens
@@ -25,15 +25,15 @@ def resolve(*, session: Session, secret: str, token: str) -> SurveyTarget | None
     nonce = tokens.nonce_from_token(secret, token)
     if nonce is None:
         return None
-    location = session.exec(select(Location).where(Location.token_nonce == nonce)).first()
-    if location is None or not location.active:
+    found = session.exec(
+        select(Location, Campaign, InstrumentVersion)
+        .join(Campaign, col(Campaign.id) == Location.campaign_id)
+        .join(InstrumentVersion, col(InstrumentVersion.id) == Campaign.survey_instrument_id)
+        .where(Location.token_nonce == nonce)
+    ).first()  # one indexed query (the token's nonce) for the location, its campaign and instrument
+    if found is None or not found[0].active:
         return None
-    campaign = session.get(Campaign, location.campaign_id)
-    if campaign is None:
-        return None
-    row = session.get(InstrumentVersion, campaign.survey_instrument_id)
-    if row is None:
-        return None
+    location, campaign, row = found
     return SurveyTarget(location, campaign, row, materialise(row))
 
 

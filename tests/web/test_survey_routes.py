@@ -256,3 +256,15 @@ def test_security_headers(client: TestClient, target: str) -> None:
     headers = client.get(target).headers
     assert "default-src 'self'" in headers["content-security-policy"]
     assert headers["x-content-type-options"] == "nosniff"
+
+
+def test_the_cached_page_differs_only_by_its_form_token(client: TestClient, target: str) -> None:
+    from survey_app.routes import survey
+
+    survey._pages.clear()
+    first, second = client.get(target).text, client.get(target).text
+    assert len(survey._pages) == 1, "rendered once"
+    assert form_token(first) != form_token(second) and survey.TOKEN_SLOT not in first
+    assert first.replace(form_token(first), "") == second.replace(form_token(second), "")
+    english = client.get(target + "?lang=en").text
+    assert "Residential property services" in english and len(survey._pages) == 2
