@@ -17,7 +17,13 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m survey_app", description="Mingcha survey server")
     sub = parser.add_subparsers(dest="command", required=True)
     sub.add_parser("migrate", help="create or upgrade the database schema")
-    sub.add_parser("seed-demo", help="create the demo campaign (once) and print its survey links")
+    seed = sub.add_parser("seed-demo", help="create the demo campaigns (once) and print their survey links")
+    seed.add_argument(
+        "--responses",
+        type=int,
+        default=0,
+        help="grow the current demo campaign to about N simulated, scored responses",
+    )
     serve = sub.add_parser("serve", help="serve the app with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=8000)
@@ -112,7 +118,13 @@ def _migrate(settings: Settings, args: argparse.Namespace) -> int:
 def _seed(settings: Settings, args: argparse.Namespace) -> int:
     from survey_app.db import make_engine, unit_of_work
     from survey_app.services.contacts import ContactCipher
-    from survey_app.services.demo import demo_certificate, seed_demo, seed_demo_responses, seed_demo_users
+    from survey_app.services.demo import (
+        demo_certificate,
+        grow_demo,
+        seed_demo,
+        seed_demo_responses,
+        seed_demo_users,
+    )
     from survey_app.services.demo_review import seed_review_demo
     from survey_app.services.survey_links import survey_url
 
@@ -125,6 +137,10 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
         simulated = seed_demo_responses(session=session, campaign=campaign, locations=locations)
         logins = seed_demo_users(session=session, campaigns=[before, campaign], var_dir=settings.var_dir)
         calls = seed_review_demo(session=session, campaign=campaign, cipher=ContactCipher(settings.data_key))
+        if args.responses:
+            simulated += grow_demo(
+                session=session, campaign=campaign, locations=locations, target=args.responses
+            )
     base = settings.base_url
     print("\n明察 Mingcha — demo data " + ("created" if created else "already present"))
     print(f"  demo campaign code: {campaign.code}  ({campaign.name_zh})")

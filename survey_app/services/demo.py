@@ -68,54 +68,93 @@ def seed_demo(
 
 
 def seed_demo_responses(
-    *, session: Session, campaign: Campaign, locations: list[Location], seed: int = 2026
+    *, session: Session, campaign: Campaign, locations: list[Location], seed: int = 2026, n_genuine: int = 300
 ) -> int:
-    """Simulated residents for the demo estate (5% of them injected fraud), scored by the fraud model."""
+    """Simulated residents for the demo estate (5% of them injected fraud), scored by the fraud model; only
+    for a campaign without responses (use `add_simulated` to grow one)."""
+    if session.exec(select(Submission).where(Submission.campaign_id == campaign.id)).first() is not None:
+        return 0
+    return add_simulated(
+        session=session, campaign=campaign, locations=locations, n_genuine=n_genuine, seed=seed
+    )
+
+
+def add_simulated(
+    *, session: Session, campaign: Campaign, locations: list[Location], n_genuine: int, seed: int
+) -> int:
+    """Add simulated responses inside the campaign's window (one bulk insert), then score the campaign."""
+    from sqlalchemy import insert
+
     from fraud.simulate import SimConfig, simulate
     from survey_app.services.fraud_checks import rescore_campaign
 
-    if session.exec(select(Submission).where(Submission.campaign_id == campaign.id)).first() is not None:
-        return 0
     row = session.get(InstrumentVersion, campaign.survey_instrument_id)
-    assert row is not None
+    instrument = materialise(row)
     cfg = SimConfig(
-        n_genuine=300,
+        n_genuine=n_genuine,
         prevalence=0.05,
         n_locations=len(locations),
         seed=seed,
         start=campaign.starts_at + timedelta(hours=2),
     )
-    instrument = materialise(row)
     _items, records, _labels = simulate(cfg, items_json(instrument))
     end = min(utcnow(), campaign.deadline).timestamp() - 3600
     shift = min(0.0, end - max(_epoch(r["submitted_at"]) for r in records))
-    by_code = {f"L{n + 1:02d}": loc for n, loc in enumerate(locations)}
-    prefix = "r-demo" if campaign.code == DEMO_CODE else f"r-{campaign.code.lower()}-"
+    by_code = {f"L{n + 1:02d}": loc.id for n, loc in enumerate(locations)}
+    prefix = "r-demo" if campaign.code == DEMO_CODE and seed == 2026 else f"r-{campaign.code.lower()}-{seed}-"
+    rows = []
     for record in records:
         submitted = datetime.fromtimestamp(_epoch(record["submitted_at"]) + shift, UTC)
-        started = datetime.fromtimestamp(_epoch(record["started_at"]) + shift, UTC)
-        session.add(
-            Submission(
-                public_id=f"{prefix}{record['id'][2:]}",
-                idempotency_key=f"demo-{campaign.code}-{record['id']}",
-                campaign_id=ident(campaign),
-                location_id=by_code[record["location"]].id,
-                instrument_version_id=ident(row),
-                channel="online",
-                answers=dict(record["answers"]),
-                answer_codes=encode(instrument, record["answers"]),
-                item_ms=record["item_ms"],
-                comment=record["comment"],
-                client_id=record["client_id"],
-                ip_hash=record["ip_hash"],
-                user_agent=record["user_agent"],
-                started_at=started,
-                submitted_at=submitted,
-                received_at=submitted,
-            )
+        rows.append(
+            {
+                "public_id": f"{prefix}{record['id'][2:]}",
+                "idempotency_key": f"demo-{campaign.code}-{seed}-{record['id']}",
+                "campaign_id": ident(campaign),
+                "location_id": by_code[record["location"]],
+                "instrument_version_id": ident(row),
+                "channel": "online",
+                "status": "received",
+                "answers": dict(record["answers"]),
+                "answer_codes": encode(instrument, record["answers"]),
+                "item_ms": record["item_ms"],
+                "comment": record["comment"],
+                "contact_consent": False,
+                "client_id": record["client_id"],
+                "ip_hash": record["ip_hash"],
+                "user_agent": record["user_agent"],
+                "locale": "zh_CN",
+                "started_at": datetime.fromtimestamp(_epoch(record["started_at"]) + shift, UTC),
+                "submitted_at": submitted,
+                "received_at": submitted,
+                "meta": {},
+                "fraud_reasons": [],
+                "fraud_model_version": "",
+                "fraud_families": "",
+            }
         )
+    for start in range(0, len(rows), 5000):
+        session.execute(insert(Submission), rows[start : start + 5000])
     session.flush()
     return rescore_campaign(session=session, campaign=campaign)
+
+
+def grow_demo(*, session: Session, campaign: Campaign, locations: list[Location], target: int) -> int:
+    """Grow the campaign to about `target` responses (5% of those added injected fraud); return how many."""
+    from sqlalchemy import func
+
+    have = session.exec(
+        select(func.count()).select_from(Submission).where(Submission.campaign_id == campaign.id)
+    ).one()
+    if target <= have:
+        return 0
+    seed = 3000 + int(have)
+    return add_simulated(
+        session=session,
+        campaign=campaign,
+        locations=locations,
+        n_genuine=round((target - have) / 1.05),
+        seed=seed,
+    )
 
 
 def _epoch(stamp: str) -> float:

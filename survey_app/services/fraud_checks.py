@@ -137,8 +137,15 @@ def plan_pending(*, session: Session, campaign: Campaign) -> ScoringPlan:
 def apply_plan(*, session: Session, plan: ScoringPlan, only_unscored: bool = False) -> int:
     """Write a plan: scores, reasons, status moves through the review door, the new model; return how many."""
     written = 0
+    rows: dict[int, Submission] = {}
+    ids = [v.response_id for v in plan.verdicts]
+    for start in range(0, len(ids), 1000):  # the rows in a few queries, not one per verdict
+        chunk = ids[start : start + 1000]
+        rows.update(
+            (ident(r), r) for r in session.exec(select(Submission).where(col(Submission.id).in_(chunk)))
+        )
     for verdict in plan.verdicts:
-        response = session.get(Submission, verdict.response_id)
+        response = rows.get(verdict.response_id)
         if response is None or (only_unscored and response.fraud_score is not None):
             continue  # another pass got there first
         response.fraud_score = verdict.score
