@@ -30,6 +30,11 @@ def main(argv: list[str] | None = None) -> int:
     serve.add_argument(
         "--no-worker", action="store_true", help="no job worker in this process (workers run apart)"
     )
+    serve.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="trust X-Forwarded-For/-Proto from a reverse proxy on 127.0.0.1 (real client addresses)",
+    )
     worker = sub.add_parser("worker", help="run the job worker (scoring) until stopped")
     worker.add_argument("--workers", type=int, default=1, help="worker threads")
     export = sub.add_parser("export", help="write items.json and responses.jsonl for a campaign")
@@ -180,7 +185,14 @@ def _serve(settings: Settings, args: argparse.Namespace) -> int:
     worker = "" if args.no_worker else " with an embedded job worker"
     print(f"serving on http://{args.host}:{args.port}{worker}  (Ctrl+C to stop)")
     app = create_app(replace(settings, embedded_worker=not args.no_worker))
-    uvicorn.run(app, host=args.host, port=args.port, log_level="info", proxy_headers=False)
+    uvicorn.run(
+        app,
+        host=args.host,
+        port=args.port,
+        log_level="info",
+        proxy_headers=args.behind_proxy,
+        forwarded_allow_ips="127.0.0.1" if args.behind_proxy else None,
+    )
     return 0
 
 

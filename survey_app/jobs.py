@@ -27,18 +27,18 @@ log = logging.getLogger(__name__)
 RETRY_LOCKED_S = 1
 
 
-def make_huey(url: str, *, immediate: bool = False) -> Huey:
+def make_huey(url: str, *, immediate: bool = False, name: str = "mingcha") -> Huey:
     """A huey instance for MINGCHA_QUEUE_URL: sqlite:///path, redis://..., memory://, or immediate:// (tests:
     a job runs at once, in the process that enqueues it)."""
     immediate = immediate or url.startswith("immediate://")
     if immediate or url.startswith("memory://"):
-        return MemoryHuey("mingcha", immediate=immediate, results=False)
+        return MemoryHuey(name, immediate=immediate, results=False)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
         path.parent.mkdir(parents=True, exist_ok=True)
-        return SqliteHuey("mingcha", filename=str(path), results=False, fsync=True)
+        return SqliteHuey(name, filename=str(path), results=False, fsync=True)
     if url.startswith(("redis://", "rediss://")):
-        return RedisHuey("mingcha", url=url, results=False)
+        return RedisHuey(name, url=url, results=False)
     raise ValueError(f"MINGCHA_QUEUE_URL must be sqlite:///..., redis://... or memory://, not {url!r}")
 
 
@@ -47,7 +47,7 @@ class Jobs:
 
     def __init__(self, settings: Settings, engine: Engine, *, immediate: bool = False) -> None:
         self.engine = engine
-        self.huey = make_huey(settings.queue_url, immediate=immediate)
+        self.huey = make_huey(settings.queue_url, immediate=immediate, name=settings.queue_name)
         huey = self.huey
 
         @huey.task(name="score_campaign")

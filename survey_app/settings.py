@@ -36,6 +36,7 @@ class Settings:
     ratelimit_storage: str = "memory://"
     data_key: str = ""
     queue_url: str = ""  # huey storage: sqlite:///var/jobs.db (default), redis://..., memory://
+    queue_name: str = "mingcha"  # several deployments may share one Redis: give each its own name
     embedded_worker: bool = False  # `serve` runs a worker thread beside the app (unless --no-worker)
     login_failure_delay: float = 0.5  # seconds a failed login waits (slows guessing, locks nobody out)
     contact_retention_days: int = 90
@@ -76,6 +77,7 @@ class Settings:
             ratelimit_storage=env.get("MINGCHA_RATELIMIT_STORAGE", "memory://"),
             data_key=data_key,
             queue_url=env.get("MINGCHA_QUEUE_URL") or f"sqlite:///{var_dir / 'jobs.db'}",
+            queue_name=env.get("MINGCHA_QUEUE_NAME", "mingcha"),
             contact_retention_days=_whole(
                 env.get("MINGCHA_CONTACT_RETENTION_DAYS", "90"), "MINGCHA_CONTACT_RETENTION_DAYS"
             ),

@@ -37,10 +37,10 @@ def _port() -> int:
         return int(s.getsockname()[1])
 
 
-def _serve(url: str, var: Path, port: int) -> subprocess.Popen[bytes]:
+def _serve(url: str, var: Path, port: int, extra: list[str] | None = None) -> subprocess.Popen[bytes]:
     env = {**os.environ, "DATABASE_URL": url, "MINGCHA_VAR_DIR": str(var), "MINGCHA_SECRET_KEY": SECRET}
     server = subprocess.Popen(
-        [sys.executable, "-m", "survey_app", "serve", "--port", str(port)],
+        [sys.executable, "-m", "survey_app", "serve", "--port", str(port), *(extra or [])],
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,
