@@ -6,9 +6,8 @@ import argparse
 import sys
 from pathlib import Path
 
-from sqlmodel import Session
-
-from survey_app.models import Campaign
+from survey_app.cli_desk import _audit, _labels, _purge, _rotate_key, _worker
+from survey_app.cli_lookup import find_campaign as _campaign
 from survey_app.settings import Settings, SettingsError
 
 
@@ -217,18 +216,6 @@ def _safe_url(url: str) -> str:
     return url.split("@")[-1] if "@" in url else url
 
 
-def _campaign(session: Session, code: str) -> Campaign | None:
-    """The campaign with this code, or None after saying so on stderr."""
-    from sqlmodel import select
-
-    from survey_app.models import Campaign
-
-    campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
-    if campaign is None:
-        print(f"error: no campaign with code {code!r}", file=sys.stderr)
-    return campaign
-
-
 def _rescore(settings: Settings, args: argparse.Namespace) -> int:
     from survey_app.db import make_engine, unit_of_work
     from survey_app.services.fraud_checks import apply_plan, plan_rescore
@@ -334,100 +321,4 @@ def _grade(settings: Settings, args: argparse.Namespace) -> int:
         for dim in comp["dimensions"]:
             print(f"    {dim['id']}: {dim['score']}")
     print(f"  total: {data['total']} / {data['total_max']}; excluded: {data['excluded'] or 'none'}")
-    return 0
-
-
-def _audit(settings: Settings, args: argparse.Namespace) -> int:
-    from survey_app.db import make_engine, unit_of_work
-    from survey_app.services import audit
-
-    with unit_of_work(make_engine(settings.database_url), write=False) as session:
-        campaign = None
-        if args.campaign:
-            campaign = _campaign(session, args.campaign)
-            if campaign is None:
-                return 2
-        if args.audit_command == "show":
-            tz = campaign.timezone if campaign else settings.default_timezone
-            rows = audit.history(session, campaign_id=campaign.id if campaign else None)
-            for row in rows:
-                print(audit.format_row(row, tz))
-            print(f"{len(rows)} rows", file=sys.stderr)
-            return 0
-        chain = (campaign.id if campaign else None) if args.campaign else None
-        breaks = audit.verify(session, chain)
-        checked = [chain] if chain is not None else audit.chains(session)
-    if breaks:
-        for b in breaks:
-            print(f"BROKEN {b}", file=sys.stderr)
-        return 1
-    print(f"audit log intact: {len(checked)} chain(s) verified")
-    return 0
-
-
-def _labels(settings: Settings, args: argparse.Namespace) -> int:
-    import csv
-
-    from survey_app.db import make_engine, unit_of_work
-    from survey_app.services.callbacks import labels
-
-    with unit_of_work(make_engine(settings.database_url), write=False) as session:
-        campaign = _campaign(session, args.campaign)
-        if campaign is None:
-            return 2
-        rows = labels(session, campaign)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
-    with args.out.open("w", encoding="utf-8", newline="") as fh:
-        writer = csv.writer(fh)
-        writer.writerow(["id", "label", "source"])
-        writer.writerows(rows)
-    fakes = sum(label for _, label, _ in rows)
-    print(f"wrote {len(rows)} labels ({fakes} confirmed fake) to {args.out}")
-    return 0
-
-
-def _rotate_key(settings: Settings, args: argparse.Namespace) -> int:
-    from survey_app.db import make_engine, unit_of_work
-    from survey_app.services.contacts import ContactCipher, DataKeyError, rotate_all
-
-    try:
-        with unit_of_work(make_engine(settings.database_url)) as session:
-            count = rotate_all(session, ContactCipher(settings.data_key))
-    except DataKeyError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    print(f"re-encrypted {count} phone numbers with the first key of MINGCHA_DATA_KEY; the others can go")
-    return 0
-
-
-def _purge(settings: Settings, args: argparse.Namespace) -> int:
-    from survey_app.db import make_engine, unit_of_work
-    from survey_app.models import utcnow
-    from survey_app.services.contacts import purge
-
-    days = args.retention_days if args.retention_days is not None else settings.contact_retention_days
-    if days < 0:
-        print("error: --retention-days must be 0 or more", file=sys.stderr)
-        return 2
-    with unit_of_work(make_engine(settings.database_url)) as session:
-        purged = purge(session, now=utcnow(), retention_days=days)
-    for code, n in purged.items():
-        print(f"{code}: removed {n} phone numbers")
-    print(f"purged {sum(purged.values())} phone numbers (grades locked more than {days} days ago)")
-    return 0
-
-
-def _worker(settings: Settings, args: argparse.Namespace) -> int:
-    import logging
-
-    from survey_app.db import make_engine
-    from survey_app.jobs import Jobs
-
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    jobs = Jobs(settings, make_engine(settings.database_url))
-    consumer = jobs.consumer(max(1, args.workers))
-    print(
-        f"job worker: {jobs.recover()} campaign(s) with unscored responses queued; Ctrl+C to stop", flush=True
-    )
-    consumer.run()
     return 0
