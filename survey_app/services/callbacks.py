@@ -10,7 +10,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
-from survey_app.errors import Invalid
+from survey_app.errors import Invalid, Locked
 from survey_app.models import (
     CallbackAttempt,
     CallbackOutcome,
@@ -113,7 +113,7 @@ def decide(
     target = decision_target(response, decision)
     if target is None or target == response.status:
         if locked:
-            review.transition(db, response, to=S.EXCLUDED, actor=actor, locked=True)  # raises Locked
+            raise Locked()
         audit.append(
             db,
             actor=actor,

@@ -149,6 +149,13 @@ def test_decisions_are_refused_once_the_grade_is_locked(
         target.status == "flagged"
         and session.exec(select(func.count()).select_from(AuditLog)).one() == before
     )
+    rejected = session.exec(select(Submission).where(Submission.status == "rejected")).first()
+    assert rejected is not None
+    keep = {"_csrf": csrf_of(client), "decision": "pending", "reason": "再打一次"}
+    pending = client.post(f"/c/WYW1-2026/r/{rejected.public_id}/decide", data=keep)
+    assert pending.status_code == 409 and "已锁定" in pending.text, (
+        "keeping one pending is refused as locked too"
+    )
     no_reason = client.post("/c/WYW1-2026/report/reopen", data={"_csrf": csrf_of(client), "reason": ""})
     assert no_reason.status_code == 422
     reopened = client.post(
