@@ -108,6 +108,11 @@ def parse_instrument(data: Any, *, source: str = "<data>") -> tuple[Instrument |
     intro = out.label("intro", data["intro"]) if "intro" in data else None
     dimensions = _dimensions(out, data.get("dimensions"))
     sections = _sections(out, data.get("sections"), {d.id for d in dimensions})
+    if kind == "mystery":  # each clause is planned as covert or open (seed L1099)
+        for section in sections:
+            for item in section.items:
+                if item.scored and item.covert is None:
+                    out.add(f"{section.id}.{item.id}", "a mystery-script item must say covert: true or false")
     if out.problems:
         return None, out.problems
     return (

@@ -8,7 +8,7 @@ from typing import Any
 ITEM_TYPES = ("likert5", "yesno", "single", "multi", "number", "text", "photo", "time")
 KINDS = ("survey", "mystery", "evaluation", "audit", "self_assessment")
 ROLES = ("comment", "contact_consent", "contact_phone")
-SCALES = ("agreement", "satisfaction")
+SCALES = ("agreement", "satisfaction", "rating", "maturity")
 SCORED_TYPES = ("likert5", "yesno")
 
 

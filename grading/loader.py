@@ -292,6 +292,8 @@ def compatibility_problems(scheme: Scheme, dimensions_by_instrument: dict[str, s
                 f"{comp.id}: weight for {missing!r}, which instrument {comp.instrument} does not have"
             )
         for unweighted in sorted(dims - weighted):
+            if unweighted == "bonus" and scheme.bonus is not None:
+                continue  # bonus items sit apart from the weighted dimensions (e.g. zero-carbon, L908)
             problems.append(
                 f"{comp.id}: instrument {comp.instrument} has dimension {unweighted!r} with no weight"
             )

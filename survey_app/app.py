@@ -29,6 +29,7 @@ from survey_app.routes import (
     auth,
     campaigns,
     certificate,
+    field,
     followup,
     instruments,
     locations,
@@ -36,6 +37,7 @@ from survey_app.routes import (
     reports,
     review,
     survey,
+    visits,
 )
 from survey_app.services.contacts import ContactCipher, check_key
 from survey_app.settings import Settings
@@ -83,6 +85,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *reports.routes,
         *review.routes,
         *followup.routes,
+        *visits.routes,
+        *field.routes,
         *certificate.routes,
         Mount("/static", app=StaticFiles(directory=str(settings.static_dir)), name="static"),
     ]
@@ -132,16 +136,20 @@ def _static_url(static_dir: Path) -> Callable[[str], str]:
 
 
 UPLOAD_PATHS = ("/locations/import", "/instruments")
+PHOTO_BODY_BYTES = 16 * 1024 * 1024  # a 15 MB photo with its multipart envelope
 
 
 def _body_limits(settings: Settings) -> Callable[[str, str], tuple[int, str]]:
-    """The largest body a route accepts: survey 1 MB, login 8 KB, upload 10 MB, any other form 256 KB."""
+    """The largest body a route accepts: survey 1 MB, login 8 KB, upload 10 MB, evidence photo 16 MB, any
+    other form 256 KB."""
 
     def limit_for(method: str, path: str) -> tuple[int, str]:
         if path.startswith("/s/"):
             return settings.hard_body_bytes, "body_too_large"
         if path == "/login":
             return 8 * 1024, "body_too_large"
+        if path.startswith("/f/v/") and path.endswith("/photo"):
+            return PHOTO_BODY_BYTES, "photo_too_large"
         if path.endswith(UPLOAD_PATHS):
             return 10 * 1024 * 1024, "upload_too_large"
         return 256 * 1024, "body_too_large"

@@ -129,6 +129,7 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
         seed_demo_responses,
         seed_demo_users,
     )
+    from survey_app.services.demo_field import seed_field_demo
     from survey_app.services.demo_review import seed_review_demo
     from survey_app.services.survey_links import survey_url
 
@@ -136,10 +137,12 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
     with unit_of_work(engine) as session:
         before, before_locations, _ = seed_demo(session=session, code="WYW1-2025", year=2025)
         seed_demo_responses(session=session, campaign=before, locations=before_locations, seed=2025)
-        certificate = demo_certificate(session=session, campaign=before)
         campaign, locations, created = seed_demo(session=session, previous=before)
         simulated = seed_demo_responses(session=session, campaign=campaign, locations=locations)
         logins = seed_demo_users(session=session, campaigns=[before, campaign], var_dir=settings.var_dir)
+        seed_field_demo(session=session, campaign=before, assign=False)
+        certificate = demo_certificate(session=session, campaign=before)
+        visits = seed_field_demo(session=session, campaign=campaign, assign=True)
         calls = seed_review_demo(session=session, campaign=campaign, cipher=ContactCipher(settings.data_key))
         if args.responses:
             simulated += grow_demo(
@@ -157,6 +160,9 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
     print(f"  review desk (log in as lead): {base}/c/{campaign.code}/review")
     if calls:
         print(f"    callback sample drawn, {calls} calls recorded; the drawn responses carry phone numbers")
+    if visits:
+        print(f"  field visits (log in as lead): {base}/c/{campaign.code}/visits")
+    print(f"  the field auditor's visits (log in as field): {base}/f")
     print(f"  campaign report (log in as lead): {base}/c/{campaign.code}/report")
     if certificate:
         print(f"  last cycle {before.code}: grade locked; public certificate page: {base}{certificate}")

@@ -53,12 +53,16 @@ def field(request: Request, name: str, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
-async def read_staff_form(request: Request, *, uploads: bool = False) -> FormData:
+async def read_staff_form(request: Request, *, uploads: bool = False, limit: int = 0) -> FormData:
     """A staff form: urlencoded, or multipart where the route takes uploads; bounded in size."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
-    limit = MAX_UPLOAD_BYTES if uploads else MAX_FORM_BYTES
+    limit = limit or (MAX_UPLOAD_BYTES if uploads else MAX_FORM_BYTES)
     if int(request.headers.get("content-length") or 0) > limit:
-        raise TooLarge("upload_too_large" if uploads else "body_too_large")
+        raise TooLarge(
+            ("photo_too_large" if limit > MAX_UPLOAD_BYTES else "upload_too_large")
+            if uploads
+            else "body_too_large"
+        )
     if ctype == "multipart/form-data" and not uploads:
         raise Unsupported("body_unsupported_type")
     if ctype not in ("application/x-www-form-urlencoded", "multipart/form-data", ""):

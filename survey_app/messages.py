@@ -49,6 +49,14 @@ SCALE_ANCHORS = {
         N_("Satisfied"),
         N_("Very satisfied"),
     ),
+    "rating": (N_("Poor"), N_("Below standard"), N_("Adequate"), N_("Good"), N_("Excellent")),
+    "maturity": (
+        N_("Not in place"),
+        N_("Started"),
+        N_("Partly in place"),
+        N_("In place"),
+        N_("In place and improving"),
+    ),
 }
 
 ROLE_LABELS = {"admin": N_("administrator"), "lead": N_("lead auditor"), "field": N_("field auditor")}
@@ -100,6 +108,20 @@ TASK_LABELS = {
     "open": N_("open"),
     "confirmed": N_("confirmed on site"),
     "not_confirmed": N_("not confirmed on site"),
+}
+MODE_LABELS = {
+    "covert": N_("covert visit"),
+    "open": N_("open evaluation"),
+    "interview": N_("interviews"),
+}
+VISIT_STATUS_LABELS = {
+    "scheduled": N_("scheduled"),
+    "final": N_("final score recorded"),
+    "cancelled": N_("cancelled"),
+}
+EVIDENCE_FLAGS = {
+    "exif_outside_window": N_("taken outside the visit window"),
+    "photo_reused": N_("same photo as in another visit"),
 }
 # why a response is not counted in a grade (keys of a grade's "excluded" counts; grading/ stays untranslated)
 EXCLUSION_REASONS = (

@@ -17,11 +17,14 @@ from survey_app.messages import (
     CHANGE_LABELS,
     CHANNEL_LABELS,
     DECISION_LABELS,
+    EVIDENCE_FLAGS,
     FAMILY_LABELS,
+    MODE_LABELS,
     OUTCOME_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
     TASK_LABELS,
+    VISIT_STATUS_LABELS,
 )
 
 
@@ -41,6 +44,7 @@ def make_environment(templates_dir: Path) -> Environment:
     env.filters["tr"] = translated
     env.filters["role_label"] = lambda role: i18n.gettext(ROLE_LABELS.get(role) or role)
     env.filters["change_label"] = lambda verdict: i18n.gettext(CHANGE_LABELS.get(verdict) or verdict)
+    env.filters["error_message"] = _error_message
     env.filters["channel_label"] = lambda channel: i18n.gettext(CHANNEL_LABELS.get(channel) or channel)
     for name, labels in (
         ("status_label", STATUS_LABELS),
@@ -48,6 +52,9 @@ def make_environment(templates_dir: Path) -> Environment:
         ("decision_label", DECISION_LABELS),
         ("family_label", FAMILY_LABELS),
         ("task_label", TASK_LABELS),
+        ("mode_label", MODE_LABELS),
+        ("visit_status", VISIT_STATUS_LABELS),
+        ("evidence_flag", EVIDENCE_FLAGS),
     ):
         env.filters[name] = _labeller(labels)
     return env
@@ -75,6 +82,12 @@ def translated(label: Any) -> str:
 
 
 DEFAULT_TIMEZONE = "Asia/Shanghai"
+
+
+def _error_message(code: str) -> str:
+    from survey_app.views import error_message  # views renders through this module
+
+    return error_message(code)
 
 
 def _labeller(labels: dict[str, str]) -> Any:

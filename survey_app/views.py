@@ -94,6 +94,77 @@ ERRORS: dict[str, tuple[str, str]] = {
         N_("Response not found"),
         N_("There is no response with this receipt in this campaign."),
     ),
+    "visit_not_found": (N_("Visit not found"), N_("There is no such visit.")),
+    "visit_not_yours": (N_("Not your visit"), N_("This visit is assigned to other auditors.")),
+    "sheet_blind": (
+        N_("Scored blind"),
+        N_("The other auditor's sheet opens once both of you have submitted your own."),
+    ),
+    "visit_cancelled": (N_("Visit cancelled"), N_("The lead auditor cancelled this visit.")),
+    "visit_cancelled_kept": (
+        N_("Visit cancelled"),
+        N_(
+            "The lead auditor cancelled this visit meanwhile. What you sent is kept for the lead auditor, "
+            "but it will not count."
+        ),
+    ),
+    "visit_final": (
+        N_("Visit closed"),
+        N_("The final score of this visit is recorded: it can no longer change."),
+    ),
+    "sheet_submitted": (
+        N_("Already submitted"),
+        N_("This sheet was submitted already: it can no longer change."),
+    ),
+    "sheets_not_all_submitted": (
+        N_("Not all sheets are in"),
+        N_("Both auditors must submit their sheets before the final score is agreed."),
+    ),
+    "visit_not_checked_in": (N_("Not started"), N_("Start the visit first.")),
+    "visit_bad_mode": (N_("Check the visit"), N_("Choose covert, open or interviews.")),
+    "visit_bad_window": (N_("Check the visit"), N_("Give a start and an end, the end after the start.")),
+    "visit_auditors": (N_("Check the visit"), N_("Choose one or two auditors.")),
+    "visit_auditor_not_member": (
+        N_("Check the visit"),
+        N_("Each auditor must be a field auditor assigned to this campaign."),
+    ),
+    "visit_bad_instrument": (N_("Check the visit"), N_("Choose a form for the visit.")),
+    "visit_interview_needs_survey": (
+        N_("Check the visit"),
+        N_("An interview round uses a survey questionnaire."),
+    ),
+    "visit_sheet_needs_sheet": (
+        N_("Check the visit"),
+        N_("A covert or open visit uses a script or an evaluation sheet, not a survey questionnaire."),
+    ),
+    "visit_no_covert_items": (
+        N_("Check the visit"),
+        N_("This form has no covert items: schedule it as an open visit."),
+    ),
+    "visit_bad_location": (N_("Check the visit"), N_("Choose a location of this campaign.")),
+    "reconcile_missing": (
+        N_("Final score incomplete"),
+        N_("Choose the final score for every differing item."),
+    ),
+    "photo_too_large": (
+        N_("Photo too large"),
+        N_("Photos up to 15 MB can be added. The rest of the visit is kept."),
+    ),
+    "photo_empty": (N_("No photo"), N_("Choose a photo to add.")),
+    "photo_not_image": (
+        N_("Not a photo"),
+        N_("This file is not a picture. Add a photo (JPEG or PNG). The rest of the visit is kept."),
+    ),
+    "photo_broken": (
+        N_("Photo damaged"),
+        N_("This picture could not be read. Take it again. The rest of the visit is kept."),
+    ),
+    "interview_channel": (N_("Check the interview"), N_("Say whether it is face to face or by phone.")),
+    "interview_no_staff": (
+        N_("Check the interview"),
+        N_("Confirm that no staff of the audited organisation were present."),
+    ),
+    "interview_key": (N_("Form expired"), N_("Reload the page and enter the interview again.")),
     "bad_request": (N_("Bad request"), N_("The request could not be understood.")),
     "nothing_to_draw": (
         N_("Nothing to draw from"),
@@ -181,6 +252,11 @@ async def http_exception(request: Request, exc: Exception) -> Response:
 async def server_error(request: Request, exc: Exception) -> Response:
     """Last resort: never a bare traceback."""
     return error_page(request, 500, "server_error")
+
+
+def error_message(code: str) -> str:
+    """The explanation of an error code in the reader's language (for notices inside a page)."""
+    return gettext(ERRORS.get(code, ERRORS["bad_request"])[1])
 
 
 def translate(message: str, params: dict[str, str] | None = None) -> str:

@@ -99,3 +99,19 @@ def csrf_of(client, path: str = "/campaigns") -> str:  # type: ignore[no-untyped
     match = re.search(r'name="_csrf" value="([^"]+)"', client.get(path).text)
     assert match, f"{path} carries a CSRF token"
     return match.group(1)
+
+
+def seed_graded_demo(session: Session):  # type: ignore[no-untyped-def]
+    """The demo estate with its simulated residents and the auditors' finished sheets (committed): every
+    component of its scheme has data, so it grades completely."""
+    from survey_app.services.demo import seed_demo, seed_demo_responses
+    from survey_app.services.demo_field import seed_field_demo
+
+    campaign, locations, _ = seed_demo(session=session)
+    seed_demo_responses(session=session, campaign=campaign, locations=locations)
+    for name in ("field", "field2"):
+        user = make_user(session, name, ["field"])
+        add_member(session=session, campaign_id=campaign.id, user_id=user.id, role="field")
+    seed_field_demo(session=session, campaign=campaign, assign=False)
+    session.commit()
+    return campaign, locations

@@ -34,6 +34,8 @@ from survey_app.models import (
     ResponseStatus,
     Scheme,
     Submission,
+    Visit,
+    VisitStatus,
     ident,
     utcnow,
 )
@@ -54,6 +56,7 @@ class Inputs:
     excluded: dict[str, int]
     counted_ids: np.ndarray
     versions: list[str]
+    visit_ids: list[int]
 
 
 def counted_clause(campaign: Campaign) -> Any:
@@ -61,7 +64,13 @@ def counted_clause(campaign: Campaign) -> Any:
     return and_(col(Submission.campaign_id) == campaign.id, col(Submission.status).not_in(list(NOT_COUNTED)))
 
 
-def load_inputs(*, session: Session, campaign: Campaign, only_ids: np.ndarray | None = None) -> Inputs:
+def load_inputs(
+    *,
+    session: Session,
+    campaign: Campaign,
+    only_ids: np.ndarray | None = None,
+    only_visits: list[int] | None = None,
+) -> Inputs:
     """Counted responses as answer-code matrices per instrument version. SQL filters, counts and splits by
     version; Python only joins the code blobs, so a million responses stay within a few seconds."""
     excluded: dict[str, int] = {}
@@ -116,7 +125,35 @@ def load_inputs(*, session: Session, campaign: Campaign, only_ids: np.ndarray | 
         all_ids.append(np.fromiter((rid for rid, _codes in rows), dtype=np.int64, count=len(rows)))
         keys.append(instrument.key)
     ids = np.sort(np.concatenate(all_ids)) if all_ids else np.empty(0, dtype=np.int64)
-    return Inputs(dict(batches), counts, excluded, ids, keys)
+    visit_ids = _sheet_batches(session, campaign, batches, keys, only_visits)
+    return Inputs(dict(batches), counts, excluded, ids, keys, visit_ids)
+
+
+def _sheet_batches(
+    session: Session,
+    campaign: Campaign,
+    batches: dict[str, list[Batch]],
+    keys: list[str],
+    only: list[int] | None,
+) -> list[int]:
+    """Final (reconciled) visit sheets as batches, one per instrument version; returns the visit ids."""
+    query = select(Visit).where(Visit.campaign_id == campaign.id, col(Visit.final_codes).is_not(None))
+    if only is not None:
+        query = query.where(col(Visit.id).in_(only or [-1]))
+    else:
+        query = query.where(Visit.status == VisitStatus.FINAL)
+    by_version: dict[int, list[Visit]] = defaultdict(list)
+    for visit in session.exec(query.order_by(col(Visit.id))):
+        by_version[visit.instrument_version_id].append(visit)
+    used: list[int] = []
+    for version_id, visits in sorted(by_version.items()):
+        instrument = materialise(session.get(InstrumentVersion, version_id))
+        width = len(scored_items(instrument))
+        codes = [v.final_codes for v in visits if v.final_codes is not None and len(v.final_codes) == width]
+        batches[instrument.id].append(Batch(instrument, matrix_from(b"".join(codes), len(codes), width)))
+        keys.append(instrument.key)
+        used += [ident(v) for v in visits]
+    return sorted(used)
 
 
 def _id_subquery(session: Session, ids: np.ndarray) -> Select[tuple[int]]:
@@ -167,6 +204,7 @@ def compute(
     campaign: Campaign,
     rules: SchemeRules | None = None,
     only_ids: np.ndarray | None = None,
+    only_visits: list[int] | None = None,
 ) -> tuple[GradeResult, Inputs]:
     """The campaign's grade now (nothing stored)."""
     if rules is None:
@@ -174,7 +212,7 @@ def compute(
         if scheme is None:
             raise NotFound("not_found")
         rules = scheme_rules(scheme)
-    inputs = load_inputs(session=session, campaign=campaign, only_ids=only_ids)
+    inputs = load_inputs(session=session, campaign=campaign, only_ids=only_ids, only_visits=only_visits)
     result = grade(rules, inputs.batches, locations=inputs.locations, excluded=inputs.excluded)
     return result, inputs
 
@@ -199,6 +237,7 @@ def lock(*, session: Session, campaign: Campaign, actor: str) -> GradeSnapshot:
         instrument_versions=inputs.versions,
         counted_ids=packed,
         counted_sha256=hashlib.sha256(inputs.counted_ids.tobytes()).hexdigest(),
+        counted_visits=inputs.visit_ids,
         result=result.to_dict(),
         certificate_token=secrets.token_urlsafe(16) if certified else None,
         valid_until=utcnow() + timedelta(days=365 * rules.validity_years) if certified else None,
@@ -216,6 +255,7 @@ def lock(*, session: Session, campaign: Campaign, actor: str) -> GradeSnapshot:
             "tier": result.tier or "",
             "total": str(result.total),
             "counted": int(len(inputs.counted_ids)),
+            "sheets": len(inputs.visit_ids),
         },
     )
     return snapshot
@@ -261,7 +301,13 @@ def recompute(*, session: Session, snapshot: GradeSnapshot) -> dict:
     campaign = session.get(Campaign, snapshot.campaign_id)
     if campaign is None:
         raise NotFound("campaign_not_found")
-    result, inputs = compute(session=session, campaign=campaign, rules=rules, only_ids=ids)
+    result, inputs = compute(
+        session=session,
+        campaign=campaign,
+        rules=rules,
+        only_ids=ids,
+        only_visits=[int(v) for v in snapshot.counted_visits or []],
+    )
     data = result.to_dict()
     data["excluded"] = snapshot.result.get("excluded", {})  # exclusions are part of what was locked
     return data

@@ -10,13 +10,20 @@ LOW_SCORE = 60  # items under 60% of their points are listed for review (seed L3
 
 
 def radar_axes(result: dict[str, Any], locale: str) -> list[tuple[str, float | None]]:
-    """One axis per dimension of every component."""
+    """One axis per dimension; a dimension scored both by residents and by auditors (seed L443) keeps one
+    spoke, the first component's (the side-by-side table shows both)."""
     key = "en" if locale.startswith("en") else "zh"
-    return [
-        ((d["label"].get(key) or d["label"]["zh"]), None if d["score"] is None else float(d["score"]))
-        for c in result["components"]
-        for d in c["dimensions"]
-    ]
+    seen: set[str] = set()
+    axes = []
+    for c in result["components"]:
+        for d in c["dimensions"]:
+            if d["id"] in seen:
+                continue
+            seen.add(d["id"])
+            axes.append(
+                ((d["label"].get(key) or d["label"]["zh"]), None if d["score"] is None else float(d["score"]))
+            )
+    return axes
 
 
 def radar(result: dict[str, Any], locale: str, title: str) -> str:

@@ -11,7 +11,8 @@ from survey_app.models import Scheme
 
 
 def ensure_schemes(*, session: Session) -> dict[str, Scheme]:
-    """Store each bundled scheme file once per version (a placeholder row without rules gets its rules)."""
+    """Store each bundled scheme file; a newer bundled version replaces the stored rules (a locked grade keeps
+    the rules it was computed with in its snapshot), and a placeholder row without rules gets its rules."""
     found = {s.code: s for s in session.exec(select(Scheme))}
     for path in sorted(BUNDLED_DIR.glob("*.yaml")):
         data = yaml.safe_load(path.read_text(encoding="utf-8"))
@@ -26,7 +27,7 @@ def ensure_schemes(*, session: Session) -> dict[str, Scheme]:
             )
             session.add(row)
             found[row.code] = row
-        elif "components" not in row.definition:
+        elif "components" not in row.definition or data["version"] > row.version:
             row.definition, row.version = data, data["version"]
             session.add(row)
     session.flush()

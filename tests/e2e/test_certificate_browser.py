@@ -11,20 +11,19 @@ from PIL import Image
 from sqlmodel import Session
 
 from survey_app.services import grading
-from survey_app.services.demo import seed_demo, seed_demo_responses
 from tests.e2e.conftest import axe_violations
+from tests.factories import seed_graded_demo
 
 
 def test_certificate_page_on_a_phone(phone: Any, live_server: str, session: Session, axe_path: Path) -> None:
-    campaign, locations, _ = seed_demo(session=session)
-    seed_demo_responses(session=session, campaign=campaign, locations=locations)
+    campaign, _locations = seed_graded_demo(session)
     snapshot = grading.lock(session=session, campaign=campaign, actor="e2e")
     session.commit()
     assert snapshot.certificate_token
     qr = phone.request.get(f"{live_server}/cert/{snapshot.certificate_token}/qr.png")
     url = zxingcpp.read_barcodes(Image.open(io.BytesIO(qr.body())))[0].text
     phone.goto(url)
-    assert phone.locator(".tier").inner_text() == "三星级"
+    assert phone.locator(".tier").inner_text() == "四星级"
     radar = phone.get_by_role("img", name="各维度得分")
     assert radar.is_visible()
     assert radar.locator("line").count() == 6, "one axis per dimension of the property scheme"

@@ -47,7 +47,42 @@ def test_base_fixture_is_valid() -> None:
     assert instrument is not None and instrument.key == "mini-survey@1"
 
 
-@pytest.mark.parametrize("path", sorted(BUNDLED_DIR.glob("*.yaml")), ids=lambda p: p.stem)
+SURVEYS = sorted(p for p in BUNDLED_DIR.glob("*.yaml") if p.stem.endswith("-survey"))
+SHEETS = sorted(p for p in BUNDLED_DIR.glob("*.yaml") if not p.stem.endswith("-survey"))
+
+
+@pytest.mark.parametrize("path", SHEETS, ids=lambda p: p.stem)
+def test_bundled_sheets_load_and_mark_covert_items(path: Path) -> None:
+    instrument, problems = load_instrument(path)
+    assert problems == [] and instrument is not None
+    assert instrument.kind in ("mystery", "evaluation", "audit")
+    assert [i for i in instrument.items if i.scored], "a sheet carries points"
+    assert all(i.label.zh and i.label.en for i in instrument.items), "every item has zh and en labels"
+    if instrument.kind == "mystery":
+        marks = {i.covert for i in instrument.items if i.scored}
+        assert marks == {True, False}, "a mystery script has covert items and open ones (seed L1099)"
+
+
+def test_a_mystery_item_without_covert_mark_is_a_problem() -> None:
+    data = {
+        "id": "mini-script",
+        "version": 1,
+        "kind": "mystery",
+        "title": {"zh": "暗访", "en": "Script"},
+        "dimensions": [{"id": "d", "label": {"zh": "维度"}}],
+        "sections": [
+            {
+                "id": "s",
+                "title": {"zh": "一"},
+                "items": [{"id": "q1", "type": "likert5", "dimension": "d", "label": {"zh": "问"}}],
+            }
+        ],
+    }
+    instrument, problems = parse_instrument(data)
+    assert instrument is None and any("covert" in str(p) for p in problems)
+
+
+@pytest.mark.parametrize("path", SURVEYS, ids=lambda p: p.stem)
 def test_bundled_instrument_loads_with_zero_problems(path: Path) -> None:
     instrument, problems = load_instrument(path)
     assert problems == []
@@ -63,12 +98,21 @@ def test_bundled_instrument_loads_with_zero_problems(path: Path) -> None:
 
 
 def test_bundled_set_covers_the_four_seed_cases() -> None:
-    assert set(load_bundled()) == {
+    assert {k for k, v in load_bundled().items() if v.kind == "survey"} == {
         "property-resident-survey",
         "homestay-guest-survey",
         "elderly-care-survey",
         "bank-age-friendly-survey",
     }
+    assert {
+        "homestay-covert-stay",
+        "bank-mystery-customer",
+        "wetland-park-evaluation",
+        "homestay-management-audit",
+        "elderly-care-management-audit",
+        "property-open-evaluation",
+        "property-management-audit",
+    } <= set(load_bundled())
 
 
 def test_property_survey_uses_the_six_dimensions_of_the_seed() -> None:

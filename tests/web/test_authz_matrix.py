@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import sqlite3
+from datetime import timedelta
 
 import pytest
 from sqlmodel import Session
@@ -11,7 +12,10 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from survey_app.app import create_app
-from survey_app.models import Submission
+from survey_app.models import Campaign, Submission, User, utcnow
+from survey_app.services import evidence, visits
+from survey_app.services.instruments import register_bundled
+from survey_app.services.visits import VisitPlan
 from survey_app.settings import Settings
 from tests.conftest import survey_path
 from tests.factories import add_member, csrf_of, login, make_campaign, make_user
@@ -65,7 +69,60 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/cert/{token}"): (404, 404, 404, 404, 404, 404),  # an unknown certificate (a survey token)
     ("GET", "/cert/{token}/qr.{fmt}"): (404, 404, 404, 404, 404, 404),
     ("POST", "/instruments"): (R, 403, 403, 422, 422, 422),
+    ("GET", "/c/{code}/visits"): (R, 403, 403, 200, 403, 200),
+    ("POST", "/c/{code}/visits"): (R, 403, 403, 422, 403, 422),  # no window given
+    ("GET", "/c/{code}/visits/{visit:int}"): (R, 403, 403, 200, 403, 200),  # field1: blind until all are in
+    ("POST", "/c/{code}/visits/{visit:int}/cancel"): (R, 403, 403, 422, 403, 422),  # no reason given
+    ("POST", "/c/{code}/visits/{visit:int}/reconcile"): (R, 409, 403, 409, 403, 409),  # sheet not in yet
+    ("GET", "/f"): (R, 200, 200, 200, 200, 200),  # everyone's own (possibly empty) list
+    ("GET", "/f/v/{visit:int}"): (R, 200, 403, 403, 403, 403),  # only the assigned auditor
+    ("POST", "/f/v/{visit:int}/checkin"): (R, 303, 403, 403, 403, 403),
+    ("POST", "/f/v/{visit:int}/checkout"): (R, 409, 403, 403, 403, 403),  # not checked in
+    ("POST", "/f/v/{visit:int}/step/{step:int}"): (R, 409, 403, 403, 403, 403),  # not checked in
+    ("POST", "/f/v/{visit:int}/submit"): (R, 422, 403, 403, 403, 403),  # required items missing
+    ("POST", "/f/v/{visit:int}/photo"): (R, 422, 403, 403, 403, 403),  # no photo chosen
+    ("GET", "/f/v/{visit:int}/sheet/{sheet:int}"): (R, 200, 403, 200, 403, 200),
+    ("GET", "/f/v/{visit:int}/interview"): (R, 303, 403, 403, 403, 403),  # not an interview round
+    ("POST", "/f/v/{visit:int}/interview"): (R, 303, 403, 403, 403, 403),
+    ("GET", "/f/e/{evidence:int}/{size}"): (R, 200, 403, 200, 403, 200),
 }
+
+
+def field_visit(session: Session, campaign: Campaign, auditor: User) -> tuple[int, int, int]:
+    """An open visit assigned to one auditor, with a photo on their sheet: (visit id, sheet id, photo id)."""
+    ids = register_bundled(session=session)
+    now = utcnow()
+    visit = visits.schedule(
+        session=session,
+        campaign=campaign,
+        plan=VisitPlan(
+            ids["property-open-evaluation"], "open", now, now + timedelta(hours=2), (auditor.id or 0,)
+        ),
+        actor="test",
+    )
+    sheet = visits.sheets_of(session, visit)[0]
+    row, _ = evidence.add_photo(
+        session=session,
+        campaign=campaign,
+        visit=visit,
+        sheet=sheet,
+        data=tiny_jpeg(),
+        filename="p.jpg",
+        caption="",
+        actor="test",
+    )
+    session.commit()
+    return visit.id or 0, sheet.id or 0, row.id or 0
+
+
+def tiny_jpeg() -> bytes:
+    import io
+
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 10, 10)).save(out, "JPEG")
+    return out.getvalue()
 
 
 def database_digest(url: str) -> str:
@@ -114,6 +171,7 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
     }
     add_member(session=session, campaign_id=campaign.id, user_id=users["field"].id, role="field")
     add_member(session=session, campaign_id=campaign.id, user_id=users["lead"].id, role="lead")
+    visit, sheet, photo = field_visit(session, campaign, users["field"])
     path = (
         template.replace("{token}", survey_path(locations[0]).removeprefix("/s/"))
         .replace("{receipt}", "r-receipt")
@@ -123,6 +181,11 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
         .replace("{fmt}", "png")
         .replace("{task:int}", "999")
         .replace("{username}", "lead1")
+        .replace("{visit:int}", str(visit))
+        .replace("{sheet:int}", str(sheet))
+        .replace("{step:int}", "0")
+        .replace("{evidence:int}", str(photo))
+        .replace("{size}", "thumb")
     )
     for actor, expected in zip(ACTORS, MATRIX[key], strict=True):
         with TestClient(create_app(settings), follow_redirects=False) as client:

@@ -14,16 +14,13 @@ from starlette.testclient import TestClient
 from survey_app.cli import main
 from survey_app.models import Campaign, GradeSnapshot, Submission
 from survey_app.services import grading
-from survey_app.services.demo import seed_demo, seed_demo_responses
 from survey_app.settings import Settings
-from tests.factories import add_member, csrf_of, login, make_user
+from tests.factories import add_member, csrf_of, login, make_user, seed_graded_demo
 
 
 @pytest.fixture
 def demo(session: Session, client: TestClient) -> Campaign:  # type: ignore[no-untyped-def]
-    campaign, locations, _ = seed_demo(session=session)
-    seed_demo_responses(session=session, campaign=campaign, locations=locations)
-    session.commit()
+    campaign, _locations = seed_graded_demo(session)
     lead = make_user(session, "lead1", ["lead"])
     add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
     login(client, "lead1")
@@ -33,9 +30,12 @@ def demo(session: Session, client: TestClient) -> Campaign:  # type: ignore[no-u
 def test_report_page_shows_grade_radar_items_and_adequacy(client: TestClient, demo: Campaign) -> None:
     page = client.get("/c/WYW1-2026/report")
     assert page.status_code == 200
-    for text in ("通过认证", "三星级", "综合得分", "95% 置信区间", "样本量是否充足", "q21", "<svg"):
+    for text in ("通过认证", "四星级", "综合得分", "95% 置信区间", "样本量是否充足", "q21", "<svg"):
         assert text in page.text, text
-    assert page.text.count("<line") == 6, "one radar spoke per dimension of the scheme"
+    assert page.text.count("<line") == 7, (
+        "one radar spoke per dimension (6 shared by residents and auditors, 1)"
+    )
+    assert "审核员" in page.text, "the survey's and the auditors' score side by side (L443)"
 
 
 def test_excluding_a_response_changes_the_grade_and_the_excluded_count(
@@ -96,6 +96,10 @@ def test_next_cycle_says_grade_unchanged(session: Session, demo: Campaign, clien
             location_id=new_ids[old_codes[r.location_id]],
         )
         session.add(copy)
+    from survey_app.models import Visit
+
+    for v in session.exec(select(Visit).where(Visit.campaign_id == demo.id)).all():  # and the same sheets
+        session.add(Visit(**v.model_dump(exclude={"id", "campaign_id", "location_id"}), campaign_id=nxt.id))
     session.commit()
     change = grading.cycle_change(
         session=session, campaign=nxt, current=grading.compute(session=session, campaign=nxt)[0].to_dict()
@@ -143,7 +147,7 @@ def test_public_certificate_page_has_no_personal_data(
     session.commit()
     anonymous = TestClient(client.app)
     page = anonymous.get(f"/cert/{snapshot.certificate_token}")
-    assert page.status_code == 200 and "三星级" in page.text and "<svg" in page.text
+    assert page.status_code == 200 and "四星级" in page.text and "<svg" in page.text
     text = page.text.replace(snapshot.certificate_token or "", "")  # the random token may contain "c-"
     for secret in ("13912345678", "1802", phone.public_id, "r-demo", "c-"):
         assert secret not in text
@@ -159,7 +163,7 @@ def test_grade_cli_json(settings: Settings, demo: Campaign, monkeypatch: pytest.
     monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
     assert main(["grade", "--campaign", "WYW1-2026", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
-    assert data["status"] == "certified" and data["tier"] == "three_star"
+    assert data["status"] == "certified" and data["tier"] == "four_star"
     assert main(["grade", "--campaign", "WYW1-2026"]) == 0
     assert "perception:" in capsys.readouterr().out
     assert main(["grade", "--campaign", "NOPE"]) == 2

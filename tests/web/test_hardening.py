@@ -222,10 +222,9 @@ def test_8_certificate_links_ignore_the_host_header(
     client: TestClient, session: Session, settings: Settings
 ) -> None:
     from survey_app.services import grading
-    from survey_app.services.demo import seed_demo, seed_demo_responses
+    from tests.factories import seed_graded_demo
 
-    campaign, locations, _ = seed_demo(session=session)
-    seed_demo_responses(session=session, campaign=campaign, locations=locations)
+    campaign, _locations = seed_graded_demo(session)
     snapshot = grading.lock(session=session, campaign=campaign, actor="t")
     session.commit()
     page = client.get(f"/cert/{snapshot.certificate_token}", headers={"Host": "evil.example"})

@@ -11,11 +11,13 @@ from grading.engine import grade, score_component
 from grading.loader import load_bundled_schemes
 from tests.unit.grading.builders import batch, instrument
 
-SCHEME = load_bundled_schemes()["property-estate"]
+SCHEME = load_bundled_schemes()[
+    "bank-age-friendly"
+]  # a survey-only scheme (minimums 3 per location, 30 overall)
 COMPONENT = SCHEME.components[0]
 DIMS = [d.id for d in COMPONENT.dimensions]
 INST = instrument(
-    "property-resident-survey",
+    "bank-age-friendly-survey",
     {dim: [{"id": f"{dim}_{j}", "reverse": j == 2, "weight": 1 + j} for j in range(3)] for dim in DIMS},
 )
 ITEM_IDS = [f"{dim}_{j}" for dim in DIMS for j in range(3)]
@@ -76,30 +78,30 @@ def test_na_renormalisation_keeps_weights_summing_to_one(value, na_mask) -> None
 @settings(max_examples=25, deadline=None)
 @given(responses)
 def test_grading_is_deterministic(rows) -> None:  # type: ignore[no-untyped-def]
-    first = grade(SCHEME, {"property-resident-survey": [batch(INST, rows)]}).to_dict()
-    second = grade(SCHEME, {"property-resident-survey": [batch(INST, rows)]}).to_dict()
+    first = grade(SCHEME, {"bank-age-friendly-survey": [batch(INST, rows)]}).to_dict()
+    second = grade(SCHEME, {"bank-age-friendly-survey": [batch(INST, rows)]}).to_dict()
     assert first == second
 
 
 def test_below_minimum_sample_gives_no_tier() -> None:
     rows = [{i: 5 for i in ITEM_IDS}] * 10
-    result = grade(SCHEME, {"property-resident-survey": [batch(INST, rows)]}, locations={"B01": 10})
+    result = grade(SCHEME, {"bank-age-friendly-survey": [batch(INST, rows)]}, locations={"B01": 10})
     assert result.status == "insufficient_sample" and result.tier is None
     assert "10 counted responses, the scheme needs at least 30" in result.rule
     result = grade(
-        SCHEME, {"property-resident-survey": [batch(INST, rows * 3)]}, locations={"B01": 30, "B02": 1}
+        SCHEME, {"bank-age-friendly-survey": [batch(INST, rows * 3)]}, locations={"B01": 30, "B02": 1}
     )
     assert result.status == "insufficient_sample" and "1 location(s) below 3 responses: B02" in result.rule
 
 
 def test_an_older_instrument_version_is_scored_with_its_own_items() -> None:
-    v2 = instrument("property-resident-survey", {dim: [{"id": f"{dim}_new"}] for dim in DIMS}, version=2)
+    v2 = instrument("bank-age-friendly-survey", {dim: [{"id": f"{dim}_new"}] for dim in DIMS}, version=2)
     old = batch(INST, [{i: 5 for i in ITEM_IDS}] * 20)  # reverse items answered 5 = unhappy on those
     new = batch(v2, [{f"{dim}_new": 5 for dim in DIMS}] * 20)
     result = score_component(SCHEME, COMPONENT, [old, new])
     assert result.n == 40 and result.instrument_versions == [
-        "property-resident-survey@1",
-        "property-resident-survey@2",
+        "bank-age-friendly-survey@1",
+        "bank-age-friendly-survey@2",
     ]
     only_new = score_component(SCHEME, COMPONENT, [new])
     assert only_new.score == Decimal("100.00") and result.score < only_new.score

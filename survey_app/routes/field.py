@@ -1,0 +1,338 @@
+"""A field auditor's screens under /f: their own assignments, a visit step by step (a discreet screen for
+covert visits), photos, blind sheets of the other rater, and interview rounds."""
+
+from __future__ import annotations
+
+import functools
+import uuid
+from typing import Any
+
+from starlette.datastructures import UploadFile
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+from starlette.routing import Route
+
+from forms.answers import check_answers
+from survey_app.endpoint import db, endpoint, field, form, read_staff_form, redirect, user
+from survey_app.errors import Conflict, Invalid, NotFound
+from survey_app.models import Campaign, Location, Sheet, Visit, VisitMode, VisitStatus
+from survey_app.routes.staff import staff_render
+from survey_app.services import evidence, interviews, visits
+from survey_app.services.campaigns import is_admin
+from survey_app.services.membership import member_roles
+from survey_app.services.photos import MAX_PHOTO_BYTES
+from survey_app.services.survey_form import FormView, view_from_check
+
+photo_form = functools.partial(read_staff_form, uploads=True, limit=MAX_PHOTO_BYTES + 1024 * 1024)
+
+
+def home(request: Request) -> Response:
+    rows = visits.assignments(session=db(request), user=user(request))
+    return staff_render(request, "field/home.html", {"rows": rows})
+
+
+def _fields(request: Request) -> dict[str, list[str]]:
+    data = form(request)
+    return {k: [v for v in data.getlist(k) if isinstance(v, str)] for k in data if k.startswith("a.")}
+
+
+def _step_number(request: Request, count: int) -> int:
+    raw = request.query_params.get("step", "0")
+    step = int(raw) if raw.isdigit() and len(raw) < 4 else 0
+    return min(step, max(count, 0))  # == count: the review-and-submit screen
+
+
+def _screen(
+    request: Request,
+    visit: Visit,
+    sheet: Sheet,
+    *,
+    step: int | None = None,
+    check: Any = None,
+    notice: str = "",
+    status_code: int = 200,
+) -> Response:
+    session = db(request)
+    instrument = visits.instrument_of(session, visit)
+    current = visits.phase(visit, sheet)
+    screens = visits.steps(instrument, current)
+    number = _step_number(request, len(screens)) if step is None else min(step, len(screens))
+    action = str(request.url_for("field:step", visit=visit.id, step=number))
+    view = FormView(instrument, request.state.locale, action, "", raw=visits.raw_answers(sheet.answers))
+    if check is not None:
+        view_from_check(view, check)
+        view.raw = {**visits.raw_answers(sheet.answers), **check.raw}
+    campaign = session.get(Campaign, visit.campaign_id)
+    location = session.get(Location, visit.location_id) if visit.location_id else None
+    sheets = visits.sheets_of(session, visit)
+    return staff_render(
+        request,
+        "field/visit.html",
+        {
+            "visit": visit,
+            "sheet": sheet,
+            "campaign": campaign,
+            "location": location,
+            "instrument": instrument,
+            "phase": current,
+            "screens": screens,
+            "step": number,
+            "view": view,
+            "notice": notice,
+            "due": visits.writeup_due(visit, sheet),
+            "skew": visits.skew_seconds,
+            "photos": evidence.of_sheets(session, [sheet])[sheet.id or 0],
+            "others": [s for s in sheets if s.id != sheet.id],
+            "submit_key": uuid.uuid4().hex,
+            "covert": visit.mode == VisitMode.COVERT,
+        },
+        status_code=status_code,
+    )
+
+
+def visit_page(request: Request) -> Response:
+    visit, sheet = visits.own_sheet(
+        session=db(request), user=user(request), visit_id=request.path_params["visit"]
+    )
+    if visit.mode == VisitMode.INTERVIEW:
+        return redirect(request, "field:interview", visit=visit.id)
+    return _screen(request, visit, sheet)
+
+
+def _cancelled(request: Request, visit: Visit, sheet: Sheet) -> Response:
+    """409 with the message; what was sent is already stored (committed) for the lead auditor."""
+    return _screen(request, visit, sheet, notice="visit_cancelled_kept", status_code=409)
+
+
+def _position(request: Request) -> visits.Position | None:
+    try:
+        lat, lon = float(field(request, "latitude")[:30]), float(field(request, "longitude")[:30])
+    except ValueError:
+        return None
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180):
+        return None
+    try:
+        acc: float | None = float(field(request, "accuracy")[:30])
+    except ValueError:
+        acc = None
+    return visits.Position(lat, lon, acc if acc is not None and 0 <= acc < 1e6 else None)
+
+
+def checkin(request: Request) -> Response:
+    visit, sheet = visits.own_sheet(
+        session=db(request), user=user(request), visit_id=request.path_params["visit"]
+    )
+    live = visits.check_in(
+        session=db(request),
+        visit=visit,
+        sheet=sheet,
+        device_time=field(request, "device_time"),
+        position=_position(request),
+        actor=user(request).username,
+    )
+    if not live:
+        return _cancelled(request, visit, sheet)
+    return redirect(request, "field:visit", visit=visit.id)
+
+
+def checkout(request: Request) -> Response:
+    visit, sheet = visits.own_sheet(
+        session=db(request), user=user(request), visit_id=request.path_params["visit"]
+    )
+    live = visits.check_out(
+        session=db(request),
+        visit=visit,
+        sheet=sheet,
+        device_time=field(request, "device_time"),
+        actor=user(request).username,
+    )
+    if not live:
+        return _cancelled(request, visit, sheet)
+    return redirect(request, "field:visit", visit=visit.id)
+
+
+def step(request: Request) -> Response:
+    session = db(request)
+    visit, sheet = visits.own_sheet(
+        session=session, user=user(request), visit_id=request.path_params["visit"]
+    )
+    screens = visits.steps(visits.instrument_of(session, visit), visits.phase(visit, sheet))
+    number = request.path_params["step"]
+    if number >= len(screens):
+        raise NotFound("not_found")
+    check, live = visits.save_step(
+        session=session,
+        visit=visit,
+        sheet=sheet,
+        step=screens[number],
+        fields=_fields(request),
+        note=field(request, "note"),
+    )
+    if not live:
+        return _cancelled(request, visit, sheet)
+    if not check.ok:
+        return _screen(request, visit, sheet, step=number, check=check, status_code=422)
+    target = number - 1 if field(request, "go") == "back" else number + 1
+    url = request.url_for("field:visit", visit=visit.id).include_query_params(step=max(0, target))
+    return RedirectResponse(str(url), status_code=303)
+
+
+def submit(request: Request) -> Response:
+    session = db(request)
+    visit, sheet = visits.own_sheet(
+        session=session, user=user(request), visit_id=request.path_params["visit"]
+    )
+    problems, counted = visits.submit(
+        session=session, visit=visit, sheet=sheet, key=field(request, "key"), actor=user(request).username
+    )
+    if problems is not None:
+        screens = visits.steps(visits.instrument_of(session, visit), "writeup")
+        return _screen(request, visit, sheet, step=len(screens), check=problems, status_code=422)
+    if not counted:
+        return _cancelled(request, visit, sheet)
+    return redirect(request, "field:visit", visit=visit.id)
+
+
+def photo(request: Request) -> Response:
+    session = db(request)
+    visit, sheet = visits.own_sheet(
+        session=session, user=user(request), visit_id=request.path_params["visit"]
+    )
+    if sheet.submitted_at is not None or visit.status == VisitStatus.FINAL:
+        raise Conflict("sheet_submitted")
+    upload = form(request).get("photo")
+    if not isinstance(upload, UploadFile) or not upload.filename:
+        raise Invalid("photo_empty")
+    data = upload.file.read(MAX_PHOTO_BYTES + 1)
+    campaign = session.get(Campaign, visit.campaign_id)
+    if campaign is None:
+        raise NotFound("campaign_not_found")
+    evidence.add_photo(
+        session=session,
+        campaign=campaign,
+        visit=visit,
+        sheet=sheet,
+        data=data,
+        filename=upload.filename,
+        caption=field(request, "caption"),
+        actor=user(request).username,
+    )
+    if visit.status == VisitStatus.CANCELLED:
+        sheet.after_cancel = True
+        session.add(sheet)
+        return _cancelled(request, visit, sheet)
+    back = request.url_for("field:visit", visit=visit.id).include_query_params(
+        step=field(request, "step") or "0"
+    )
+    return RedirectResponse(str(back), status_code=303)
+
+
+def sheet_view(request: Request) -> Response:
+    """One sheet read-only: your own, or (once both are in) your co-rater's; leads see any."""
+    session, me = db(request), user(request)
+    visit = session.get(Visit, request.path_params["visit"])
+    target = session.get(Sheet, request.path_params["sheet"])
+    if visit is None or target is None or target.visit_id != visit.id:
+        raise NotFound("not_found")
+    roles = member_roles(session=session, campaign_id=visit.campaign_id, user_id=me.id)
+    lead = is_admin(me) or ("lead" in me.roles and "lead" in roles)
+    visits.may_see_sheet(session=session, user=me, visit=visit, sheet=target, lead=lead)
+    instrument = visits.instrument_of(session, visit)
+    return staff_render(
+        request,
+        "field/sheet.html",
+        {
+            "visit": visit,
+            "sheet": target,
+            "instrument": instrument,
+            "campaign": session.get(Campaign, visit.campaign_id),
+            "photos": evidence.of_sheets(session, [target])[target.id or 0],
+            "view": FormView(instrument, request.state.locale, "", ""),
+        },
+    )
+
+
+def evidence_file(request: Request) -> Response:
+    found = evidence.open_file(
+        session=db(request),
+        user=user(request),
+        evidence_id=request.path_params["evidence"],
+        size=request.path_params["size"],
+    )
+    return Response(
+        found.data,
+        media_type=found.media_type,
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
+def interview(request: Request) -> Response:
+    session = db(request)
+    visit, sheet = visits.own_sheet(
+        session=session, user=user(request), visit_id=request.path_params["visit"]
+    )
+    if visit.mode != VisitMode.INTERVIEW:
+        return redirect(request, "field:visit", visit=visit.id)
+    context = interviews.context(session=session, visit=visit, sheet=sheet)
+    saved = request.query_params.get("saved", "")
+    view = FormView(context.instrument, request.state.locale, "", interviews.new_key())
+    status = 200
+    values: dict[str, str] = {"channel": "offline", "location": str(visit.location_id or "")}
+    errors: list[str] = []
+    if request.method == "POST":
+        values = {k: field(request, k) for k in ("channel", "location", "no_staff", "key")}
+        fields = _fields(request)
+        check = check_answers(context.instrument, fields)
+        problems = interviews.problems(values)
+        if check.ok and not problems:
+            campaign = session.get(Campaign, visit.campaign_id)
+            if campaign is None:
+                raise NotFound("campaign_not_found")
+            response = interviews.record(
+                session=session,
+                campaign=campaign,
+                visit=visit,
+                auditor=user(request),
+                values=check.values,
+                channel=values["channel"],
+                location_id=int(values["location"])
+                if values["location"].isdigit() and len(values["location"]) < 10
+                else None,
+                key=values["key"],
+                cipher=request.app.state.contacts,
+                user_agent=request.headers.get("user-agent", ""),
+            )
+            url = request.url_for("field:interview", visit=visit.id).include_query_params(
+                saved=response.public_id
+            )
+            return RedirectResponse(str(url), status_code=303)
+        view_from_check(view, check)
+        view.form_token = values["key"] or view.form_token
+        errors, status = problems, 422
+    return staff_render(
+        request,
+        "field/interview.html",
+        {
+            "visit": visit,
+            "context": context,
+            "view": view,
+            "values": values,
+            "errors": errors,
+            "saved": saved,
+        },
+        status_code=status,
+    )
+
+
+routes = [
+    Route("/f", endpoint(home), methods=["GET"], name="field:home"),
+    Route("/f/v/{visit:int}", endpoint(visit_page), methods=["GET"], name="field:visit"),
+    Route("/f/v/{visit:int}/checkin", endpoint(checkin), methods=["POST"], name="field:checkin"),
+    Route("/f/v/{visit:int}/checkout", endpoint(checkout), methods=["POST"], name="field:checkout"),
+    Route("/f/v/{visit:int}/step/{step:int}", endpoint(step), methods=["POST"], name="field:step"),
+    Route("/f/v/{visit:int}/submit", endpoint(submit), methods=["POST"], name="field:submit"),
+    Route("/f/v/{visit:int}/photo", endpoint(photo, reader=photo_form), methods=["POST"], name="field:photo"),
+    Route("/f/v/{visit:int}/sheet/{sheet:int}", endpoint(sheet_view), methods=["GET"], name="field:sheet"),
+    Route("/f/v/{visit:int}/interview", endpoint(interview), methods=["GET", "POST"], name="field:interview"),
+    Route("/f/e/{evidence:int}/{size}", endpoint(evidence_file), methods=["GET"], name="field:evidence"),
+]

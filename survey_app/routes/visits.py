@@ -1,0 +1,186 @@
+"""The lead auditor's visits: schedule and cancel field visits, follow each sheet, reconcile two raters, and
+the campaign's inter-rater agreement."""
+
+from __future__ import annotations
+
+from sqlmodel import col, select
+from starlette.requests import Request
+from starlette.responses import Response
+from starlette.routing import Route
+
+from survey_app.endpoint import db, endpoint, field, form, redirect, user
+from survey_app.errors import Forbidden, Invalid
+from survey_app.models import CampaignMember, InstrumentVersion, Location, User, VisitMode
+from survey_app.routes.staff import LEADS, campaign_access, staff_render
+from survey_app.services import agreement, evidence, visits
+from survey_app.services.campaigns import parse_local
+from survey_app.services.visits import VisitPlan
+
+
+def _choices(request: Request, campaign_id: int | None) -> dict[str, object]:
+    session = db(request)
+    auditors = session.exec(
+        select(User)
+        .join(CampaignMember, col(CampaignMember.user_id) == col(User.id))
+        .where(CampaignMember.campaign_id == campaign_id, CampaignMember.role == "field")
+        .order_by(col(User.username))
+    ).all()
+    latest: dict[str, InstrumentVersion] = {}
+    for row in session.exec(select(InstrumentVersion).order_by(col(InstrumentVersion.version))):
+        latest[row.instrument_id] = row
+    locations = session.exec(
+        select(Location).where(Location.campaign_id == campaign_id).order_by(col(Location.code))
+    ).all()
+    return {
+        "auditors": auditors,
+        "instruments": sorted(latest.values(), key=lambda r: (r.kind == "survey", r.instrument_id)),
+        "locations": locations,
+        "modes": list(VisitMode),
+    }
+
+
+def visits_page(request: Request) -> Response:
+    access = campaign_access(request, manage=True)
+    campaign = access.campaign
+    session = db(request)
+    pairs, overall = agreement.campaign_agreement(session=session, campaign=campaign)
+    names = {u.id: u for u in session.exec(select(User))}
+    places = {
+        loc.id: loc for loc in session.exec(select(Location).where(Location.campaign_id == campaign.id))
+    }
+    versions = {v.id: v for v in session.exec(select(InstrumentVersion))}
+    return staff_render(
+        request,
+        "visits/page.html",
+        {
+            "campaign": campaign,
+            "rows": visits.campaign_visits(session=session, campaign=campaign),
+            "names": names,
+            "places": places,
+            "versions": versions,
+            "pairs": pairs,
+            "overall": overall,
+            **_choices(request, campaign.id),
+        },
+    )
+
+
+def visit_schedule(request: Request) -> Response:
+    campaign = campaign_access(request, manage=True).campaign
+    start = parse_local(field(request, "window_start"), campaign.timezone)
+    end = parse_local(field(request, "window_end"), campaign.timezone)
+    if start is None or end is None:
+        raise Invalid("visit_bad_window")
+    ids = [v for v in form(request).getlist("auditors") if isinstance(v, str)]
+    if not all(v.isdigit() and len(v) < 10 for v in ids):
+        raise Invalid("visit_auditor_not_member")
+    instrument, location = field(request, "instrument"), field(request, "location")
+    if (
+        not instrument.isdigit()
+        or len(instrument) > 9
+        or (location and (not location.isdigit() or len(location) > 9))
+    ):
+        raise Invalid("visit_bad_instrument")
+    hours = field(request, "writeup_hours", "48")
+    plan = VisitPlan(
+        instrument_version_id=int(instrument),
+        mode=field(request, "mode"),
+        window_start=start,
+        window_end=end,
+        auditor_ids=tuple(int(v) for v in ids),
+        location_id=int(location) if location else None,
+        note=field(request, "note"),
+        writeup_hours=int(hours) if hours.isdigit() and len(hours) < 5 else 48,
+    )
+    visit = visits.schedule(session=db(request), campaign=campaign, plan=plan, actor=user(request).username)
+    return redirect(request, "visits:detail", code=campaign.code, visit=visit.id)
+
+
+def visit_detail(request: Request) -> Response:
+    access = campaign_access(request)
+    campaign, session, me = access.campaign, db(request), user(request)
+    visit = visits.campaign_visit(session=session, campaign=campaign, visit_id=request.path_params["visit"])
+    sheets = visits.sheets_of(session, visit)
+    mine = any(s.auditor_id == me.id for s in sheets)
+    if not access.can_manage and not mine:
+        raise Forbidden("visit_not_yours")
+    all_in = bool(sheets) and all(s.submitted_at is not None for s in sheets)
+    if not access.can_manage and not all_in:
+        raise Forbidden("sheet_blind")
+    names = {u.id: u for u in session.exec(select(User))}
+    return staff_render(
+        request,
+        "visits/detail.html",
+        {
+            "campaign": campaign,
+            "visit": visit,
+            "sheets": sheets,
+            "names": names,
+            "instrument": visits.instrument_of(session, visit),
+            "location": session.get(Location, visit.location_id) if visit.location_id else None,
+            "evidence": evidence.of_sheets(session, sheets),
+            "diffs": visits.differences(session=session, visit=visit, sheets=sheets) if all_in else [],
+            "all_in": all_in,
+            "skew": visits.skew_seconds,
+            "due": visits.writeup_due,
+            "can_manage": access.can_manage,
+        },
+    )
+
+
+def visit_cancel(request: Request) -> Response:
+    campaign = campaign_access(request, manage=True).campaign
+    visit = visits.campaign_visit(
+        session=db(request), campaign=campaign, visit_id=request.path_params["visit"]
+    )
+    visits.cancel(
+        session=db(request),
+        campaign=campaign,
+        visit=visit,
+        actor=user(request).username,
+        reason=field(request, "reason"),
+    )
+    return redirect(request, "visits:detail", code=campaign.code, visit=visit.id)
+
+
+def visit_reconcile(request: Request) -> Response:
+    access = campaign_access(request)
+    campaign, session, me = access.campaign, db(request), user(request)
+    visit = visits.campaign_visit(session=session, campaign=campaign, visit_id=request.path_params["visit"])
+    if not access.can_manage and not any(s.auditor_id == me.id for s in visits.sheets_of(session, visit)):
+        raise Forbidden("visit_not_yours")
+    chosen = {
+        k: [v for v in form(request).getlist(k) if isinstance(v, str)]
+        for k in form(request)
+        if k.startswith("a.")
+    }
+    visits.reconcile(
+        session=session,
+        campaign=campaign,
+        visit=visit,
+        chosen=chosen,
+        note=field(request, "note"),
+        actor=me.username,
+    )
+    return redirect(request, "visits:detail", code=campaign.code, visit=visit.id)
+
+
+routes = [
+    Route("/c/{code}/visits", endpoint(visits_page, roles=LEADS), methods=["GET"], name="visits:page"),
+    Route(
+        "/c/{code}/visits", endpoint(visit_schedule, roles=LEADS), methods=["POST"], name="visits:schedule"
+    ),
+    Route("/c/{code}/visits/{visit:int}", endpoint(visit_detail), methods=["GET"], name="visits:detail"),
+    Route(
+        "/c/{code}/visits/{visit:int}/cancel",
+        endpoint(visit_cancel, roles=LEADS),
+        methods=["POST"],
+        name="visits:cancel",
+    ),
+    Route(
+        "/c/{code}/visits/{visit:int}/reconcile",
+        endpoint(visit_reconcile),
+        methods=["POST"],
+        name="visits:reconcile",
+    ),
+]

@@ -1,0 +1,118 @@
+"""Interviews: an auditor enters a respondent's answers face to face (at an entrance, with the provider's
+staff kept away, seed L397) or by phone (elderly residents, L1447). They are responses like any other (same
+instrument, idempotency key, fraud scoring) with the channel and the auditor's id."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from sqlmodel import Session, col, func, select
+
+from forms import Instrument
+from survey_app.errors import Conflict, Invalid
+from survey_app.models import (
+    Campaign,
+    Channel,
+    InstrumentVersion,
+    Location,
+    Sheet,
+    Submission,
+    User,
+    Visit,
+    VisitStatus,
+    ident,
+)
+from survey_app.services import audit
+from survey_app.services.contacts import ContactCipher
+from survey_app.services.instruments import materialise
+from survey_app.services.submissions import SubmissionMeta, store_response
+
+CHANNELS = (Channel.OFFLINE, Channel.PHONE)
+
+
+@dataclass(frozen=True)
+class RoundContext:
+    instrument: Instrument
+    locations: list[Location]
+    done: int  # interviews this auditor has entered in this round
+
+
+def new_key() -> str:
+    return f"iv-{uuid.uuid4().hex}"
+
+
+def context(*, session: Session, visit: Visit, sheet: Sheet) -> RoundContext:
+    instrument = materialise(session.get(InstrumentVersion, visit.instrument_version_id))
+    locations = list(
+        session.exec(
+            select(Location).where(Location.campaign_id == visit.campaign_id).order_by(col(Location.code))
+        )
+    )
+    done = session.exec(
+        select(func.count())
+        .select_from(Submission)
+        .where(
+            Submission.auditor_id == sheet.auditor_id, col(Submission.meta)["visit"].as_integer() == visit.id
+        )
+    ).one()
+    return RoundContext(instrument, locations, int(done))
+
+
+def problems(values: dict[str, str]) -> list[str]:
+    """Form-level problems of an interview: channel, and the no-staff tick for face-to-face ones."""
+    found = []
+    if values.get("channel") not in CHANNELS:
+        found.append("interview_channel")
+    elif values["channel"] == Channel.OFFLINE and values.get("no_staff") != "yes":
+        found.append("interview_no_staff")
+    if not values.get("key", "").startswith("iv-") or len(values["key"]) > 80:
+        found.append("interview_key")
+    return found
+
+
+def record(
+    *,
+    session: Session,
+    campaign: Campaign,
+    visit: Visit,
+    auditor: User,
+    values: dict[str, Any],
+    channel: str,
+    location_id: int | None,
+    key: str,
+    cipher: ContactCipher,
+    user_agent: str,
+) -> Submission:
+    """Store one interview exactly once (a resent form returns the stored response)."""
+    if visit.status == VisitStatus.CANCELLED:
+        raise Conflict("visit_cancelled")
+    location = session.get(Location, location_id) if location_id else None
+    if location is not None and location.campaign_id != campaign.id:
+        raise Invalid("visit_bad_location")
+    instrument = materialise(session.get(InstrumentVersion, visit.instrument_version_id))
+    response, created = store_response(
+        session=session,
+        campaign=campaign,
+        location=location,
+        instrument_version_id=visit.instrument_version_id,
+        instrument=instrument,
+        values=values,
+        meta=SubmissionMeta(idempotency_key=key, channel=channel, user_agent=user_agent),
+        cipher=cipher,
+    )
+    if created:
+        response.auditor_id = ident(auditor)
+        response.meta = {"visit": ident(visit), "no_staff_present": channel == Channel.OFFLINE}
+        session.add(response)
+        session.flush()
+        audit.append(
+            session,
+            actor=auditor.username,
+            action="interview.record",
+            campaign_id=campaign.id,
+            subject=f"response:{response.public_id}",
+            detail={"visit": visit.id, "channel": channel},
+        )
+    return response
