@@ -7,6 +7,7 @@ import functools
 import uuid
 from typing import Any
 
+from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
@@ -15,7 +16,7 @@ from starlette.routing import Route
 from forms.answers import check_answers
 from survey_app.endpoint import db, endpoint, field, form, read_staff_form, redirect, user
 from survey_app.errors import Conflict, Invalid, NotFound
-from survey_app.models import Campaign, Location, Sheet, Visit, VisitMode, VisitStatus
+from survey_app.models import Campaign, Location, Sheet, Visit, VisitMode, VisitStatus, ident
 from survey_app.routes.staff import staff_render
 from survey_app.services import evidence, interviews, visits
 from survey_app.services.campaigns import is_admin
@@ -275,7 +276,8 @@ def interview(request: Request) -> Response:
         return redirect(request, "field:visit", visit=visit.id)
     context = interviews.context(session=session, visit=visit, sheet=sheet)
     saved = request.query_params.get("saved", "")
-    view = FormView(context.instrument, request.state.locale, "", interviews.new_key())
+    secret = request.app.state.settings.secret_key
+    view = FormView(context.instrument, request.state.locale, "", interviews.new_key(secret, ident(visit)))
     status = 200
     values: dict[str, str] = {"channel": "offline", "location": str(visit.location_id or "")}
     errors: list[str] = []
@@ -283,8 +285,9 @@ def interview(request: Request) -> Response:
         values = {k: field(request, k) for k in ("channel", "location", "no_staff", "key")}
         fields = _fields(request)
         check = check_answers(context.instrument, fields)
-        problems = interviews.problems(values)
-        if check.ok and not problems:
+        key = interviews.read_key(secret, values["key"], ident(visit))
+        problems = interviews.problems(values, key is not None)
+        if check.ok and not problems and key is not None:
             campaign = session.get(Campaign, visit.campaign_id)
             if campaign is None:
                 raise NotFound("campaign_not_found")
@@ -298,14 +301,18 @@ def interview(request: Request) -> Response:
                 location_id=int(values["location"])
                 if values["location"].isdigit() and len(values["location"]) < 10
                 else None,
-                key=values["key"],
+                key=key[0],
+                started_at=key[1],
                 cipher=request.app.state.contacts,
                 user_agent=request.headers.get("user-agent", ""),
             )
             url = request.url_for("field:interview", visit=visit.id).include_query_params(
                 saved=response.public_id
             )
-            return RedirectResponse(str(url), status_code=303)
+            jobs = request.app.state.jobs
+            target = RedirectResponse(str(url), status_code=303)
+            target.background = BackgroundTask(jobs.enqueue_scoring, ident(campaign))
+            return target
         view_from_check(view, check)
         view.form_token = values["key"] or view.form_token
         errors, status = problems, 422

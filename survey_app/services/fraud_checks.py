@@ -11,7 +11,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy.engine import Engine
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from fraud.data import Items, Responses, parse_items, read_responses
 from fraud.detector import ResponseAnomalyDetector
@@ -32,6 +32,8 @@ from survey_app.services.export import campaign_contract
 
 log = logging.getLogger(__name__)
 REFIT_GROWTH = 2.0  # refit when the campaign has doubled since the last fit
+INTERVIEW_CHANNELS = ("offline", "phone")
+MIN_CHANNEL_FIT = 20
 SCORED_STATUSES = (ResponseStatus.RECEIVED, ResponseStatus.FLAGGED)
 
 
@@ -42,11 +44,16 @@ class Batch:
     responses: Responses
 
 
-def load_batch(*, session: Session, campaign: Campaign) -> Batch:
-    """The campaign's online responses to its current instrument, as the fraud library reads them."""
-    contract = campaign_contract(session=session, campaign=campaign, channel="online")
+def load_batch(*, session: Session, campaign: Campaign, channel: str = "online") -> Batch:
+    """The campaign's responses of one channel to its current instrument, as the fraud library reads them.
+    Interviews are all entered on an auditor's phone: their device and network say nothing about the
+    respondent, so each interview stands for itself there (timing and answer patterns still speak)."""
+    contract = campaign_contract(session=session, campaign=campaign, channel=channel)
     items = parse_items(contract.items)
-    lines = (json.dumps(line, ensure_ascii=False) for line in contract.lines)
+    found = contract.lines
+    if channel != "online":
+        found = [{**line, "client_id": line["id"], "ip_hash": line["id"], "user_agent": ""} for line in found]
+    lines = (json.dumps(line, ensure_ascii=False) for line in found)
     return Batch(contract.rows, items, read_responses(lines, items, source=f"campaign {campaign.code}"))
 
 
@@ -101,7 +108,7 @@ def plan_rescore(
 ) -> ScoringPlan:
     """Fit the detector once on the whole campaign (with the callback labels where they help); read-only."""
     batch = load_batch(session=session, campaign=campaign)
-    plan = ScoringPlan(ident(campaign), [])
+    plan = ScoringPlan(ident(campaign), interview_verdicts(session=session, campaign=campaign, seed=seed))
     if not batch.rows:
         return plan
     detector = _fit(batch, seed)  # fitted once: the same detector scores the batch and is stored
@@ -109,7 +116,7 @@ def plan_rescore(
     verdicts = score_responses(batch.responses, batch.items, budget=share, detector=detector)
     reweight, plan.labels_detail = _learn_from_labels(session, campaign, verdicts, detector)
     _apply(reweight, detector, verdicts, share)
-    plan.verdicts = _verdicts(batch.rows, verdicts)
+    plan.verdicts += _verdicts(batch.rows, verdicts)
     plan.model_blob = pickle.dumps({"detector": detector, "reweight": reweight})
     plan.n_responses = len(batch.rows)
     return plan
@@ -123,7 +130,7 @@ def plan_pending(*, session: Session, campaign: Campaign) -> ScoringPlan:
     batch = load_batch(session=session, campaign=campaign)
     pending = {ident(r) for r in batch.rows if r.fraud_score is None}
     if not pending:
-        return ScoringPlan(ident(campaign), [])
+        return ScoringPlan(ident(campaign), _waiting_interviews(session, campaign))
     if model is None or len(batch.rows) >= REFIT_GROWTH * max(model.n_responses, 10):
         return plan_rescore(session=session, campaign=campaign)
     stored = pickle.loads(model.blob)  # our own pickle, written by a rescore
@@ -131,7 +138,47 @@ def plan_pending(*, session: Session, campaign: Campaign) -> ScoringPlan:
     verdicts = score_responses(batch.responses, batch.items, budget=campaign.callback_rate, detector=detector)
     reweight = stored.get("reweight") if isinstance(stored, dict) else None
     _apply(reweight, detector, verdicts, campaign.callback_rate)
-    return ScoringPlan(ident(campaign), _verdicts(batch.rows, verdicts, only=pending))
+    plan = ScoringPlan(ident(campaign), _verdicts(batch.rows, verdicts, only=pending))
+    plan.verdicts += _waiting_interviews(session, campaign)
+    return plan
+
+
+def _waiting_interviews(session: Session, campaign: Campaign) -> list[Verdict]:
+    """Interview verdicts only when an interview waits for its score (a fit per channel is not free)."""
+    waiting = session.exec(
+        select(Submission.id).where(
+            Submission.campaign_id == campaign.id,
+            col(Submission.channel).in_(INTERVIEW_CHANNELS),
+            col(Submission.fraud_score).is_(None),
+        )
+    ).first()
+    return interview_verdicts(session=session, campaign=campaign) if waiting is not None else []
+
+
+def interview_verdicts(*, session: Session, campaign: Campaign, seed: int = 0) -> list[Verdict]:
+    """Face-to-face and phone interviews scored per channel: each channel's own detector (interviews are
+    few, so it is fitted afresh), flags on the same share as online. A channel with fewer than
+    MIN_CHANNEL_FIT interviews is left unscored: too few to say what is unusual."""
+    out: list[Verdict] = []
+    for channel in INTERVIEW_CHANNELS:
+        count = session.exec(
+            select(func.count())
+            .select_from(Submission)
+            .where(
+                Submission.campaign_id == campaign.id,
+                Submission.channel == channel,
+                Submission.instrument_version_id == campaign.survey_instrument_id,
+            )
+        ).one()
+        if count < MIN_CHANNEL_FIT:
+            continue
+        batch = load_batch(session=session, campaign=campaign, channel=channel)
+        detector = _fit(batch, seed)
+        verdicts = score_responses(
+            batch.responses, batch.items, budget=campaign.callback_rate, detector=detector
+        )
+        out += _verdicts(batch.rows, verdicts)
+    return out
 
 
 def apply_plan(*, session: Session, plan: ScoringPlan, only_unscored: bool = False) -> int:

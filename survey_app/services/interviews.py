@@ -6,8 +6,10 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
+from itsdangerous import BadSignature, URLSafeTimedSerializer
 from sqlmodel import Session, col, func, select
 
 from forms import Instrument
@@ -23,6 +25,7 @@ from survey_app.models import (
     Visit,
     VisitStatus,
     ident,
+    utcnow,
 )
 from survey_app.services import audit
 from survey_app.services.contacts import ContactCipher
@@ -30,6 +33,7 @@ from survey_app.services.instruments import materialise
 from survey_app.services.submissions import SubmissionMeta, store_response
 
 CHANNELS = (Channel.OFFLINE, Channel.PHONE)
+KEY_MAX_AGE_S = 2 * 24 * 3600
 
 
 @dataclass(frozen=True)
@@ -39,8 +43,24 @@ class RoundContext:
     done: int  # interviews this auditor has entered in this round
 
 
-def new_key() -> str:
-    return f"iv-{uuid.uuid4().hex}"
+def _signer(secret: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(secret, salt="interview-form")
+
+
+def new_key(secret: str, visit_id: int) -> str:
+    """A signed form key: a fresh idempotency key, the time the form was shown, and the round it is for."""
+    return _signer(secret).dumps({"k": uuid.uuid4().hex, "t": int(utcnow().timestamp()), "v": visit_id})
+
+
+def read_key(secret: str, token: str, visit_id: int) -> tuple[str, datetime] | None:
+    """(idempotency key, form shown at) from a form key of this round, or None when bad or too old."""
+    try:
+        data = _signer(secret).loads(token[:300], max_age=KEY_MAX_AGE_S)
+        key, shown, visit = str(data["k"]), int(data["t"]), int(data["v"])
+        when = datetime.fromtimestamp(shown, UTC)
+    except (BadSignature, KeyError, TypeError, ValueError, OverflowError, OSError):
+        return None
+    return (f"iv-{key}", when) if visit == visit_id else None
 
 
 def context(*, session: Session, visit: Visit, sheet: Sheet) -> RoundContext:
@@ -60,14 +80,14 @@ def context(*, session: Session, visit: Visit, sheet: Sheet) -> RoundContext:
     return RoundContext(instrument, locations, int(done))
 
 
-def problems(values: dict[str, str]) -> list[str]:
+def problems(values: dict[str, str], key_ok: bool) -> list[str]:
     """Form-level problems of an interview: channel, and the no-staff tick for face-to-face ones."""
     found = []
     if values.get("channel") not in CHANNELS:
         found.append("interview_channel")
     elif values["channel"] == Channel.OFFLINE and values.get("no_staff") != "yes":
         found.append("interview_no_staff")
-    if not values.get("key", "").startswith("iv-") or len(values["key"]) > 80:
+    if not key_ok:
         found.append("interview_key")
     return found
 
@@ -82,6 +102,7 @@ def record(
     channel: str,
     location_id: int | None,
     key: str,
+    started_at: datetime,
     cipher: ContactCipher,
     user_agent: str,
 ) -> Submission:
@@ -99,7 +120,13 @@ def record(
         instrument_version_id=visit.instrument_version_id,
         instrument=instrument,
         values=values,
-        meta=SubmissionMeta(idempotency_key=key, channel=channel, user_agent=user_agent),
+        meta=SubmissionMeta(
+            idempotency_key=key,
+            channel=channel,
+            user_agent=user_agent,
+            started_at=started_at,
+            client_id=f"auditor-{ident(auditor)}",
+        ),
         cipher=cipher,
     )
     if created:

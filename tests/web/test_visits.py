@@ -308,6 +308,8 @@ def test_interviews_are_responses_with_channel_and_auditor(session: Session, set
 
     key = re.search(r'name="key" value="([^"]+)"', page.text)
     assert key
+    forged = {"_csrf": csrf_of(f1, "/f"), "key": "iv-made-up", "channel": "phone"}
+    assert f1.post(f"/f/v/{visit}/interview", data=forged).status_code == 422, "a key must be one we issued"
     answers = {f"a.q{i:02d}": "4" for i in range(1, 22)}
     form = {
         "_csrf": csrf_of(f1, "/f"),
@@ -329,3 +331,50 @@ def test_interviews_are_responses_with_channel_and_auditor(session: Session, set
         True,
     )
     assert rows[0].location_id == locations[1].id
+
+
+def test_interviews_are_scored_per_channel_without_device_signals(
+    session: Session, settings: Settings
+) -> None:
+    import random
+
+    from survey_app.services import fraud_checks, interviews
+    from survey_app.services.contacts import ContactCipher
+
+    campaign, locations, users, ids = setup(session)
+    lead = as_user(settings, "lead1")
+    visit_id = schedule(lead, "V-1", ids["property-resident-survey"], "interview", [users["f1"]])
+    visit = session.get(Visit, visit_id)
+    assert visit is not None
+    rng = random.Random(4)
+    start = utcnow() - timedelta(hours=3)
+    for n in range(fraud_checks.MIN_CHANNEL_FIT + 5):
+        straight = n == 7
+        values = {f"q{i:02d}": 5 if straight else rng.choice((3, 4, 4, 5)) for i in range(1, 22)}
+        interviews.record(
+            session=session,
+            campaign=campaign,
+            visit=visit,
+            auditor=users["f1"],
+            values=values,
+            channel="offline",
+            location_id=locations[n % 3].id,
+            key=f"iv-test-{n}",
+            started_at=start + timedelta(minutes=6 * n),
+            cipher=ContactCipher(settings.data_key),
+            user_agent="phone",
+        )
+    session.commit()
+    rows = session.exec(select(Submission).where(Submission.channel == "offline")).all()
+    for row in rows:  # as entered: one after another, every few minutes
+        row.submitted_at = (row.started_at or start) + timedelta(minutes=5)
+        session.add(row)
+    session.commit()
+    assert fraud_checks.score_pending(session=session, campaign=campaign) == len(rows)
+    session.commit()
+    scored = session.exec(select(Submission).where(Submission.channel == "offline")).all()
+    assert all(r.fraud_score is not None for r in scored)
+    assert not any("device" in r.fraud_families or "network" in r.fraud_families for r in scored), (
+        "one auditor's phone enters every interview: no same-device signal"
+    )
+    assert max(scored, key=lambda r: r.fraud_score or 0).answers["q01"] == 5
