@@ -34,8 +34,6 @@ from survey_app.services import audit
 from survey_app.services.instruments import materialise
 from survey_app.services.membership import member_roles
 
-MAX_SKEW_SHOWN = timedelta(days=400)  # a device clock further off than this is recorded as unknown
-
 
 @dataclass(frozen=True)
 class VisitPlan:
@@ -229,8 +227,8 @@ def _device_time(value: str) -> datetime | None:
         moment = datetime.fromisoformat(value.strip()[:40].replace("Z", "+00:00"))
     except ValueError:
         return None
-    if moment.tzinfo is None or abs(moment - utcnow()) > MAX_SKEW_SHOWN:
-        return None
+    if moment.tzinfo is None or not 2000 <= moment.year <= 2199:
+        return None  # a phone set to any plausible date is kept as it is: the skew is shown, never refused
     return moment
 
 

@@ -26,7 +26,7 @@ def test_certificate_page_on_a_phone(phone: Any, live_server: str, session: Sess
     assert phone.locator(".tier").inner_text() == "四星级"
     radar = phone.get_by_role("img", name="各维度得分")
     assert radar.is_visible()
-    assert radar.locator("line").count() == 6, "one axis per dimension of the property scheme"
+    assert radar.locator("line").count() == 7, "six shared dimensions, and management"
     for label in ("客户服务", "环境卫生", "房屋及共用设施设备", "安全与应急", "综合管理", "特色服务"):
         assert radar.get_by_text(label).count() == 1
     assert phone.evaluate("document.documentElement.scrollWidth") <= 360

@@ -129,6 +129,11 @@ def test_covert_screen_hides_open_items_and_records_both_clocks(session: Session
     )
     detail = lead.get(f"/c/V-1/visits/{visit}").text
     assert "-420" in detail or "-419" in detail or "-421" in detail, "the phone's clock skew is shown"
+    other = schedule(lead, "V-1", ids["property-management-audit"], "open", [users["f1"]])
+    far = f1.post(f"/f/v/{other}/checkin", data={"_csrf": token, "device_time": "2023-01-01T08:00:00+08:00"})
+    assert far.status_code == 303, "a phone clock years off is kept, not refused"
+    kept = session.exec(select(Sheet).where(Sheet.visit_id == other)).one()
+    assert kept.checkin_device_at is not None and kept.checkin_device_at.year == 2023
 
 
 def test_missing_items_then_submit_once(session: Session, settings: Settings) -> None:
