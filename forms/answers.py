@@ -64,7 +64,7 @@ def check_answers(
     for item in instrument.items:
         shown = is_relevant(item, result.values)
         result.relevant[item.id] = shown
-        if not shown:
+        if not shown or item.type == "note":
             continue
         raw = result.raw.get(item.id)
         if raw is None:

@@ -82,7 +82,7 @@ def parse_item(
         id=item_id,
         type=str(kind),
         label=label,
-        required=raw.get("required", True),
+        required=raw.get("required", True) and kind != "note",  # a note is read, never answered
         na=raw.get("na", False),
         dimension=dimension,
         weight=float(weight),

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-ITEM_TYPES = ("likert5", "yesno", "single", "multi", "number", "text", "photo", "time")
+ITEM_TYPES = ("likert5", "yesno", "single", "multi", "number", "text", "photo", "time", "note")
 KINDS = ("survey", "mystery", "evaluation", "audit", "self_assessment")
 ROLES = ("comment", "contact_consent", "contact_phone")
 SCALES = ("agreement", "satisfaction", "rating", "maturity")

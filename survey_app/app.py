@@ -26,6 +26,7 @@ from survey_app.jobs import Jobs, run_embedded
 from survey_app.middleware import BodyLimit, LocaleMiddleware, SecurityHeaders
 from survey_app.routes import (
     account,
+    api,
     auth,
     campaigns,
     certificate,
@@ -87,6 +88,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *followup.routes,
         *visits.routes,
         *field.routes,
+        *api.routes,
         *certificate.routes,
         Mount("/static", app=StaticFiles(directory=str(settings.static_dir)), name="static"),
     ]
@@ -119,6 +121,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.jobs = jobs
     app.state.catalogs = i18n.load_catalogs()
     app.state.login_throttle = LoginThrottle(settings.ratelimit_storage)
+    app.state.api_limiter = api.ApiLimiter(settings.ratelimit_storage, settings.api_rate)
     templates = make_environment(settings.templates_dir)
     templates.globals["static"] = _static_url(settings.static_dir)
     templating.DEFAULT_TIMEZONE = settings.default_timezone

@@ -7,6 +7,8 @@ import sys
 from pathlib import Path
 
 from survey_app.cli_desk import _audit, _labels, _purge, _rotate_key, _worker
+from survey_app.cli_interop import add_parsers as add_interop_parsers
+from survey_app.cli_interop import instrument_command, token_command
 from survey_app.cli_lookup import find_campaign as _campaign
 from survey_app.settings import Settings, SettingsError
 
@@ -82,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     purge.add_argument(
         "--retention-days", type=int, default=None, help="default: MINGCHA_CONTACT_RETENTION_DAYS"
     )
+    add_interop_parsers(sub)
     args = parser.parse_args(argv)
     if args.command == "new-data-key":
         from cryptography.fernet import Fernet
@@ -107,6 +110,8 @@ def main(argv: list[str] | None = None) -> int:
         "labels": _labels,
         "rotate-data-key": _rotate_key,
         "purge-contacts": _purge,
+        "instrument": instrument_command,
+        "token": token_command,
     }
     return commands[args.command](settings, args)
 

@@ -23,6 +23,20 @@ class NotFound(DomainError):
     code = "not_found"
 
 
+class Unauthorized(DomainError):
+    """No valid API token (the API's 401)."""
+
+    status = 401
+    code = "api_token_missing"
+
+
+class RateLimited(DomainError):
+    """Too many requests for now; `retry_after` seconds until the next is allowed."""
+
+    status = 429
+    code = "rate_limited"
+
+
 class Forbidden(DomainError):
     status = 403
     code = "forbidden_role"

@@ -415,3 +415,20 @@ def ident(row: Any) -> int:
     if key is None:
         raise ValueError(f"{type(row).__name__} has no id yet: add and flush it first")
     return int(key)
+
+
+class ApiToken(SQLModel, table=True):
+    """A read-only API token of one user, shown once and stored as its SHA-256, optionally limited to some
+    campaigns; revocable; its last use is recorded (at most once a minute)."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int = Field(foreign_key="user.id", index=True)
+    name: str = Field(default="", max_length=120)
+    token_hash: str = Field(index=True, unique=True, max_length=64)
+    prefix: str = Field(max_length=16)
+    campaign_ids: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    created_by: str = Field(default="", max_length=60)
+    last_used_at: datetime | None = None
+    revoked_at: datetime | None = None
+    revoked_by: str = Field(default="", max_length=60)

@@ -40,6 +40,7 @@ class Settings:
     embedded_worker: bool = False  # `serve` runs a worker thread beside the app (unless --no-worker)
     login_failure_delay: float = 0.5  # seconds a failed login waits (slows guessing, locks nobody out)
     contact_retention_days: int = 90
+    api_rate: str = "120/minute"  # requests per API token (a `limits` rate string)
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -78,11 +79,22 @@ class Settings:
             data_key=data_key,
             queue_url=env.get("MINGCHA_QUEUE_URL") or f"sqlite:///{var_dir / 'jobs.db'}",
             queue_name=env.get("MINGCHA_QUEUE_NAME", "mingcha"),
+            api_rate=_rate(env.get("MINGCHA_API_RATE", "120/minute")),
             contact_retention_days=_whole(
                 env.get("MINGCHA_CONTACT_RETENTION_DAYS", "90"), "MINGCHA_CONTACT_RETENTION_DAYS"
             ),
         )
         return settings
+
+
+def _rate(value: str) -> str:
+    from limits import parse
+
+    try:
+        parse(value)
+    except ValueError:
+        raise SettingsError(f"MINGCHA_API_RATE must look like 120/minute, got {value!r}") from None
+    return value
 
 
 def _dev_secret(var_dir: Path) -> str:

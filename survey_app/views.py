@@ -165,6 +165,18 @@ ERRORS: dict[str, tuple[str, str]] = {
         N_("Confirm that no staff of the audited organisation were present."),
     ),
     "interview_key": (N_("Form expired"), N_("Reload the page and enter the interview again.")),
+    "api_token_missing": (
+        N_("Token needed"),
+        N_("Send an API token in the header: Authorization: Bearer <token>."),
+    ),
+    "api_token_invalid": (N_("Token not valid"), N_("This API token is unknown or was revoked.")),
+    "api_out_of_scope": (N_("Not allowed"), N_("This API token does not cover this campaign.")),
+    "rate_limited": (
+        N_("Too many requests"),
+        N_("Too many requests with this token. Wait %(seconds)s seconds."),
+    ),
+    "no_locked_grade": (N_("No locked grade"), N_("This campaign's grade has not been locked.")),
+    "bad_cursor": (N_("Bad request"), N_("after and limit must be whole numbers (limit 1 to 1000).")),
     "bad_request": (N_("Bad request"), N_("The request could not be understood.")),
     "nothing_to_draw": (
         N_("Nothing to draw from"),
@@ -239,14 +251,25 @@ async def domain_error(request: Request, exc: Exception) -> Response:
         except (KeyError, ValueError):
             message = gettext(title)
         payload = {"error": {"code": exc.code, "status": exc.status, "message": message}}
-        return JSONResponse(payload, status_code=exc.status)
+        headers = {"Retry-After": str(exc.params["seconds"])} if "seconds" in exc.params else None
+        if exc.status == 401:
+            headers = {**(headers or {}), "WWW-Authenticate": 'Bearer realm="mingcha"'}
+        return JSONResponse(payload, status_code=exc.status, headers=headers)
     return error_page(request, exc.status, exc.code, params=exc.params)
 
 
 async def http_exception(request: Request, exc: Exception) -> Response:
     """Starlette HTTPException (404, 405, ...) as a page in the user's language."""
     status = exc.status_code if isinstance(exc, HTTPException) else 500
-    return error_page(request, status, _BY_STATUS.get(status, "bad_request"))
+    code = _BY_STATUS.get(status, "bad_request")
+    headers = dict(exc.headers or {}) if isinstance(exc, HTTPException) else {}  # e.g. Allow on a 405
+    if wants_json(request):
+        title, body = ERRORS.get(code, ERRORS["bad_request"])
+        payload = {"error": {"code": code, "status": status, "message": gettext(body)}}
+        return JSONResponse(payload, status_code=status, headers=headers)
+    page = error_page(request, status, code)
+    page.headers.update(headers)
+    return page
 
 
 async def server_error(request: Request, exc: Exception) -> Response:

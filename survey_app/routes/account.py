@@ -1,4 +1,5 @@
-"""A user's open sessions: listed to the user (and admins), ended all at once by either."""
+"""A user's open sessions and API tokens: listed to the user (and admins); sessions ended all at once,
+tokens created (shown once) and revoked."""
 
 from __future__ import annotations
 
@@ -8,11 +9,12 @@ from starlette.routing import Route
 
 from survey_app.auth.sessions import end_sessions, open_sessions
 from survey_app.auth.users import find_user
-from survey_app.endpoint import db, endpoint, redirect, user
+from survey_app.endpoint import db, endpoint, field, form, redirect, user
 from survey_app.errors import Forbidden, NotFound
 from survey_app.models import User
 from survey_app.routes.staff import staff_render
-from survey_app.services import audit
+from survey_app.services import api_tokens, audit
+from survey_app.services.campaigns import visible_campaigns
 
 
 def _subject(request: Request) -> User:
@@ -46,7 +48,53 @@ def sessions_end(request: Request) -> Response:
     return redirect(request, "account:sessions", username=subject.username)
 
 
+def _tokens_page(request: Request, subject: User, *, new: str = "", status: int = 200) -> Response:
+    session = db(request)
+    names = {c.id: c.code for c in visible_campaigns(session=session, user=subject)}
+    ctx = {
+        "subject": subject,
+        "tokens": api_tokens.tokens_of(session=session, user=subject),
+        "campaigns": names,
+        "new": new,
+    }
+    return staff_render(request, "account/tokens.html", ctx, status_code=status)
+
+
+def tokens_page(request: Request) -> Response:
+    return _tokens_page(request, _subject(request))
+
+
+def token_create(request: Request) -> Response:
+    """A new API token, shown on this page once (it is never stored in the clear)."""
+    subject = _subject(request)
+    codes = [c for c in form(request).getlist("campaigns") if isinstance(c, str)][:200]
+    _row, plain = api_tokens.create(
+        session=db(request),
+        user=subject,
+        name=field(request, "name"),
+        campaign_codes=codes,
+        actor=user(request).username,
+    )
+    return _tokens_page(request, subject, new=plain)
+
+
+def token_revoke(request: Request) -> Response:
+    subject = _subject(request)
+    api_tokens.revoke(
+        session=db(request), token_id=request.path_params["token"], user=subject, actor=user(request).username
+    )
+    return redirect(request, "account:tokens", username=subject.username)
+
+
 routes = [
+    Route("/users/{username}/tokens", endpoint(tokens_page), methods=["GET"], name="account:tokens"),
+    Route("/users/{username}/tokens", endpoint(token_create), methods=["POST"], name="account:token_create"),
+    Route(
+        "/users/{username}/tokens/{token:int}/revoke",
+        endpoint(token_revoke),
+        methods=["POST"],
+        name="account:token_revoke",
+    ),
     Route("/users/{username}/sessions", endpoint(sessions_page), methods=["GET"], name="account:sessions"),
     Route("/users/{username}/sessions/end", endpoint(sessions_end), methods=["POST"], name="account:end"),
 ]

@@ -10,16 +10,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forms.loader import parse_instrument_text
+from forms.xlsform_export import write_xlsform
 from survey_app.endpoint import db, endpoint, form, read_staff_form, user
+from survey_app.errors import NotFound
 from survey_app.models import InstrumentVersion
 from survey_app.routes.staff import LEADS, staff_render
-from survey_app.services import audit
-from survey_app.services.instruments import InstrumentConflict, register
+from survey_app.services.instruments import import_file, materialise
 
 
 def _page(
-    request: Request, *, problems: list[tuple[str, str]] | None = None, added: str | None = None
+    request: Request,
+    *,
+    problems: list[tuple[str, str]] | None = None,
+    added: str | None = None,
+    notes: list[tuple[str, str]] | None = None,
 ) -> Response:
     rows = list(
         db(request).exec(
@@ -28,7 +32,7 @@ def _page(
             )
         )
     )
-    ctx = {"instruments": rows, "problems": problems or [], "added": added}
+    ctx = {"instruments": rows, "problems": problems or [], "added": added, "notes": notes or []}
     return staff_render(request, "instruments/list.html", ctx, status_code=422 if problems else 200)
 
 
@@ -39,26 +43,37 @@ def instruments_page(request: Request) -> Response:
 def instrument_upload(request: Request) -> Response:
     upload = form(request).get("file")
     if not isinstance(upload, UploadFile) or not upload.filename:
-        return _page(request, problems=[("(file)", "choose an instrument file (.yaml) to upload")])
-    data = upload.file.read()
-    try:
-        text = data.decode("utf-8")
-    except UnicodeDecodeError:
-        return _page(request, problems=[(upload.filename, "the file must be UTF-8 text")])
-    instrument, problems = parse_instrument_text(text, source=upload.filename)
-    if instrument is None:
-        return _page(request, problems=[(f"{p.file}: {p.path}", p.reason) for p in problems])
-    try:
-        row = register(session=db(request), instrument=instrument)
-    except InstrumentConflict as exc:
-        return _page(request, problems=[(upload.filename, str(exc))])
-    audit.append(
-        db(request),
-        actor=user(request).username,
-        action="instrument.add",
-        subject=f"instrument:{instrument.key}",
+        return _page(
+            request, problems=[("(file)", "choose an instrument file (.yaml) or an XLSForm (.xlsx)")]
+        )
+    result = import_file(
+        session=db(request), filename=upload.filename, data=upload.file.read(), actor=user(request).username
     )
-    return _page(request, added=f"{row.instrument_id}@{row.version}")
+    if result.row is None:
+        return _page(request, problems=result.problems, notes=result.notes)
+    return _page(request, added=f"{result.row.instrument_id}@{result.row.version}", notes=result.notes)
+
+
+def instrument_xlsform(request: Request) -> Response:
+    """Any stored instrument version as an XLSForm (for fieldwork in ODK / KoboToolbox)."""
+    row = (
+        db(request)
+        .exec(
+            select(InstrumentVersion).where(
+                InstrumentVersion.instrument_id == request.path_params["instrument"],
+                InstrumentVersion.version == request.path_params["version"],
+            )
+        )
+        .first()
+    )
+    if row is None:
+        raise NotFound("not_found")
+    name = f"{row.instrument_id}-v{row.version}.xlsx"
+    return Response(
+        write_xlsform(materialise(row)),
+        media_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
 
 
 routes = [
@@ -68,5 +83,11 @@ routes = [
         endpoint(instrument_upload, roles=LEADS, reader=functools.partial(read_staff_form, uploads=True)),
         methods=["POST"],
         name="instruments:upload",
+    ),
+    Route(
+        "/instruments/{instrument}/{version:int}.xlsx",
+        endpoint(instrument_xlsform, roles=LEADS),
+        methods=["GET"],
+        name="instruments:xlsform",
     ),
 ]

@@ -85,6 +85,20 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/f/v/{visit:int}/interview"): (R, 303, 403, 403, 403, 403),  # not an interview round
     ("POST", "/f/v/{visit:int}/interview"): (R, 303, 403, 403, 403, 403),
     ("GET", "/f/e/{evidence:int}/{size}"): (R, 200, 403, 200, 403, 200),
+    ("GET", "/users/{username}/tokens"): (R, 403, 403, 200, 403, 200),  # lead1's own page; admins see all
+    ("POST", "/users/{username}/tokens"): (R, 403, 403, 200, 403, 200),  # the new token is shown once
+    ("POST", "/users/{username}/tokens/{token:int}/revoke"): (R, 403, 403, 404, 403, 404),  # no such token
+    ("GET", "/instruments/{instrument}/{version:int}.xlsx"): (R, 403, 403, 200, 200, 200),
+    # the API reads a bearer token, never the session cookie: without one every actor gets 401
+    ("GET", "/api/v1/openapi.json"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/campaigns"): (401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}"): (401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/locations"): (401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/responses"): (401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/responses.jsonl"): (401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/callbacks"): (401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/grade"): (401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/grade/locked"): (401, 401, 401, 401, 401, 401),
 }
 
 
@@ -186,6 +200,9 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
         .replace("{step:int}", "0")
         .replace("{evidence:int}", str(photo))
         .replace("{size}", "thumb")
+        .replace("{token:int}", "999")
+        .replace("{instrument}", "property-resident-survey")
+        .replace("{version:int}", "1")
     )
     for actor, expected in zip(ACTORS, MATRIX[key], strict=True):
         with TestClient(create_app(settings), follow_redirects=False) as client:

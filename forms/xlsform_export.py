@@ -1,0 +1,159 @@
+"""Any instrument written as an XLSForm (survey, choices and settings sheets), so a form can go back to
+ODK / KoboToolbox for fieldwork elsewhere; `forms.xlsform.read_xlsform` reads it back as the same
+instrument."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+
+from forms.schema import Instrument, Item
+from forms.xpath import from_expression
+
+ANCHORS = {
+    "agreement": (
+        ("非常不同意", "Strongly disagree"),
+        ("不同意", "Disagree"),
+        ("一般", "Neutral"),
+        ("同意", "Agree"),
+        ("非常同意", "Strongly agree"),
+    ),
+    "satisfaction": (
+        ("非常不满意", "Very dissatisfied"),
+        ("不满意", "Dissatisfied"),
+        ("一般", "Neutral"),
+        ("满意", "Satisfied"),
+        ("非常满意", "Very satisfied"),
+    ),
+    "rating": (
+        ("很差", "Poor"),
+        ("较差", "Below standard"),
+        ("一般", "Adequate"),
+        ("较好", "Good"),
+        ("很好", "Excellent"),
+    ),
+    "maturity": (
+        ("未建立", "Not in place"),
+        ("初步建立", "Started"),
+        ("部分落实", "Partly in place"),
+        ("全面落实", "In place"),
+        ("落实并持续改进", "In place and improving"),
+    ),
+}
+ZH, EN = "label::中文 (zh)", "label::English (en)"
+HZH, HEN = "hint::中文 (zh)", "hint::English (en)"
+SURVEY_COLUMNS = [
+    "type", "name", ZH, EN, HZH, HEN, "required", "relevant", "constraint",
+    "dimension", "weight", "reverse", "pair", "covert", "na", "role", "format",
+]  # fmt: skip
+TYPES = {"number": "decimal", "text": "text", "photo": "image", "time": "time", "note": "note"}
+
+
+def write_xlsform(instrument: Instrument) -> bytes:
+    """The instrument as an .xlsx XLSForm."""
+    book = Workbook()
+    survey = book.active
+    assert survey is not None
+    survey.title = "survey"
+    survey.append(SURVEY_COLUMNS)
+    choices = book.create_sheet("choices")
+    choices.append(["list_name", "name", ZH, EN])
+    lists: set[str] = set()
+    scale = "likert_" + instrument.scale
+    for section in instrument.sections:
+        survey.append(
+            _row({"type": "begin group", "name": section.id, ZH: section.title.zh, EN: section.title.en})
+        )
+        for item in section.items:
+            kind = _type(item, scale)
+            list_name = kind.split(" ", 1)[1] if " " in kind else ""
+            if list_name and list_name not in lists:
+                lists.add(list_name)
+                for value, zh, en in _options(item, instrument.scale):
+                    choices.append([list_name, value, zh, en])
+            survey.append(_row(_item(item, kind)))
+        survey.append(_row({"type": "end group"}))
+    settings = book.create_sheet("settings")
+    intro = instrument.intro
+    settings.append(
+        ["form_id", "version", "form_title", "title_en", "intro_zh"]
+        + ["intro_en", "kind", "scale", "default_language"]
+    )
+    settings.append(
+        [instrument.id, str(instrument.version), instrument.title.zh, instrument.title.en]
+        + [
+            intro.zh if intro else "",
+            intro.en if intro else "",
+            instrument.kind,
+            instrument.scale,
+            "中文 (zh)",
+        ]
+    )
+    if instrument.dimensions:
+        dims = book.create_sheet("dimensions")  # our extension: the dimensions' labels, in order
+        dims.append(["name", ZH, EN])
+        for dim in instrument.dimensions:
+            dims.append([dim.id, dim.label.zh, dim.label.en])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _row(values: dict[str, Any]) -> list[Any]:
+    return [values.get(column, "") for column in SURVEY_COLUMNS]
+
+
+def _type(item: Item, scale: str) -> str:
+    if item.type == "likert5":
+        return f"select_one {scale}"
+    if item.type == "yesno":
+        return "select_one yes_no"
+    if item.type in ("single", "multi"):
+        return ("select_one " if item.type == "single" else "select_multiple ") + f"{item.id}_options"
+    return TYPES[item.type]
+
+
+def _options(item: Item, scale: str) -> list[tuple[str, str, str]]:
+    if item.type == "likert5":
+        return [(str(n), zh, en) for n, (zh, en) in enumerate(ANCHORS[scale], start=1)]
+    if item.type == "yesno":
+        return [("yes", "是", "Yes"), ("no", "否", "No")]
+    return [(o.value, o.label.zh, o.label.en) for o in item.options]
+
+
+def _item(item: Item, kind: str) -> dict[str, Any]:
+    row: dict[str, Any] = {"type": kind, "name": item.id, ZH: item.label.zh, EN: item.label.en}
+    if item.hint:
+        row[HZH], row[HEN] = item.hint.zh, item.hint.en
+    row["required"] = "yes" if item.required and item.type != "note" else "no"
+    if item.relevant:
+        row["relevant"] = from_expression(item.relevant)
+    bounds = []
+    if item.min is not None:
+        bounds.append(f". >= {_number(item.min)}")
+    if item.max is not None:
+        bounds.append(f". <= {_number(item.max)}")
+    if item.max_length is not None:
+        bounds.append(f"string-length(.) <= {item.max_length}")
+    row["constraint"] = " and ".join(bounds)
+    if item.dimension:
+        row["dimension"] = item.dimension
+        if item.type == "yesno":
+            pass
+    if item.weight != 1.0:
+        row["weight"] = _number(item.weight)
+    for key in ("reverse", "na"):
+        if getattr(item, key):
+            row[key] = "yes"
+    if item.covert is not None:
+        row["covert"] = "yes" if item.covert else "no"
+    for key in ("pair", "role", "format"):
+        if getattr(item, key):
+            row[key] = getattr(item, key)
+    return row
+
+
+def _number(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else str(value)

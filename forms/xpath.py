@@ -1,0 +1,164 @@
+"""The XPath subset that ODK forms use for skip logic, translated to our safe expressions and back.
+
+Supported: ``${name}`` references, string and number literals, ``=  !=  <  <=  >  >=``, ``and``, ``or``,
+``not(...)``, parentheses, ``selected(${name}, 'value')``, ``true()``/``false()``, and ``${name} != ''`` /
+``${name} = ''`` (answered / not answered). Anything else (arithmetic, ``.``, other functions such as
+``count-selected`` or ``today()``) is reported as unsupported, never dropped.
+"""
+
+from __future__ import annotations
+
+import ast
+import re
+from collections.abc import Mapping
+
+from forms.expressions import ExpressionError, compile_expression
+
+_TOKEN = re.compile(
+    r"""\s*(?:
+      (?P<ref>\$\{(?P<name>[^}]*)\})
+    | (?P<str>'[^']*'|"[^"]*")
+    | (?P<num>-?\d+(?:\.\d+)?)
+    | (?P<op>!=|<=|>=|=|<|>)
+    | (?P<punct>[(),])
+    | (?P<word>[A-Za-z][\w:-]*)
+    | (?P<other>\S)
+    )""",
+    re.VERBOSE,
+)
+NUMERIC_TYPES = ("likert5", "number")
+
+
+class XPathError(ValueError):
+    """A construct outside the supported subset."""
+
+
+def to_expression(xpath: str, types: Mapping[str, str]) -> str:
+    """Translate a `relevant` XPath; `types` maps earlier item names to our item types."""
+    tokens = [m for m in _TOKEN.finditer(xpath) if m.group(0).strip()]
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        m = tokens[i]
+        text = m.group(0).strip()
+        if m.group("ref"):
+            name = m.group("name")
+            if name not in types:
+                raise XPathError(f"${{{name}}} does not name an earlier question")
+            nxt = tokens[i + 1 : i + 3]
+            if len(nxt) == 2 and nxt[0].group("op") in ("=", "!=") and nxt[1].group("str") in ("''", '""'):
+                out.append(f"{'not ' if nxt[0].group('op') == '=' else ''}answered({name})")
+                i += 3
+                continue
+            out.append(name)
+            if len(nxt) == 2 and nxt[0].group("op") and nxt[1].group("str") and types[name] in NUMERIC_TYPES:
+                literal = nxt[1].group("str")[1:-1]
+                if re.fullmatch(r"-?\d+(\.\d+)?", literal):
+                    out += [_op(nxt[0].group("op")), literal]
+                    i += 3
+                    continue
+        elif m.group("str"):
+            out.append(repr(m.group("str")[1:-1]))
+        elif m.group("num"):
+            out.append(m.group("num"))
+        elif m.group("op"):
+            out.append(_op(m.group("op")))
+        elif m.group("punct"):
+            out.append(text)
+        elif m.group("word") in ("and", "or"):
+            out.append(f" {text} ")
+        elif m.group("word") == "not":
+            out.append("not ")
+        elif m.group("word") in ("true", "false") and _call_empty(tokens, i):
+            out.append("True" if text == "true" else "False")
+            i += 3
+            continue
+        elif m.group("word") == "selected":
+            found = _selected(tokens, i, types)
+            out.append(found)
+            i += 6
+            continue
+        else:
+            what = m.group("word") or text
+            raise XPathError(f"{what!r} is not supported in relevant")
+        i += 1
+    source = " ".join("".join(out).split())
+    try:
+        compile_expression(source)
+    except ExpressionError as exc:
+        raise XPathError(str(exc)) from None
+    return source
+
+
+def _op(op: str) -> str:
+    return {"=": " == ", "!=": " != ", "<": " < ", "<=": " <= ", ">": " > ", ">=": " >= "}[op]
+
+
+def _call_empty(tokens: list[re.Match[str]], i: int) -> bool:
+    return (
+        len(tokens) > i + 2
+        and tokens[i + 1].group(0).strip() == "("
+        and tokens[i + 2].group(0).strip() == ")"
+    )
+
+
+def _selected(tokens: list[re.Match[str]], i: int, types: Mapping[str, str]) -> str:
+    parts = [t.group(0).strip() for t in tokens[i + 1 : i + 6]]
+    if len(parts) < 5 or parts[0] != "(" or parts[2] != "," or parts[4] != ")":
+        raise XPathError("selected() takes a ${question} and a 'value'")
+    ref, value = tokens[i + 2], tokens[i + 4]
+    if not ref.group("ref") or not value.group("str"):
+        raise XPathError("selected() takes a ${question} and a 'value'")
+    name, wanted = ref.group("name"), value.group("str")[1:-1]
+    if name not in types:
+        raise XPathError(f"${{{name}}} does not name an earlier question")
+    if types[name] == "multi":
+        return f"selected({name}, {wanted!r})"
+    if types[name] in NUMERIC_TYPES and re.fullmatch(r"-?\d+", wanted):
+        return f"{name} == {wanted}"
+    return f"{name} == {wanted!r}"
+
+
+def from_expression(source: str) -> str:
+    """Our expression back to XPath (the export)."""
+    return _xpath(compile_expression(source).tree)
+
+
+def _xpath(node: ast.AST) -> str:
+    if isinstance(node, ast.BoolOp):
+        joiner = " and " if isinstance(node.op, ast.And) else " or "
+        return "(" + joiner.join(_xpath(v) for v in node.values) + ")"
+    if isinstance(node, ast.UnaryOp):
+        return f"not({_xpath(node.operand)})"
+    if isinstance(node, ast.Name):
+        return "${" + node.id + "}"
+    if isinstance(node, ast.Constant):
+        if isinstance(node.value, bool):
+            return "true()" if node.value else "false()"
+        return repr(node.value) if isinstance(node.value, str) else str(node.value)
+    if isinstance(node, ast.Call):
+        name = node.args[0].id  # type: ignore[attr-defined]
+        if node.func.id == "answered":  # type: ignore[attr-defined]
+            return "${" + name + "} != ''"
+        return "selected(${" + name + "}, " + repr(node.args[1].value) + ")"  # type: ignore[attr-defined]
+    if isinstance(node, ast.Compare):
+        parts = []
+        left = node.left
+        for op, right in zip(node.ops, node.comparators, strict=True):
+            if isinstance(op, ast.In | ast.NotIn) and isinstance(right, ast.List | ast.Tuple):
+                eq = "=" if isinstance(op, ast.In) else "!="
+                glue = " or " if isinstance(op, ast.In) else " and "
+                parts.append("(" + glue.join(f"{_xpath(left)} {eq} {_xpath(e)}" for e in right.elts) + ")")
+            else:
+                symbol = {
+                    ast.Eq: "=",
+                    ast.NotEq: "!=",
+                    ast.Lt: "<",
+                    ast.LtE: "<=",
+                    ast.Gt: ">",
+                    ast.GtE: ">=",
+                }
+                parts.append(f"{_xpath(left)} {symbol[type(op)]} {_xpath(right)}")
+            left = right
+        return " and ".join(parts)
+    raise XPathError(f"{type(node).__name__} cannot be written as XPath")

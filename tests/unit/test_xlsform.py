@@ -1,0 +1,216 @@
+"""XLSForm in and out: real-world features from workbooks made here with openpyxl, every unsupported construct
+reported with its row, and a round trip over every bundled instrument."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+from typing import Any
+
+import pytest
+from openpyxl import Workbook
+
+from forms import load_bundled
+from forms.answers import check_answers
+from forms.xlsform import read_xlsform
+from forms.xlsform_export import write_xlsform
+from forms.xpath import XPathError, from_expression, to_expression
+
+
+def workbook(
+    survey: list[list[Any]], choices: list[list[Any]] | None = None, settings: list[list[Any]] | None = None
+) -> bytes:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "survey"
+    for row in survey:
+        sheet.append(row)
+    if choices:
+        extra = book.create_sheet("choices")
+        for row in choices:
+            extra.append(row)
+    if settings:
+        extra = book.create_sheet("settings")
+        for row in settings:
+            extra.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+HEAD = [
+    "type",
+    "name",
+    "label::中文 (zh)",
+    "label::English (en)",
+    "hint::中文 (zh)",
+    "required",
+    "relevant",
+    "constraint",
+    "dimension",
+    "reverse",
+    "appearance",
+]
+KOBO = workbook(
+    [
+        HEAD,
+        ["begin group", "building", "楼栋情况", "Your building", "", "", "", "", "", "", "field-list"],
+        ["select_one sat", "q1", "电梯运行正常", "The lifts work", "请选择", "yes", "", "", "lifts", "", ""],
+        [
+            "select_one sat",
+            "q2",
+            "电梯经常停运",
+            "The lifts often stop",
+            "",
+            "yes",
+            "",
+            "",
+            "lifts",
+            "yes",
+            "",
+        ],
+        [
+            "select_multiple issues",
+            "issues",
+            "遇到过哪些问题",
+            "Which problems",
+            "",
+            "no",
+            "",
+            "",
+            "",
+            "",
+            "minimal",
+        ],
+        [
+            "text",
+            "other",
+            "其他问题",
+            "Other problem",
+            "",
+            "yes",
+            "selected(${issues}, 'other')",
+            "string-length(.) <= 200",
+            "",
+            "",
+            "",
+        ],
+        ["end group", "", "", "", "", "", "", "", "", "", ""],
+        ["begin group", "about", "关于您", "About you", "", "", "", "", "", "", ""],
+        [
+            "integer",
+            "years",
+            "居住年数",
+            "Years here",
+            "",
+            "no",
+            "${q1} != ''",
+            ". >= 0 and . <= 80",
+            "",
+            "",
+            "",
+        ],
+        ["note", "thanks", "感谢填写", "Thank you", "", "", "", "", "", "", ""],
+        ["end group", "", "", "", "", "", "", "", "", "", ""],
+    ],
+    [
+        ["list_name", "name", "label::中文 (zh)", "label::English (en)"],
+        *[
+            ["sat", str(n), zh, en]
+            for n, zh, en in (
+                (1, "很差", "Poor"),
+                (2, "差", "Bad"),
+                (3, "一般", "OK"),
+                (4, "好", "Good"),
+                (5, "很好", "Great"),
+            )
+        ],
+        ["issues", "noise", "噪音", "Noise"],
+        ["issues", "other", "其他", "Other"],
+    ],
+    [["form_id", "version", "form_title"], ["kobo_estate", "3", "小区问卷"]],
+)
+
+
+def test_real_world_features_import() -> None:
+    result = read_xlsform(KOBO, source="kobo.xlsx")
+    assert result.problems == [], [str(p) for p in result.problems]
+    inst = result.instrument
+    assert inst is not None and inst.key == "kobo-estate@3" and inst.title.zh == "小区问卷"
+    assert [s.id for s in inst.sections] == ["building", "about"], "groups become sections"
+    q1, q2 = inst.item("q1"), inst.item("q2")
+    assert (
+        q1 is not None
+        and q1.type == "likert5"
+        and q1.dimension == "lifts"
+        and q1.hint
+        and q1.hint.zh == "请选择"
+    )
+    assert q2 is not None and q2.reverse and q1.label.en == "The lifts work"
+    other = inst.item("other")
+    assert other is not None and other.relevant == "selected(issues, 'other')" and other.max_length == 200
+    years = inst.item("years")
+    assert years is not None and (years.min, years.max, years.relevant) == (0, 80, "answered(q1)")
+    assert inst.item("thanks") is not None and inst.item("thanks").type == "note"  # type: ignore[union-attr]
+    assert any("appearance" in p.path for p in result.notes), "display settings are reported as ignored"
+    check = check_answers(inst, {"a.q1": ["4"], "a.q2": ["2"], "a.issues": ["other"]})
+    assert "other" in check.errors, "the skip logic works: 'other' is now required"
+
+
+def test_every_unsupported_construct_is_reported_with_its_row() -> None:
+    data = workbook(
+        [
+            ["type", "name", "label", "relevant", "constraint", "choice_filter", "calculation", "colour"],
+            ["select_one city", "city", "城市", "", "", "", "", ""],
+            ["select_one district", "district", "区", "", "", "city=${city}", "", ""],
+            ["geopoint", "where", "位置", "", "", "", "", ""],
+            ["integer", "n", "人数", "count-selected(${city}) > 1", ". mod 2 = 0", "", "", ""],
+            ["calculate", "c", "", "", "", "", "${n} * 2", ""],
+            ["begin repeat", "kids", "孩子", "", "", "", "", ""],
+            ["text", "Bad-Name", "名字", "", "", "", "", "blue"],
+        ],
+        [["list_name", "name", "label"], ["city", "xm", "厦门"], ["district", "sm", "思明"]],
+    )
+    result = read_xlsform(data, source="bad.xlsx")
+    assert result.instrument is None
+    found = {(p.path, p.reason.split(" ")[0]) for p in result.problems}
+    where = " | ".join(sorted(p.path for p in result.problems))
+    for expected in (
+        "survey!row 3, column choice_filter",  # cascading choices
+        "survey!row 4, column type",  # geopoint
+        "survey!row 5, column relevant",  # count-selected()
+        "survey!row 5, column constraint",  # mod
+        "survey!row 6, column type",  # calculate
+        "survey!row 7, column type",  # repeat
+        "survey!row 8, column name",  # a name we cannot use as an id
+        "survey!colour",  # an unknown column
+    ):
+        assert expected in where, (expected, found)
+
+
+def test_not_a_workbook_and_empty_sheets() -> None:
+    assert read_xlsform(b"%PDF-1.4 nope").problems[0].reason.startswith("not an .xlsx")
+    empty = read_xlsform(workbook([["type", "name", "label"]]))
+    assert empty.instrument is None and empty.problems
+
+
+@pytest.mark.parametrize("key", sorted(load_bundled()))
+def test_round_trip_over_every_bundled_instrument(key: str) -> None:
+    original = load_bundled()[key]
+    back = read_xlsform(write_xlsform(original), source=f"{key}.xlsx")
+    assert back.problems == [] and back.instrument is not None
+    assert dataclasses.replace(back.instrument, source="") == dataclasses.replace(original, source="")
+    assert [p for p in back.notes if p.path == "pyxform" and "could not" in p.reason] == [], (
+        "pyxform accepts it"
+    )
+
+
+def test_xpath_both_ways() -> None:
+    types = {"a": "single", "b": "multi", "q": "likert5"}
+    assert to_expression("${a} = 'yes' and not(${q} >= '4')", types) == "a == 'yes' and not (q >= 4)"
+    assert to_expression("selected(${b}, 'x') or ${a} = ''", types) == "selected(b, 'x') or not answered(a)"
+    assert from_expression("a == 'yes' or q in [1, 2]") == "(${a} = 'yes' or (${q} = 1 or ${q} = 2))"
+    for bad in ("${later} = 1", "today() > 3", "${q} + 1 > 2", ". > 3"):
+        with pytest.raises(XPathError):
+            to_expression(bad, types)

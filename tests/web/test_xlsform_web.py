@@ -1,0 +1,91 @@
+"""An XLSForm downloaded from the app, edited as a survey team would, uploaded again, served as a survey;
+the same through the command line; a bad workbook lists every problem."""
+
+from __future__ import annotations
+
+import io
+
+from openpyxl import load_workbook
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from survey_app.models import Campaign, InstrumentVersion
+from tests.conftest import survey_path
+from tests.factories import csrf_of, login, make_campaign, make_user
+
+
+def test_download_edit_upload_and_serve(client: TestClient, session: Session) -> None:
+    campaign, locations = make_campaign(session, code="X-1")
+    make_user(session, "lead1", ["lead"])
+    login(client, "lead1")
+    sheet = client.get("/instruments/property-resident-survey/1.xlsx")
+    assert sheet.status_code == 200 and sheet.headers["content-type"].startswith("application/vnd.openxml")
+    book = load_workbook(io.BytesIO(sheet.content))
+    settings = book["settings"]
+    header = [c.value for c in settings[1]]
+    settings.cell(row=2, column=header.index("version") + 1, value="2")
+    survey = book["survey"]
+    columns = [c.value for c in survey[1]]
+    for row in survey.iter_rows(min_row=2):
+        if row[columns.index("name")].value == "q01":
+            row[columns.index("label::中文 (zh)")].value = "物业客服中心的工作时间方便我办事（新版）"
+    out = io.BytesIO()
+    book.save(out)
+    added = client.post(
+        "/instruments", data={"_csrf": csrf_of(client)}, files={"file": ("estate.xlsx", out.getvalue())}
+    )
+    assert added.status_code == 200 and "property-resident-survey@2" in added.text
+    row = session.exec(
+        select(InstrumentVersion).where(
+            InstrumentVersion.instrument_id == "property-resident-survey", InstrumentVersion.version == 2
+        )
+    ).one()
+    stored = session.get(Campaign, campaign.id)
+    assert stored is not None
+    stored.survey_instrument_id = row.id or 0
+    session.add(stored)
+    session.commit()
+    page = client.get(survey_path(locations[0]))
+    assert page.status_code == 200 and "（新版）" in page.text
+
+
+def test_a_bad_workbook_lists_every_problem(client: TestClient, session: Session) -> None:
+    from openpyxl import Workbook
+
+    make_user(session, "lead1", ["lead"])
+    login(client, "lead1")
+    book = Workbook()
+    survey = book.active
+    assert survey is not None
+    survey.title = "survey"
+    survey.append(["type", "name", "label"])
+    survey.append(["geopoint", "where", "位置"])
+    survey.append(["select_one nolist", "q", "问题"])
+    out = io.BytesIO()
+    book.save(out)
+    page = client.post(
+        "/instruments", data={"_csrf": csrf_of(client)}, files={"file": ("bad.xlsx", out.getvalue())}
+    )
+    assert page.status_code == 422
+    assert "survey!row 2, column type" in page.text and "survey!row 3, column type" in page.text
+
+
+def test_cli_import_prints_id_and_version_or_problems(
+    session: Session, settings, monkeypatch, capsys, tmp_path
+) -> None:  # type: ignore[no-untyped-def]
+    from forms import load_bundled
+    from forms.xlsform_export import write_xlsform
+    from survey_app.cli import main
+
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    good = tmp_path / "homestay.xlsx"
+    good.write_bytes(write_xlsform(load_bundled()["homestay-covert-stay"]))
+    assert main(["instrument", "import", str(good)]) == 0
+    assert capsys.readouterr().out.strip().splitlines()[-1] == "homestay-covert-stay 1"
+    bad = tmp_path / "bad.xlsx"
+    bad.write_bytes(b"not a workbook")
+    assert main(["instrument", "import", str(bad)]) == 2
+    assert "not an .xlsx workbook" in capsys.readouterr().err
+    out = tmp_path / "back.xlsx"
+    assert main(["instrument", "export", "homestay-covert-stay", "--out", str(out)]) == 0
+    assert out.read_bytes()[:2] == b"PK"
