@@ -38,6 +38,7 @@ from survey_app.routes import (
     reports,
     review,
     survey,
+    users,
     visits,
 )
 from survey_app.services.contacts import ContactCipher, check_key
@@ -79,6 +80,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *survey.routes,
         *auth.routes,
         *account.routes,
+        *users.routes,
         *campaigns.routes,
         *locations.routes,
         *posters.routes,

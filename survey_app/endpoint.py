@@ -104,14 +104,22 @@ def endpoint(
                 found, expired = current_user(request, session)
                 if found is None:
                     return login_redirect(request, expired=expired)
+                request.state.user = found
+                if found.must_change_password and not _password_page(request, found):
+                    return redirect(request, "users:password", username=found.username)
                 if roles and not set(found.roles) & roles:
                     raise Forbidden("forbidden_role")
-                request.state.user = found
             if write and csrf and not csrf_matches(request, _supplied_csrf(request)):
                 raise Forbidden("csrf_failed")
             return handler(request)
 
     return run
+
+
+def _password_page(request: Request, found: User) -> bool:
+    """After an admin reset, only the password page (and logging out) open until a new one is chosen."""
+    allowed = (f"/users/{found.username}/password", "/logout")
+    return request.url.path in allowed
 
 
 def _supplied_csrf(request: Request) -> str | None:

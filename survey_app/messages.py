@@ -123,6 +123,11 @@ EVIDENCE_FLAGS = {
     "exif_outside_window": N_("taken outside the visit window"),
     "photo_reused": N_("same photo as in another visit"),
 }
+CERTIFICATE_STATUS = {
+    "valid": N_("valid"),
+    "suspended": N_("suspended"),
+    "withdrawn": N_("withdrawn"),
+}
 # why a response is not counted in a grade (keys of a grade's "excluded" counts; grading/ stays untranslated)
 EXCLUSION_REASONS = (
     N_("rejected at callback"),

@@ -12,6 +12,8 @@ from typing import Any
 from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from survey_app.codes import new_code
+
 
 def utcnow() -> datetime:
     """Return the current time, aware, in UTC (the storage convention)."""
@@ -82,6 +84,9 @@ class Campaign(SQLModel, table=True):
     status: str = Field(default=CampaignStatus.OPEN, max_length=12)
     starts_at: datetime
     deadline: datetime
+    closed_at: datetime | None = None  # closed early by a lead auditor (the deadline stays as announced)
+    closed_by: str = Field(default="", max_length=60)
+    scope: str = Field(default="", max_length=500)  # the certificate's scope (services, sites)
     timezone: str = Field(default="Asia/Shanghai", max_length=64)
     callback_rate: float = 0.10
     sample_target: int | None = None
@@ -103,6 +108,9 @@ class Location(SQLModel, table=True):
     entrance: str = Field(default="", max_length=80)
     target: int | None = None
     token_nonce: str = Field(index=True, unique=True, max_length=32)
+    short_code: str | None = Field(
+        default_factory=new_code, index=True, unique=True, max_length=12
+    )  # /q/CODE
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
 
@@ -260,6 +268,7 @@ class User(SQLModel, table=True):
     active: bool = True
     created_at: datetime = Field(default_factory=utcnow)
     password_changed_at: datetime = Field(default_factory=utcnow)
+    must_change_password: bool = False  # set by an admin's reset: the next login asks for a new one
 
 
 class StaffSession(SQLModel, table=True):
@@ -309,6 +318,11 @@ class GradeSnapshot(SQLModel, table=True):
     counted_sha256: str = Field(max_length=64)
     result: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     certificate_token: str | None = Field(default=None, index=True, unique=True, max_length=40)
+    certificate_number: str = Field(default="", max_length=40)
+    certificate_status: str = Field(default="", max_length=12)  # valid | suspended | withdrawn ("" if none)
+    status_changed_at: datetime | None = None
+    status_changed_by: str = Field(default="", max_length=60)
+    status_reason: str = Field(default="", max_length=1000)
     valid_until: datetime | None = None
     reopened_at: datetime | None = None
     reopened_by: str = Field(default="", max_length=60)

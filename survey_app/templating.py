@@ -14,6 +14,7 @@ from starlette.responses import HTMLResponse
 
 from survey_app import i18n
 from survey_app.messages import (
+    CERTIFICATE_STATUS,
     CHANGE_LABELS,
     CHANNEL_LABELS,
     DECISION_LABELS,
@@ -26,6 +27,7 @@ from survey_app.messages import (
     TASK_LABELS,
     VISIT_STATUS_LABELS,
 )
+from survey_app.services.report_view import verdict
 
 
 def make_environment(templates_dir: Path) -> Environment:
@@ -39,6 +41,7 @@ def make_environment(templates_dir: Path) -> Environment:
     )
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["url_for"] = url_for
+    env.globals["verdict"] = verdict
     env.filters["localtime"] = localtime
     env.filters["local"] = local_text
     env.filters["tr"] = translated
@@ -55,6 +58,7 @@ def make_environment(templates_dir: Path) -> Environment:
         ("mode_label", MODE_LABELS),
         ("visit_status", VISIT_STATUS_LABELS),
         ("evidence_flag", EVIDENCE_FLAGS),
+        ("cert_status", CERTIFICATE_STATUS),
     ):
         env.filters[name] = _labeller(labels)
     return env

@@ -177,6 +177,24 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
     "no_locked_grade": (N_("No locked grade"), N_("This campaign's grade has not been locked.")),
     "bad_cursor": (N_("Bad request"), N_("after and limit must be whole numbers (limit 1 to 1000).")),
+    "poster_code_not_found": (
+        N_("Code not found"),
+        N_("No survey has this code. Check the code under the QR code on the notice, or scan the QR code."),
+    ),
+    "campaign_closed_already": (N_("Already closed"), N_("This survey is closed already.")),
+    "campaign_not_closed": (
+        N_("Not closed"),
+        N_("This survey is not closed, so there is nothing to reopen."),
+    ),
+    "campaign_past_deadline": (
+        N_("Past the deadline"),
+        N_("The deadline has passed: change the deadline on the edit page to run the survey longer."),
+    ),
+    "certificate_status": (
+        N_("Check the status"),
+        N_("Choose valid, suspended or withdrawn, and give a reason."),
+    ),
+    "no_certificate": (N_("No certificate"), N_("This campaign has no locked, certified grade.")),
     "bad_request": (N_("Bad request"), N_("The request could not be understood.")),
     "nothing_to_draw": (
         N_("Nothing to draw from"),

@@ -86,3 +86,52 @@ def set_roles(*, session: Session, user: User, roles: list[str], actor: str) -> 
         old=old,
         new=",".join(user.roles),
     )
+
+
+def reset_password(*, session: Session, user: User, actor: str) -> str:
+    """A temporary password (shown once to the admin); the user must choose a new one at next login."""
+    import secrets
+
+    temporary = secrets.token_urlsafe(9)
+    set_password(session=session, user=user, password=temporary, actor=actor)
+    user.must_change_password = True
+    session.add(user)
+    audit.append(session, actor=actor, action="user.password_reset", subject=f"user:{user.username}")
+    return temporary
+
+
+def change_own_password(*, session: Session, user: User, current: str, new: str, repeat: str) -> None:
+    """The user's own change: the current password, and the new one twice."""
+    from survey_app.auth.passwords import verify_password
+
+    if not verify_password(user.password_hash, current):
+        raise AccountError("the current password is wrong")
+    if new != repeat:
+        raise AccountError("the two new passwords differ")
+    if new == current:
+        raise AccountError("choose a password different from the current one")
+    set_password(session=session, user=user, password=new, actor=user.username)
+    user.must_change_password = False
+    session.add(user)
+
+
+def set_active(*, session: Session, user: User, active: bool, actor: str) -> None:
+    """Deactivate (every session ends, logins refused) or reactivate an account; never deleted."""
+    if user.username == actor and not active:
+        raise AccountError("you cannot deactivate your own account")
+    if user.active == active:
+        return
+    user.active = active
+    session.add(user)
+    ended = 0 if active else end_sessions(session, user, by=f"deactivated by {actor}")
+    audit.append(
+        session,
+        actor=actor,
+        action="user.activate" if active else "user.deactivate",
+        subject=f"user:{user.username}",
+        detail={"sessions_ended": ended},
+    )
+
+
+def all_users(*, session: Session) -> list[User]:
+    return list(session.exec(select(User).order_by(User.username)))

@@ -22,11 +22,12 @@ class PosterText:
     deadline: str
     scan: str
     url_label: str
-    url: str
+    url: str  # what the QR code opens (the signed survey link)
     footer: str
+    typed: str = ""  # what a person types instead: the short poster address, case-insensitive
 
 
-def poster_text(campaign: Campaign, location: Location, url: str) -> PosterText:
+def poster_text(campaign: Campaign, location: Location, url: str, typed: str = "") -> PosterText:
     """The texts of one poster, translated with the current catalog (zh-CN unless asked otherwise)."""
     body = campaign.certification_body or gettext(N_("the certification body"))
     zone = gettext(N_("Beijing time")) if campaign.timezone == "Asia/Shanghai" else campaign.timezone
@@ -60,5 +61,6 @@ def poster_text(campaign: Campaign, location: Location, url: str) -> PosterText:
         scan=gettext(N_("Scan the QR code with your phone to answer")),
         url_label=gettext(N_("Cannot scan? Type this address:")),
         url=url,
+        typed=typed or url,
         footer=gettext(N_("Run by %(body)s · this code belongs to this notice only")) % {"body": body},
     )

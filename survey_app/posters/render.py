@@ -107,7 +107,7 @@ def draw_poster(text: PosterText, *, font_setting: str = "", mode: str = "RGB") 
     qr = qr_image(text.url, qr_size)
     page.paste(qr if mode == "L" else qr.convert(mode), ((A4[0] - qr.width) // 2, y))
     y += qr.height + 14
-    for content, size, bold in ((text.scan, 40, True), (text.url_label, 28, False), (text.url, 30, True)):
+    for content, size, bold in ((text.scan, 40, True), (text.url_label, 28, False), (text.typed, 30, True)):
         f = _font(size, content, bold, font_setting)
         for line in _wrap(draw, content, f, width):
             draw.text(((A4[0] - draw.textlength(line, font=f)) // 2, y), line, font=f, fill=ink)

@@ -7,7 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.endpoint import db, endpoint, form, redirect, user
+from survey_app.endpoint import db, endpoint, field, form, redirect, user
+from survey_app.i18n import N_, gettext
 from survey_app.models import Campaign, InstrumentVersion, Scheme, User
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
 from survey_app.services import campaigns as svc
@@ -53,6 +54,7 @@ def _form_values(campaign: Campaign) -> dict[str, str]:
         "name_en": campaign.name_en,
         "organisation": campaign.organisation,
         "certification_body": campaign.certification_body,
+        "scope": campaign.scope,
         "timezone": campaign.timezone,
         "callback_rate": f"{campaign.callback_rate * 100:g}",
         "sample_target": "" if campaign.sample_target is None else str(campaign.sample_target),
@@ -122,10 +124,40 @@ def campaign_edit(request: Request) -> Response:
     return staff_render(request, "campaigns/form.html", ctx, status_code=422 if errors else 200)
 
 
+def campaign_close_confirm(request: Request) -> Response:
+    """Closing early stops every poster at once: asked first (a page, so it works without JavaScript)."""
+    campaign = campaign_access(request, manage=True).campaign
+    confirm = {
+        "title": gettext(N_("Close the survey now?")),
+        "body": gettext(
+            N_(
+                "Every poster of this campaign stops accepting answers at once, before the announced "
+                "deadline. The closing time is recorded and shown; you can reopen the survey before the "
+                "deadline, with a reason."
+            )
+        ),
+        "action": request.url_for("campaigns:close", code=campaign.code).path,
+        "button": gettext(N_("Close the survey")),
+        "back": request.url_for("campaigns:page", code=campaign.code).path,
+    }
+    return staff_render(request, "confirm.html", {"confirm": confirm})
+
+
 def campaign_close(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
     svc.close_campaign(session=db(request), campaign=campaign, actor=user(request).username)
     return redirect(request, "campaigns:page", code=campaign.code)
+
+
+def campaign_reopen(request: Request) -> Response:
+    campaign = campaign_access(request, manage=True).campaign
+    svc.reopen_campaign(
+        session=db(request), campaign=campaign, actor=user(request).username, reason=field(request, "reason")
+    )
+    return redirect(request, "campaigns:page", code=campaign.code)
+
+
+COPY_FIELDS = ("code", "name_zh", "name_en", "starts_at", "deadline")  # a new cycle gets its own name
 
 
 def campaign_copy(request: Request) -> Response:
@@ -146,10 +178,10 @@ def campaign_copy(request: Request) -> Response:
             **_form_values(source),
             "scheme": scheme.code if scheme else "",
             "instrument": str(source.survey_instrument_id),
-            **{k: posted.get(k, "") for k in ("code", "starts_at", "deadline")},
+            **{k: posted[k] if k in posted else values.get(k, "") for k in COPY_FIELDS},
         }
         fields, errors = svc.check_fields(session=session, form=data)
-        values.update({k: posted.get(k, "") for k in ("code", "starts_at", "deadline")})
+        values.update({k: data.get(k, "") for k in COPY_FIELDS})
         if fields is not None:
             copy = svc.copy_as_next_cycle(session=session, user=user(request), source=source, fields=fields)
             return redirect(request, "campaigns:page", code=copy.code)
@@ -166,7 +198,16 @@ routes = [
     Route(
         "/c/{code}/edit", endpoint(campaign_edit, roles=LEADS), methods=["GET", "POST"], name="campaigns:edit"
     ),
+    Route(
+        "/c/{code}/close",
+        endpoint(campaign_close_confirm, roles=LEADS),
+        methods=["GET"],
+        name="campaigns:close_confirm",
+    ),
     Route("/c/{code}/close", endpoint(campaign_close, roles=LEADS), methods=["POST"], name="campaigns:close"),
+    Route(
+        "/c/{code}/reopen", endpoint(campaign_reopen, roles=LEADS), methods=["POST"], name="campaigns:reopen"
+    ),
     Route(
         "/c/{code}/copy", endpoint(campaign_copy, roles=LEADS), methods=["GET", "POST"], name="campaigns:copy"
     ),

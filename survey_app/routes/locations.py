@@ -111,6 +111,25 @@ def campaign_location(request: Request, campaign: Campaign) -> Location:
     return location
 
 
+def location_rotate_confirm(request: Request) -> Response:
+    """Replacing a QR code kills the printed poster: asked first."""
+    campaign = campaign_access(request, manage=True).campaign
+    location = campaign_location(request, campaign)
+    confirm = {
+        "title": gettext(N_("Replace the QR code of %(name)s?")) % {"name": location.name},
+        "body": gettext(
+            N_(
+                "The poster printed for this location stops working at once (it then says it was replaced), "
+                "and so does its typed code. Print and hang the new poster."
+            )
+        ),
+        "action": request.url_for("locations:rotate", code=campaign.code, loc=location.code).path,
+        "button": gettext(N_("Replace the QR code")),
+        "back": request.url_for("locations:list", code=campaign.code).path,
+    }
+    return staff_render(request, "confirm.html", {"confirm": confirm})
+
+
 def location_rotate(request: Request) -> Response:
     """A new token for one location; its old poster then says it was replaced."""
     campaign = campaign_access(request, manage=True).campaign
@@ -134,6 +153,12 @@ routes = [
         endpoint(locations_generate, roles=LEADS),
         methods=["POST"],
         name="locations:generate",
+    ),
+    Route(
+        "/c/{code}/locations/{loc}/rotate",
+        endpoint(location_rotate_confirm, roles=LEADS),
+        methods=["GET"],
+        name="locations:rotate_confirm",
     ),
     Route(
         "/c/{code}/locations/{loc}/rotate",

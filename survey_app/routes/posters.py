@@ -17,7 +17,7 @@ from survey_app.posters.render import pdf_bytes, png_bytes
 from survey_app.routes.locations import campaign_location
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
 from survey_app.services.locations import campaign_locations
-from survey_app.services.survey_links import survey_url
+from survey_app.services.survey_links import short_url, survey_url
 
 
 def _poster(request: Request) -> tuple[Campaign, Location, PosterText]:
@@ -26,7 +26,7 @@ def _poster(request: Request) -> tuple[Campaign, Location, PosterText]:
     location = campaign_location(request, campaign)
     settings = request.app.state.settings
     url = survey_url(settings.base_url, settings.secret_key, location)
-    return campaign, location, poster_text(campaign, location, url)
+    return campaign, location, poster_text(campaign, location, url, short_url(settings.base_url, location))
 
 
 def poster_page(request: Request) -> Response:
@@ -55,7 +55,12 @@ def posters_pdf(request: Request) -> Response:
     settings = request.app.state.settings
     campaign = campaign_access(request, manage=True).campaign
     texts = [
-        poster_text(campaign, loc, survey_url(settings.base_url, settings.secret_key, loc))
+        poster_text(
+            campaign,
+            loc,
+            survey_url(settings.base_url, settings.secret_key, loc),
+            short_url(settings.base_url, loc),
+        )
         for loc in campaign_locations(session=db(request), campaign=campaign)
     ]
     if not texts:

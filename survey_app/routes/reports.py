@@ -17,6 +17,7 @@ from survey_app.routes.staff import LEADS, campaign_access, staff_render
 from survey_app.services import audit, grading
 from survey_app.services import report_view as view
 from survey_app.services.export import campaign_contract, jsonl
+from survey_app.services.report_view import verdict
 from survey_app.services.schemes import scheme_rules
 from survey_app.services.tables import response_rows, result_rows, to_csv, to_xlsx
 
@@ -60,6 +61,25 @@ def report_page(request: Request) -> Response:
     return staff_render(request, "reports/report.html", ctx)
 
 
+def report_lock_confirm(request: Request) -> Response:
+    """Locking makes the grade the record: asked first."""
+    campaign = campaign_access(request, manage=True).campaign
+    confirm = {
+        "title": gettext(N_("Lock this grade?")),
+        "body": gettext(
+            N_(
+                "The grade, the scheme and instrument versions and the counted responses and sheets are "
+                "stored as the record; a certified grade gets its public certificate page. Decisions on "
+                "responses are closed until it is reopened with a reason."
+            )
+        ),
+        "action": request.url_for("reports:lock", code=campaign.code).path,
+        "button": gettext(N_("Lock the grade")),
+        "back": request.url_for("reports:page", code=campaign.code).path,
+    }
+    return staff_render(request, "confirm.html", {"confirm": confirm})
+
+
 def report_lock(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
     if not grading.is_locked(session=db(request), campaign=campaign):  # a double submit locks once
@@ -72,6 +92,19 @@ def report_reopen(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
     grading.reopen(
         session=db(request), campaign=campaign, actor=user(request).username, reason=field(request, "reason")
+    )
+    return redirect(request, "reports:page", code=campaign.code)
+
+
+def certificate_status(request: Request) -> Response:
+    """Suspend, withdraw or restore the certificate (shown on its public page); logged with the reason."""
+    campaign = campaign_access(request, manage=True).campaign
+    grading.set_certificate_status(
+        session=db(request),
+        campaign=campaign,
+        status=field(request, "status"),
+        reason=field(request, "reason"),
+        actor=user(request).username,
     )
     return redirect(request, "reports:page", code=campaign.code)
 
@@ -96,7 +129,7 @@ def analysis_pdf_route(request: Request) -> Response:
         "status": gettext("Result: %(status)s") % {"status": status_text(result)},
         "total": gettext("Overall score: %(total)s of %(max)s")
         % {"total": result["total"] or "—", "max": result["total_max"]},
-        "rule": result["rule"],
+        "rule": verdict(result),
         "dimensions": gettext("Dimension scores"),
         "items": gettext("Item results"),
     }
@@ -151,7 +184,19 @@ EXPORTS = {
 
 routes = [
     Route("/c/{code}/report", endpoint(report_page, roles=LEADS), methods=["GET"], name="reports:page"),
+    Route(
+        "/c/{code}/report/lock",
+        endpoint(report_lock_confirm, roles=LEADS),
+        methods=["GET"],
+        name="reports:lock_confirm",
+    ),
     Route("/c/{code}/report/lock", endpoint(report_lock, roles=LEADS), methods=["POST"], name="reports:lock"),
+    Route(
+        "/c/{code}/report/certificate",
+        endpoint(certificate_status, roles=LEADS),
+        methods=["POST"],
+        name="reports:certificate_status",
+    ),
     Route(
         "/c/{code}/report/reopen",
         endpoint(report_reopen, roles=LEADS),

@@ -12,13 +12,15 @@ from starlette.routing import Route
 
 from forms.answers import check_answers
 from survey_app import i18n
+from survey_app.codes import receipt_key
 from survey_app.endpoint import db, endpoint
 from survey_app.errors import Forbidden, Gone, NotFound
 from survey_app.models import Submission, ident, utcnow
 from survey_app.request_body import FormBody, read_form
 from survey_app.services import survey_form as sf
+from survey_app.services.campaigns import closed_on
 from survey_app.services.submissions import SubmissionMeta, campaign_state, find_by_key, store_response
-from survey_app.services.survey_links import SurveyTarget, is_replaced, resolve
+from survey_app.services.survey_links import SurveyTarget, by_short_code, is_replaced, resolve, survey_url
 from survey_app.templating import is_htmx, localtime, render, render_text
 
 
@@ -40,7 +42,7 @@ def _open_target(request: Request) -> SurveyTarget:
     state = campaign_state(target.campaign)
     campaign = target.campaign
     if state == "closed":
-        raise Gone("survey_closed", deadline=localtime(campaign.deadline, campaign.timezone))
+        raise Gone("survey_closed", deadline=localtime(closed_on(campaign), campaign.timezone))
     if state == "not_started":
         raise Forbidden("survey_not_started", start=localtime(campaign.starts_at, campaign.timezone))
     return target
@@ -200,7 +202,7 @@ def survey_thanks(request: Request) -> Response:
         db(request)
         .exec(
             select(Submission).where(
-                Submission.public_id == request.path_params["receipt"],
+                Submission.public_id == receipt_key(request.path_params["receipt"]),
                 Submission.location_id == target.location.id,
             )
         )
@@ -212,7 +214,18 @@ def survey_thanks(request: Request) -> Response:
     return render(request, "survey/thanks.html", ctx)
 
 
+def poster_code(request: Request) -> Response:
+    """The short address typed from a poster (/q/K7M-4QX, any case): on to the location's survey."""
+    location = by_short_code(session=db(request), text=request.path_params["code"])
+    if location is None or not location.active:
+        raise NotFound("poster_code_not_found")
+    settings = request.app.state.settings
+    target = survey_url("", settings.secret_key, location)
+    return RedirectResponse(target, status_code=303)
+
+
 routes = [
+    Route("/q/{code}", endpoint(poster_code, staff=False, csrf=False), methods=["GET"], name="survey:code"),
     Route("/s/{token}", endpoint(survey_page, staff=False, csrf=False), methods=["GET"], name="survey:page"),
     Route(
         "/s/{token}",

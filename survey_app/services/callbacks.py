@@ -10,6 +10,7 @@ from datetime import datetime
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from survey_app.codes import receipt_key
 from survey_app.errors import Invalid, Locked
 from survey_app.models import (
     CallbackAttempt,
@@ -43,7 +44,9 @@ def wilson(k: int, n: int, z: float = 1.959963984540054) -> tuple[float, float] 
 
 def find(db: Session, campaign: Campaign, receipt: str) -> Submission | None:
     return db.exec(
-        select(Submission).where(Submission.campaign_id == campaign.id, Submission.public_id == receipt[:40])
+        select(Submission).where(
+            Submission.campaign_id == campaign.id, Submission.public_id == receipt_key(receipt)
+        )
     ).first()
 
 

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from sqlmodel import Session, col, select
 
 from survey_app import tokens
-from survey_app.errors import Forbidden, NotFound
+from survey_app.errors import Conflict, Forbidden, Invalid, NotFound
 from survey_app.i18n import N_
 from survey_app.models import (
     Campaign,
@@ -22,6 +22,7 @@ from survey_app.models import (
     Scheme,
     User,
     ident,
+    utcnow,
 )
 from survey_app.services import audit
 from survey_app.services.membership import add_member, member_roles, remove_member
@@ -92,9 +93,11 @@ class CampaignFields:
     deadline: datetime
     callback_rate: float
     sample_target: int | None
+    scope: str = ""
 
 
 EDITABLE = (
+    "scope",
     "name_zh",
     "name_en",
     "organisation",
@@ -131,6 +134,7 @@ def check_fields(
     for key in ("name_zh", "organisation"):
         if not texts[key]:
             errors[key] = N_("Required.")
+    texts["scope"] = form.get("scope", "").strip()[:500]
     scheme = session.exec(select(Scheme).where(Scheme.code == form.get("scheme", ""))).first()
     if scheme is None:
         errors["scheme"] = N_("Unknown scheme: choose one from the list.")
@@ -219,9 +223,11 @@ def update_campaign(*, session: Session, campaign: Campaign, fields: CampaignFie
 
 
 def close_campaign(*, session: Session, campaign: Campaign, actor: str) -> None:
-    """End the survey now."""
+    """End the survey now (the time it was closed is kept and shown; the announced deadline stays)."""
+    if campaign.status == CampaignStatus.CLOSED:
+        return  # a double submit closes once
     old = campaign.status
-    campaign.status = CampaignStatus.CLOSED
+    campaign.status, campaign.closed_at, campaign.closed_by = CampaignStatus.CLOSED, utcnow(), actor[:60]
     session.add(campaign)
     audit.append(
         session,
@@ -231,6 +237,37 @@ def close_campaign(*, session: Session, campaign: Campaign, actor: str) -> None:
         subject=f"campaign:{campaign.code}",
         old=old,
         new=CampaignStatus.CLOSED,
+    )
+
+
+def reopen_campaign(*, session: Session, campaign: Campaign, actor: str, reason: str) -> None:
+    """Open a survey closed early again, before its deadline; a reason is required and logged."""
+    if campaign.status != CampaignStatus.CLOSED:
+        raise Conflict("campaign_not_closed")
+    if not reason.strip():
+        raise Invalid("reason_required")
+    if utcnow() >= campaign.deadline:
+        raise Conflict("campaign_past_deadline")
+    campaign.status, campaign.closed_at, campaign.closed_by = CampaignStatus.OPEN, None, ""
+    session.add(campaign)
+    audit.append(
+        session,
+        actor=actor,
+        action="campaign.reopen",
+        campaign_id=campaign.id,
+        subject=f"campaign:{campaign.code}",
+        old=CampaignStatus.CLOSED,
+        new=CampaignStatus.OPEN,
+        reason=reason.strip(),
+    )
+
+
+def closed_on(campaign: Campaign) -> datetime:
+    """When the survey ended (or ends): the early closing time, else the deadline."""
+    return (
+        campaign.closed_at
+        if campaign.closed_at and campaign.closed_at < campaign.deadline
+        else campaign.deadline
     )
 
 
@@ -261,10 +298,13 @@ def field_auditor_ids(*, session: Session, campaign: Campaign) -> set[int]:
 
 def copy_as_next_cycle(*, session: Session, user: User, source: Campaign, fields: CampaignFields) -> Campaign:
     """The next surveillance cycle: same scheme, instrument, locations (new tokens) and team; linked back."""
-    kept = {k: getattr(source, k) for k in EDITABLE if k not in ("starts_at", "deadline")}
+    own = ("starts_at", "deadline", "name_zh", "name_en")  # a new cycle gets its own window and name
+    kept = {k: getattr(source, k) for k in EDITABLE if k not in own}
     campaign = Campaign(
         **kept,
         code=fields.code,
+        name_zh=fields.name_zh,
+        name_en=fields.name_en,
         starts_at=fields.starts_at,
         deadline=fields.deadline,
         cycle=source.cycle + 1,

@@ -16,6 +16,7 @@ from survey_app.services.instruments import materialise, register_bundled
 from survey_app.services.schemes import ensure_schemes
 
 DEMO_CODE = "WYW1-2026"
+SCOPE = "住宅物业服务：五缘湾1号 15 栋住宅楼（16 层）、地下车库（1,878 个车位）、设备用房及室外公共区域"
 BUILDINGS = 15
 STOREYS = 16
 
@@ -36,6 +37,7 @@ def seed_demo(
             name_en=f"Wuyuanwan No.1 residential property certification {year} — resident survey",
             organisation="厦门联发 · 五缘湾1号",
             certification_body="方圆标志认证集团",
+            scope=SCOPE,
             scheme_id=ident(ensure_schemes(session=session)["property-estate"]),
             survey_instrument_id=rows["property-resident-survey"],
             starts_at=now - timedelta(days=31),
@@ -98,16 +100,24 @@ def add_simulated(
         start=campaign.starts_at + timedelta(hours=2),
     )
     _items, records, _labels = simulate(cfg, items_json(instrument))
+    # fit every simulated response inside the survey window (opening + 2 h .. now or the deadline - 1 h)
+    start = campaign.starts_at.timestamp() + 7200
     end = min(utcnow(), campaign.deadline).timestamp() - 3600
-    shift = min(0.0, end - max(_epoch(r["submitted_at"]) for r in records))
+    first = min(_epoch(r["started_at"]) for r in records)
+    last = max(_epoch(r["submitted_at"]) for r in records)
+    scale = min(1.0, (end - start) / max(last - first, 1.0))
+
+    def placed(stamp: str) -> datetime:
+        return datetime.fromtimestamp(start + (_epoch(stamp) - first) * scale, UTC)
+
     by_code = {f"L{n + 1:02d}": loc.id for n, loc in enumerate(locations)}
-    prefix = "r-demo" if campaign.code == DEMO_CODE and seed == 2026 else f"r-{campaign.code.lower()}-{seed}-"
+    receipts = _receipts(session, len(records), seed)
     rows = []
     for record in records:
-        submitted = datetime.fromtimestamp(_epoch(record["submitted_at"]) + shift, UTC)
+        submitted = placed(record["submitted_at"])
         rows.append(
             {
-                "public_id": f"{prefix}{record['id'][2:]}",
+                "public_id": receipts.pop(),
                 "idempotency_key": f"demo-{campaign.code}-{seed}-{record['id']}",
                 "campaign_id": ident(campaign),
                 "location_id": by_code[record["location"]],
@@ -123,7 +133,7 @@ def add_simulated(
                 "ip_hash": record["ip_hash"],
                 "user_agent": record["user_agent"],
                 "locale": "zh_CN",
-                "started_at": datetime.fromtimestamp(_epoch(record["started_at"]) + shift, UTC),
+                "started_at": min(placed(record["started_at"]), submitted),
                 "submitted_at": submitted,
                 "received_at": submitted,
                 "meta": {},
@@ -155,6 +165,23 @@ def grow_demo(*, session: Session, campaign: Campaign, locations: list[Location]
         n_genuine=round((target - have) / 1.05),
         seed=seed,
     )
+
+
+def _receipts(session: Session, n: int, seed: int) -> list[str]:
+    """Receipts in the format residents are given (K7M-4QX), reproducible for a seed, none already used."""
+    import random
+
+    from survey_app.codes import ALPHABET, LENGTH, grouped
+
+    rng = random.Random(seed)
+    taken = set(session.exec(select(Submission.public_id)).all())
+    out: list[str] = []
+    while len(out) < n:
+        code = grouped("".join(rng.choice(ALPHABET) for _ in range(LENGTH)))
+        if code not in taken:
+            taken.add(code)
+            out.append(code)
+    return out
 
 
 def _epoch(stamp: str) -> float:

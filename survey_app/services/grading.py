@@ -240,10 +240,14 @@ def lock(*, session: Session, campaign: Campaign, actor: str) -> GradeSnapshot:
         counted_visits=inputs.visit_ids,
         result=result.to_dict(),
         certificate_token=secrets.token_urlsafe(16) if certified else None,
+        certificate_status="valid" if certified else "",
         valid_until=utcnow() + timedelta(days=365 * rules.validity_years) if certified else None,
     )
     session.add(snapshot)
     session.flush()
+    if certified:  # the certificate number: the year of issue and the snapshot's number
+        snapshot.certificate_number = f"MC{snapshot.created_at:%Y}{ident(snapshot):06d}"
+        session.add(snapshot)
     audit.append(
         session,
         actor=actor,
@@ -282,6 +286,35 @@ def reopen(*, session: Session, campaign: Campaign, actor: str, reason: str) -> 
         subject=f"grade:{snapshot.id}",
         old="locked",
         new="open",
+        reason=reason.strip(),
+    )
+    return snapshot
+
+
+CERTIFICATE_STATUSES = ("valid", "suspended", "withdrawn")
+
+
+def set_certificate_status(
+    *, session: Session, campaign: Campaign, status: str, reason: str, actor: str
+) -> GradeSnapshot:
+    """Suspend, withdraw or restore the certificate of the locked grade in force; a reason is required."""
+    snapshot = latest_snapshot(session=session, campaign_id=campaign.id)
+    if snapshot is None or not snapshot.certificate_token:
+        raise Conflict("no_certificate")
+    if status not in CERTIFICATE_STATUSES or not reason.strip():
+        raise Invalid("certificate_status")
+    old = snapshot.certificate_status
+    snapshot.certificate_status, snapshot.status_reason = status, reason.strip()[:1000]
+    snapshot.status_changed_at, snapshot.status_changed_by = utcnow(), actor[:60]
+    session.add(snapshot)
+    audit.append(
+        session,
+        actor=actor,
+        action="certificate.status",
+        campaign_id=campaign.id,
+        subject=f"certificate:{snapshot.certificate_number}",
+        old=old,
+        new=status,
         reason=reason.strip(),
     )
     return snapshot

@@ -7,6 +7,7 @@ from dataclasses import asdict
 from sqlmodel import Session, col, select
 
 from survey_app import tokens
+from survey_app.codes import new_code
 from survey_app.models import Campaign, Location, RetiredToken, ident
 from survey_app.services import audit
 from survey_app.services.location_import import LocationRow
@@ -38,6 +39,7 @@ def rotate_token(*, session: Session, location: Location, actor: str) -> None:
     """Give the location a new token and remember the old one as replaced."""
     session.add(RetiredToken(nonce=location.token_nonce, location_id=ident(location)))
     location.token_nonce = tokens.new_nonce()
+    location.short_code = new_code()  # the typed code printed under the QR code changes with it
     session.add(location)
     audit.append(
         session,

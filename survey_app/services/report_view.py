@@ -49,3 +49,38 @@ def sample_adequacy(result: dict[str, Any], locations: dict[str, int], minimum: 
         "short": short,
         "counted": sum(c["n"] for c in result["components"] if c["source"] == "survey"),
     }
+
+
+def verdict(result: dict[str, Any]) -> str:
+    """Why the grade came out as it did, as a sentence in the reader's language (the engine's rule is data:
+    "total 76.14 >= 70 (default cut-off)" becomes "综合得分 76.14，达到三星级的 70 分线（默认分数线）")."""
+    import re
+
+    from survey_app.i18n import N_, gettext, pick
+
+    rule = str(result.get("rule", ""))
+    labels = {c["id"]: pick(c["label"]["zh"], c["label"].get("en", "")) for c in result.get("components", [])}
+    tier = result.get("tier_label")
+    tier_name = pick(tier["zh"], tier.get("en", "")) if isinstance(tier, dict) else ""
+    default = (
+        " " + gettext(N_("(a default cut-off: the scheme sets none)")) if "default cut-off" in rule else ""
+    )
+    if m := re.match(r"total ([\d.]+) >= ([\d.]+)", rule):
+        text = gettext(N_("Overall score %(total)s reaches the %(cut)s-point line of %(tier)s."))
+        return text % {"total": m[1], "cut": m[2], "tier": tier_name} + default
+    if m := re.match(r"total ([\d.]+) below the lowest tier \(([\d.]+)\)", rule):
+        text = gettext(N_("Overall score %(total)s is below the lowest grade's %(cut)s-point line."))
+        return text % {"total": m[1], "cut": m[2]}
+    if failed := re.findall(r"(\w+) ([\d.]+) < pass mark ([\d.]+)", rule):
+        text = gettext(N_("%(part)s scored %(score)s, below its pass mark of %(mark)s."))
+        return " ".join(text % {"part": labels.get(c, c), "score": s, "mark": p} for c, s, p in failed)
+    if rule.startswith("no data for "):
+        parts = "、".join(labels.get(c.strip(), c.strip()) for c in rule[len("no data for ") :].split(","))
+        return gettext(N_("No data yet for: %(parts)s.")) % {"parts": parts}
+    if m := re.match(r"(\d+) counted responses, the scheme needs at least (\d+)", rule):
+        text = gettext(N_("%(n)s responses count; the scheme needs at least %(need)s."))
+        return text % {"n": m[1], "need": m[2]}
+    if m := re.match(r"(\d+) location\(s\) below (\d+) responses: (.*)", rule):
+        text = gettext(N_("%(n)s locations have fewer than %(need)s responses: %(which)s."))
+        return text % {"n": m[1], "need": m[2], "which": m[3]}
+    return rule

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -13,6 +12,7 @@ from sqlmodel import Session, select
 
 from forms import Instrument
 from grading.codes import encode
+from survey_app.codes import grouped, new_code
 from survey_app.models import Campaign, CampaignStatus, Location, Submission, ident, utcnow
 from survey_app.services.contacts import ContactCipher
 
@@ -46,6 +46,15 @@ def ip_hash(salt: str, ip: str) -> str:
     return hashlib.sha256(f"{salt}:{ip}".encode()).hexdigest()[:16] if ip else ""
 
 
+def new_receipt(session: Session) -> str:
+    """A receipt a person can read aloud over the phone (K7M-4QX), unused so far."""
+    for _ in range(20):
+        receipt = grouped(new_code())
+        if session.exec(select(Submission.id).where(Submission.public_id == receipt)).first() is None:
+            return receipt
+    raise RuntimeError("no free receipt after 20 tries")  # 20 collisions in a row: the alphabet is exhausted
+
+
 def find_by_key(*, session: Session, key: str) -> Submission | None:
     """Return the response stored under an idempotency key, if any."""
     return session.exec(select(Submission).where(Submission.idempotency_key == key)).first()
@@ -74,7 +83,7 @@ def store_response(
     consent = bool(consent_item and answers.get(consent_item.id) == "yes")
     phone = answers.pop(phone_item.id, None) if phone_item else None
     response = Submission(
-        public_id=f"r-{uuid.uuid4().hex[:12]}",
+        public_id=new_receipt(session),
         idempotency_key=meta.idempotency_key,
         campaign_id=ident(campaign),
         location_id=location.id if location else None,

@@ -8,6 +8,7 @@ from sqlmodel import Session, col, select
 
 from forms import Instrument
 from survey_app import tokens
+from survey_app.codes import grouped, normalise
 from survey_app.models import Campaign, InstrumentVersion, Location
 from survey_app.services.instruments import materialise
 
@@ -40,6 +41,19 @@ def resolve(*, session: Session, secret: str, token: str) -> SurveyTarget | None
 def survey_url(base_url: str, secret: str, location: Location) -> str:
     """The public URL printed on a location's poster."""
     return f"{base_url}/s/{tokens.location_token(secret, location.token_nonce)}"
+
+
+def short_url(base_url: str, location: Location) -> str:
+    """The address printed under the QR code to type by hand: short, case-insensitive (/q/K7M-4QX)."""
+    host = base_url.split("://", 1)[-1]
+    return f"{host}/q/{grouped(location.short_code or '')}"
+
+
+def by_short_code(*, session: Session, text: str) -> Location | None:
+    code = normalise(text)
+    if code is None:
+        return None
+    return session.exec(select(Location).where(Location.short_code == code)).first()
 
 
 def is_replaced(*, session: Session, secret: str, token: str) -> bool:

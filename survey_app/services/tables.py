@@ -13,6 +13,7 @@ from sqlmodel import Session, col, select
 
 from survey_app.models import Campaign, InstrumentVersion, Location, Submission
 from survey_app.services.instruments import materialise
+from survey_app.services.report_view import verdict
 
 
 def response_rows(*, session: Session, campaign: Campaign) -> Iterator[list[Any]]:
@@ -51,7 +52,7 @@ def response_rows(*, session: Session, campaign: Campaign) -> Iterator[list[Any]
 
 def result_rows(result: dict[str, Any]) -> Iterator[list[Any]]:
     """The grade as rows: summary, components, dimensions, items."""
-    yield ["status", result["status"], "tier", result.get("tier") or "", "rule", result["rule"]]
+    yield ["status", result["status"], "tier", result.get("tier") or "", "verdict", verdict(result)]
     yield ["total", result.get("total") or "", "of", result["total_max"], "bonus", result["bonus"]]
     yield []
     yield ["component", "score", "max", "pass_mark", "passed", "n", "ci_low", "ci_high"]

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from survey_app.posters import fonts
 from survey_app.posters.render import A4
-from survey_app.services.survey_links import survey_url
+from survey_app.services.survey_links import short_url, survey_url
 from survey_app.settings import Settings
 from tests.factories import add_member, login, make_campaign, make_user
 
@@ -69,7 +69,12 @@ def test_html_poster_has_requirements_deadline_and_url(
     assert page.status_code == 200
     for text in ("调查要求", "每户限填一份", "约需 2 分钟", "时效要求", "北京时间", "<svg"):
         assert text in page.text, text
-    assert survey_url(settings.base_url, settings.secret_key, locations[1]) in page.text
+    assert short_url(settings.base_url, locations[1]) in page.text, "the short address to type is printed"
+    code = (locations[1].short_code or "").lower()
+    typed = client.get(f"/q/{code[:3]}-{code[3:]}", follow_redirects=False)
+    assert typed.status_code == 303, "the typed code opens the survey, in any case"
+    assert typed.headers["location"] == survey_url("", settings.secret_key, locations[1])
+    assert client.get("/q/AAAAAA", follow_redirects=False).status_code == 404
 
 
 def test_english_poster(client: TestClient, lead_campaign) -> None:  # type: ignore[no-untyped-def]

@@ -56,17 +56,17 @@ def test_queue_puts_the_sample_first_and_filters_in_sql(
 ) -> None:
     page = client.get("/c/WYW1-2026/review")
     assert page.status_code == 200 and page.headers["vary"].startswith("HX-Request")
-    receipts = re.findall(r'/c/WYW1-2026/r/(r-[\w-]+)"', page.text)
+    receipts = re.findall(r'/c/WYW1-2026/r/([A-Z0-9]{3}-[A-Z0-9]{3})"', page.text)
     flagged = [r.public_id for r in _picked(session, desk, "flagged")]
     assert receipts[: len(flagged)] == flagged[: len(receipts)], "flagged picks first, in draw order"
     total = session.exec(select(func.count()).select_from(Submission)).one()
     assert f"{total} 份答卷" in page.text and "第 1 页" in page.text
     only_random = client.get("/c/WYW1-2026/review?sample=random")
     random_ids = {r.public_id for r in _picked(session, desk, "random")}
-    assert set(re.findall(r'/c/WYW1-2026/r/(r-[\w-]+)"', only_random.text)) == random_ids
+    assert set(re.findall(r'/c/WYW1-2026/r/([A-Z0-9]{3}-[A-Z0-9]{3})"', only_random.text)) == random_ids
     timing = client.get("/c/WYW1-2026/review?family=timing&status=flagged", headers={"HX-Request": "true"})
     assert timing.text.lstrip().startswith('<section id="queue"'), "htmx gets the queue fragment only"
-    for receipt in re.findall(r'/c/WYW1-2026/r/(r-[\w-]+)"', timing.text):
+    for receipt in re.findall(r'/c/WYW1-2026/r/([A-Z0-9]{3}-[A-Z0-9]{3})"', timing.text):
         row = session.exec(select(Submission).where(Submission.public_id == receipt)).one()
         assert row.status == "flagged" and ",timing," in row.fraud_families
     page2 = client.get("/c/WYW1-2026/review?page=2&sort=score")
