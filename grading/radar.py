@@ -31,9 +31,13 @@ def radar_svg(
         anchor = "middle" if abs(lx - cx) < 8 else ("start" if lx > cx else "end")
         shown = "—" if value is None else f"{float(value):.1f}"
         if label:
+            lines = "".join(
+                f'<tspan x="{lx:.1f}" dy="{0 if k == 0 else 14}">{escape(part)}</tspan>'
+                for k, part in enumerate(_wrap(label))
+            )
             labels.append(
                 f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" font-size="12" fill="#111">'
-                f'{escape(label)}<tspan x="{lx:.1f}" dy="14" font-weight="700">{shown}</tspan></text>'
+                f'{lines}<tspan x="{lx:.1f}" dy="14" font-weight="700">{shown}</tspan></text>'
             )
     shape = " ".join(points)
     return (
@@ -46,6 +50,20 @@ def radar_svg(
         + "".join(labels)
         + "</svg>"
     )
+
+
+def _wrap(label: str, width: int = 14) -> list[str]:
+    """A long label on two or three short lines (word by word; Chinese labels are short already), so it is
+    never cut off at the chart's edge."""
+    if len(label) <= width or " " not in label:
+        return [label]
+    lines: list[str] = []
+    for word in label.split():
+        if lines and len(lines[-1]) + 1 + len(word) <= width:
+            lines[-1] += " " + word
+        else:
+            lines.append(word)
+    return lines[:3]
 
 
 def _x(cx: float, r: float, i: int, n: int) -> float:

@@ -190,9 +190,9 @@ def _epoch(stamp: str) -> float:
 
 DEMO_USERS = (
     ("admin", ["admin"], "管理员"),
-    ("lead", ["lead"], "审核组长 王审"),
-    ("field", ["field"], "审核员 李查"),
-    ("field2", ["field"], "审核员 张核"),
+    ("lead", ["lead"], "王审"),
+    ("field", ["field"], "李查"),
+    ("field2", ["field"], "张核"),
 )
 
 

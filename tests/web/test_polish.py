@@ -161,3 +161,14 @@ def test_the_confirmation_pages_act_only_through_their_buttons(client: TestClien
     assert session.get(Campaign, campaign.id).status == "open"  # type: ignore[union-attr]
     assert locations[0].token_nonce == before
     assert PASSWORD
+
+
+def test_demo_responses_fall_inside_their_campaign_window(session: Session) -> None:
+    from survey_app.models import Submission
+
+    campaign, _locations = seed_graded_demo(session)
+    rows = session.exec(select(Submission).where(Submission.campaign_id == campaign.id)).all()
+    assert len(rows) > 300
+    assert all(campaign.starts_at <= r.submitted_at <= campaign.deadline for r in rows)
+    assert all(r.started_at is None or r.started_at <= r.submitted_at for r in rows)
+    assert all(re.fullmatch(r"[2-9A-Z]{3}-[2-9A-Z]{3}", r.public_id) for r in rows), "readable receipts"

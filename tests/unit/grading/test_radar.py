@@ -18,3 +18,12 @@ def test_one_spoke_and_label_per_axis() -> None:
     xs = [float(p.split(",")[0]) for p in shape]
     assert max(xs) <= 320 * 0.5 + 320 * 0.32 + 0.1, "150 is drawn at the rim, not beyond it"
     assert "—" in svg, "a missing score is shown as a dash"
+
+
+def test_long_english_labels_wrap_instead_of_being_cut() -> None:
+    svg = radar_svg(
+        [("Environmental sanitation", 70), ("Buildings and shared facilities", 60), ("客户服务", 80)]
+    )
+    assert ">Environmental</tspan>" in svg and ">sanitation</tspan>" in svg
+    assert ">Buildings and</tspan>" in svg and ">shared</tspan>" in svg and ">facilities</tspan>" in svg
+    assert ">客户服务</tspan>" in svg
