@@ -33,7 +33,7 @@ def main(argv: list[str] | None = None) -> int:
     bench = sub.add_parser("bench", help="run the benchmark grid and print the table")
     bench.add_argument("--replications", type=int, default=20)
     bench.add_argument("--n-genuine", type=int, default=1500)
-    bench.add_argument("--quick", action="store_true", help="5% prevalence, 10 items, 3 replications")
+    bench.add_argument("--quick", action="store_true", help="5%% prevalence, 10 items, 3 replications")
     bench.add_argument("--out", type=Path, default=None, help="also write the Markdown table here")
     bench.add_argument(
         "--labels", action="store_true", help="also: precision@10%% without and with 50/200 callback labels"

@@ -89,3 +89,30 @@ def test_cli_import_prints_id_and_version_or_problems(
     out = tmp_path / "back.xlsx"
     assert main(["instrument", "export", "homestay-covert-stay", "--out", str(out)]) == 0
     assert out.read_bytes()[:2] == b"PK"
+
+
+def test_every_command_line_prints_its_help(capsys) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from survey_app.cli import main
+
+    for command in (
+        "migrate",
+        "seed-demo",
+        "serve",
+        "worker",
+        "export",
+        "user",
+        "grade",
+        "rescore",
+        "draw-callbacks",
+        "audit",
+        "labels",
+        "rotate-data-key",
+        "purge-contacts",
+        "instrument",
+        "token",
+    ):
+        with pytest.raises(SystemExit) as done:
+            main([command, "--help"])
+        assert done.value.code == 0 and "usage:" in capsys.readouterr().out, command

@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from fraud.cli import main
 from tests.unit.fraud.rows import ordinary, row
 
@@ -113,3 +115,10 @@ def test_simulate_then_score_as_a_subprocess(tmp_path: Path) -> None:
     assert len(list(csv.DictReader((sim / "scores.csv").read_text(encoding="utf-8").splitlines()))) == len(
         labels
     )
+
+
+@pytest.mark.parametrize("command", ["score", "simulate", "bench", "evaluate"])
+def test_every_command_prints_its_help(command: str, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main([command, "--help"])
+    assert done.value.code == 0 and "usage:" in capsys.readouterr().out
