@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> int:
     bench.add_argument("--replications", type=int, default=20)
     bench.add_argument("--n-genuine", type=int, default=1500)
     bench.add_argument("--quick", action="store_true", help="5%% prevalence, 10 items, 3 replications")
+    bench.add_argument(
+        "--design-seeds", action="store_true", help="the seeds used while designing (default: held-out seeds)"
+    )
     bench.add_argument("--out", type=Path, default=None, help="also write the Markdown table here")
     bench.add_argument(
         "--labels", action="store_true", help="also: precision@10%% without and with 50/200 callback labels"
@@ -113,9 +116,10 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from fraud.bench import format_table, run_grid
+    from fraud.bench import DESIGN, HELD_OUT, format_table, run_grid
 
     started = time.perf_counter()
+    seeds = DESIGN if args.design_seeds else HELD_OUT
     progress = lambda m: print(m, file=sys.stderr)  # noqa: E731
     if args.quick:
         results = run_grid(
@@ -124,9 +128,12 @@ def _bench(args: argparse.Namespace) -> int:
             prevalences=(0.05,),
             item_counts=(10,),
             replications=3,
+            seed_base=seeds,
         )
     else:
-        results = run_grid(n_genuine=args.n_genuine, progress=progress, replications=args.replications)
+        results = run_grid(
+            n_genuine=args.n_genuine, progress=progress, replications=args.replications, seed_base=seeds
+        )
     table = format_table(results)
     if args.labels:
         from fraud.bench import format_labels, run_labels

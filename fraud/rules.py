@@ -21,6 +21,7 @@ class RuleParams:
     fast_item_share: float = 0.8  # most items answered faster than anyone can read them
     min_items_identical: int = 6  # identical answers count only on at least this many items
     automated_agent: float = 1.0  # the user agent names a headless browser, a script or a bot
+    cycle_share: float = 0.7  # answers following a 2-4-item cycle on at least this share (feature `periodic`)
 
 
 @dataclass(frozen=True)
@@ -61,8 +62,20 @@ def _identical(fm: FeatureMatrix, p: RuleParams) -> tuple[np.ndarray, np.ndarray
     return same & has_reverse, _col(fm, "distinct")
 
 
+def _cycle(fm: FeatureMatrix, p: RuleParams) -> tuple[np.ndarray, np.ndarray]:
+    """A zig-zag or staircase kept up over the whole scale (1-5-1-5..., 2-3-4-2-3-4...)."""
+    value = _col(fm, "periodic")
+    return (value >= p.cycle_share) & (answered_items(fm) >= p.min_items_identical), value
+
+
 RULES: tuple[Rule, ...] = (
     Rule("speeder", "{n} 题只用了 {v:.0f} 秒", "answered {n} items in {v:.0f} s", _speed),
+    Rule(
+        "answer_cycle",
+        "{n} 题的答案按固定规律循环（如 1-5-1-5 或 2-3-4-2-3-4）",
+        "answers to {n} items follow a fixed cycle (such as 1-5-1-5 or 2-3-4-2-3-4)",
+        _cycle,
+    ),
     Rule(
         "device_burst",
         "同一设备 10 分钟内提交了 {v:.0f} 份",

@@ -11,9 +11,10 @@ from fraud.detector import RULE_FAMILY, ResponseAnomalyDetector
 from fraud.explain import explain, reason_families, reason_picks
 from fraud.features import FeatureMatrix, FeatureParams, extract_features
 from fraud.features.base import HIGH, Feature
+from fraud.features.repeats import DAMPING, RepeatContext, describe, repeat_context
 from fraud.rules import RULES, RuleParams, apply_rules
 
-MODEL_VERSION = "mingcha-fraud-1"
+MODEL_VERSION = "mingcha-fraud-2"  # 2: repeat context, periodicity, similarity-aware device counts
 
 
 @dataclass
@@ -45,6 +46,13 @@ def design_matrix(
     """Feature values with the rule hits appended as columns, plus the column metadata."""
     hits, hit_values = apply_rules(fm, rule_params)
     return np.hstack([fm.values, hits]), [*fm.features, *rule_features()], hits, hit_values
+
+
+def _repeats(responses: Responses, fm: FeatureMatrix) -> RepeatContext | None:
+    """The repeat context of each scored row (rows merged as exact double submissions keep theirs)."""
+    if len(responses.ids) != len(fm.ids):
+        return None
+    return repeat_context(np.asarray(responses.client), np.asarray(responses.submitted), responses.answers)
 
 
 def top_share(score: np.ndarray, budget: float) -> np.ndarray:
@@ -86,11 +94,18 @@ def score_responses(
     if detector is None:
         detector = ResponseAnomalyDetector(features=meta, random_state=random_state).fit(X)
     score = detector.anomaly_score(X)
+    context = _repeats(responses, fm)
+    if context is not None:  # genuine repeat respondents: less suspicious, unless a rule was hit
+        score = np.where(context.benign & ~hits.any(axis=1), score * DAMPING, score)
     z = detector.z_scores(X)[:, : fm.values.shape[1]]
     flagged = top_share(score, budget)
     picks = reason_picks(fm, z, hits, flagged)
     zh = explain(fm, z, hits, hit_values, flagged, locale="zh", picks=picks)
     en = explain(fm, z, hits, hit_values, flagged, locale="en", picks=picks)
+    if context is not None:
+        for i in np.flatnonzero(context.benign):
+            zh[i].append(describe(context, int(i), "zh"))
+            en[i].append(describe(context, int(i), "en"))
     return Verdicts(
         list(fm.ids),
         score,

@@ -68,3 +68,32 @@ def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         else:
             if not write:
                 session.rollback()
+
+
+@event.listens_for(Session, "before_flush")
+def _free_poster_codes(session: Session, _context: Any, _instances: Any) -> None:
+    """A new or rotated location's typed poster code must be unused: draw again on the rare collision."""
+    from sqlmodel import col, select
+
+    from survey_app.codes import new_code
+    from survey_app.models import Location
+
+    pending = [
+        obj
+        for obj in (*session.new, *session.dirty)
+        if isinstance(obj, Location) and obj.short_code is not None
+    ]
+    if not pending:
+        return
+    wanted = {loc.short_code for loc in pending}
+    mine = [loc.id for loc in pending if loc.id is not None] or [-1]
+    with session.no_autoflush:
+        query = select(Location.short_code).where(
+            col(Location.short_code).in_(wanted), col(Location.id).not_in(mine)
+        )
+        taken = set(session.exec(query).all())
+    seen: set[str | None] = set()
+    for loc in pending:
+        while loc.short_code in taken or loc.short_code in seen:
+            loc.short_code = new_code()
+        seen.add(loc.short_code)

@@ -11,6 +11,16 @@ from fraud.features.base import BOTH, HIGH, LOW, Feature
 
 FEATURES = [
     Feature(
+        "periodic",
+        "pattern",
+        HIGH,
+        0.15,
+        "答案按固定周期重复的程度",
+        "answers repeating in a fixed cycle",
+        "答案按固定规律循环（{v:.0%} 的题目符合同一周期）",
+        "answers follow a repeating cycle ({v:.0%} of the items fit one period)",
+    ),
+    Feature(
         "longstring",
         "pattern",
         HIGH,
@@ -166,8 +176,33 @@ def answer_features(answers: np.ndarray, items: Items, rng: np.random.Generator)
     out["distinct"] = np.array([len(np.unique(r[~np.isnan(r)])) for r in answers], dtype=float)
     out["mahalanobis"] = _robust_mahalanobis(filled, rng) if n > k + 2 else np.zeros(n)
     out["pair_gap"] = _pair_gap(rec, items)
+    out["periodic"] = periodicity(answers)
     out["reverse_gap"] = _reverse_gap(rec, items)
     return out
+
+
+def periodicity(answers: np.ndarray, periods: tuple[int, ...] = (2, 3, 4)) -> np.ndarray:
+    """How far the raw answers (display order) follow a cycle of 2-4 items that is not a flat run: the best
+    share of items equal to the one `p` before, minus the share equal to the one just before (a zig-zag
+    1-5-1-5 or a staircase 1-2-3-1-2-3 scores near 1; a flat or genuinely varied row near 0 or below)."""
+    n, k = answers.shape
+    out = np.zeros(n)
+    if k < 6:
+        return out
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        lag1 = np.nanmean(
+            np.where(np.isnan(answers[:, 1:] - answers[:, :-1]), np.nan, answers[:, 1:] == answers[:, :-1]),
+            axis=1,
+        )
+        best = np.full(n, -1.0)
+        for p in periods:
+            if k <= 2 * p:
+                continue
+            diff = answers[:, p:] - answers[:, :-p]
+            same = np.where(np.isnan(diff), np.nan, diff == 0)
+            best = np.maximum(best, np.nanmean(same, axis=1))
+    return np.nan_to_num(best - lag1, nan=0.0)
 
 
 def _pair_gap(rec: np.ndarray, items: Items) -> np.ndarray:

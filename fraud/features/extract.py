@@ -77,7 +77,12 @@ def _extract(responses: Responses, items: Items, params: FeatureParams) -> Featu
             utc_offset_h=params.utc_offset_h,
         ),
         network.network_features(
-            responses.client, responses.ip, responses.location, responses.submitted, responses.user_agent
+            responses.client,
+            responses.ip,
+            responses.location,
+            responses.submitted,
+            responses.user_agent,
+            responses.answers,
         ),
         text.text_features(responses.comments, min_len=params.min_comment_len),
         groups.group_features(ans["topbox"], responses.location, responses.client, responses.ip),

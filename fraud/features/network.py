@@ -7,6 +7,7 @@ campaign use two responses as one unit of suspicion; within ten minutes one extr
 from __future__ import annotations
 
 import re
+import warnings
 
 import numpy as np
 
@@ -163,16 +164,74 @@ def nearest_gap(groups: np.ndarray, times: np.ndarray) -> np.ndarray:
     return out
 
 
+MAX_PAIRWISE = 200  # groups larger than this are counted whole (no pairwise comparison)
+SIMILAR_MAD = 0.5  # mean absolute answer difference under which two responses look like one person's copy
+
+
+def similar_counts(
+    groups: np.ndarray,
+    times: np.ndarray,
+    answers: np.ndarray,
+    window: float,
+    locations: np.ndarray | None = None,
+) -> np.ndarray:
+    """For each row, 1 + the rows of the same group within ±window seconds whose answers are nearly the same
+    (a household sharing a phone answers differently; one person stuffing a poster does not). With
+    `locations`, the number of distinct locations among those rows instead."""
+    out = np.ones(len(times))
+    order = np.argsort(groups, kind="stable")
+    g = groups[order]
+    starts = np.flatnonzero(np.r_[True, g[1:] != g[:-1]])
+    ends = np.r_[starts[1:], len(g)]
+    for a, b in zip(starts, ends, strict=True):
+        if b - a < 2:
+            continue
+        idx = order[a:b]
+        if b - a > MAX_PAIRWISE:  # far more than a household (e.g. no device id): every one counts
+            out[idx] = (
+                window_counts(np.zeros(b - a), times[idx], window)
+                if locations is None
+                else len(set(locations[idx].tolist()))
+            )
+            continue
+        block = answers[idx]
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            mad = np.nanmean(np.abs(block[:, None, :] - block[None, :, :]), axis=2)
+        near = (np.nan_to_num(mad, nan=0.0) <= SIMILAR_MAD) & (
+            np.abs(times[idx][:, None] - times[idx][None, :]) <= window
+        )
+        if locations is None:
+            out[idx] = near.sum(axis=1)
+        else:
+            out[idx] = [len(set(locations[idx][row].tolist())) for row in near]
+    return out
+
+
 def network_features(
-    client: np.ndarray, ip: np.ndarray, location: np.ndarray, submitted: np.ndarray, user_agents: list[str]
+    client: np.ndarray,
+    ip: np.ndarray,
+    location: np.ndarray,
+    submitted: np.ndarray,
+    user_agents: list[str],
+    answers: np.ndarray | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Return (model values, display values)."""
+    """Return (model values, display values). Device counts only count responses with nearly the same
+    answers (given `answers`): two family members on one phone, or a person again weeks later with a
+    changed opinion, are not one person stuffing."""
     v: dict[str, np.ndarray] = {}
     v["ua_automated"] = np.array([bool(AUTOMATED_AGENT.search(ua)) for ua in user_agents], dtype=float)
-    v["client_10m"] = window_counts(client, submitted, 600)
-    v["client_24h"] = window_counts(client, submitted, 86400)
-    v["client_all"] = group_sizes(client)
-    v["client_locations"] = distinct_per_group(client, location)
+    if answers is None:
+        v["client_10m"] = window_counts(client, submitted, 600)
+        v["client_24h"] = window_counts(client, submitted, 86400)
+        v["client_all"] = group_sizes(client)
+        v["client_locations"] = distinct_per_group(client, location)
+    else:
+        forever = float(np.ptp(submitted)) + 1 if len(submitted) else 1.0
+        v["client_10m"] = similar_counts(client, submitted, answers, 600)
+        v["client_24h"] = similar_counts(client, submitted, answers, 86400)
+        v["client_all"] = similar_counts(client, submitted, answers, forever)
+        v["client_locations"] = similar_counts(client, submitted, answers, 86400, locations=location)
     v["ip_10m"] = window_counts(ip, submitted, 600)
     display = dict(v)
     display["ip_24h"] = window_counts(ip, submitted, 86400)

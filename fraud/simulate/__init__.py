@@ -2,9 +2,11 @@
 
 Genuine respondents: a one-factor Gaussian copula (loadings 0.6-0.8) with J-shaped marginals, reverse items
 reversed, about 8% "delighted" all-top-box respondents (reverse items answered consistently), arrivals
-over 2-4 weeks with a daytime profile, lognormal item times, 3-5% repeat visitors, shared mobile-carrier
-IPs, 30-40% comments with genuine duplicates. Injected kinds are listed in FRAUD_KINDS; benign double-taps are
-labelled 0 with their own kind.
+over 2-4 weeks with a daytime profile, lognormal item times, 10-16% of them in genuine repeats (a household
+on one phone, the same person weeks later, a returning guest in another room, an elderly resident helped by
+a neighbour's phone; fraud.simulate.genuine), shared mobile-carrier IPs, 30-40% comments with genuine
+duplicates. Injected kinds are listed in FRAUD_KINDS (careless patterns in six forms, recorded as
+careless_pattern/<form>); benign double-taps are labelled 0 with their own kind.
 """
 
 from __future__ import annotations

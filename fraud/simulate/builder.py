@@ -111,6 +111,7 @@ class Builder:
         self.loc_weights = self.rng.dirichlet(np.full(cfg.n_locations, 4.0))
         self.carrier_ips = [self._hex(8) for _ in range(12)]
         self.serial = 0
+        self.last_submitted = 0.0
 
     def _hex(self, n: int) -> str:
         return "".join(f"{b:02x}" for b in self.rng.integers(0, 256, n // 2 + 1))[:n]
@@ -175,6 +176,7 @@ class Builder:
         }
         self.records.append(record)
         self.labels.append((rid, label, kind))
+        self.last_submitted = submitted
         return record
 
     def comment(self) -> str:

@@ -1,4 +1,12 @@
-"""Genuine respondents: one-factor copula answers, daytime arrivals, repeat visitors, double taps."""
+"""Genuine respondents: one-factor copula answers, daytime arrivals, double taps, and genuine repeat
+respondents in the forms a real estate or hotel sees (docs/fraud.md gives the rates):
+
+- repeat_family: two or three members of one household answer on the same phone (same network, same
+  entrance), each with their own opinion, minutes to hours apart, now and then a day or two later;
+- repeat_drift: the same person again 5-30 days later, their opinion drifted a little;
+- repeat_guest: a returning guest answering in another room, 5-30 days later;
+- repeat_helped: an elderly resident (or two) answering on a neighbour's phone, minutes apart, slowly.
+"""
 
 from __future__ import annotations
 
@@ -6,45 +14,105 @@ import numpy as np
 
 from fraud.simulate.builder import Builder, iso
 
+REPEAT_FORMS = ("repeat_family", "repeat_drift", "repeat_guest", "repeat_helped")
+REPEAT_MIX = (0.40, 0.25, 0.15, 0.20)
+REPEAT_SHARE = (0.10, 0.16)  # of genuine respondents, taking part in a repeat of some form
+
 
 def add_genuine(b: Builder) -> None:
     cfg, rng = b.cfg, b.rng
-    repeat_share = rng.uniform(0.03, 0.05)
-    n_repeat_people = int(round(cfg.n_genuine * repeat_share / 2))
-    n_single = cfg.n_genuine - 2 * n_repeat_people
+    n_repeat = int(round(cfg.n_genuine * rng.uniform(*REPEAT_SHARE)))
+    n_single = cfg.n_genuine - n_repeat
     double_taps = max(1, int(cfg.n_genuine * 0.01))
-    for person in range(n_single + n_repeat_people):
-        repeat = person >= n_single
-        client, ip, loc = "c-" + b._hex(12), b.ip_for_person(), b.loc()
-        latent = rng.normal()
-        visits = 2 if repeat else 1
-        first_day = int(rng.integers(0, b.days))
-        for v in range(visits):
-            delighted = rng.random() < 0.08
-            if delighted:
-                answers = np.where(b.reverse, 1, 5)
-            else:
-                answers = b.genuine_answers(latent if v else None)
-            day = first_day if v == 0 else min(b.days - 1, first_day + int(rng.integers(1, 8)))
-            submitted = b._stamp(day, b._daytime())
-            place = loc if (v == 0 or rng.random() < 0.7) else b.loc()
-            where_ip = ip if (v == 0 or rng.random() < 0.5) else b.ip_for_person()
-            rec = b.add(
-                answers=answers,
-                ms=b.item_times(4200),
-                submitted=submitted,
+    for _person in range(n_single):
+        rec = _one(b, latent=None, day=int(rng.integers(0, b.days)), hour=b._daytime(), client=None)
+        if double_taps > 0 and rng.random() < 0.02:
+            double_taps -= 1
+            tap = dict(rec)
+            b.serial += 1
+            tap["id"] = f"r-{b.serial:06d}"
+            tap["submitted_at"] = iso(b.last_submitted + float(rng.uniform(1, 6)))
+            b.records.append(tap)
+            b.labels.append((tap["id"], 0, "double_tap"))
+    left = n_repeat
+    while left >= 2:
+        form = str(rng.choice(REPEAT_FORMS, p=REPEAT_MIX))
+        size = int(rng.integers(2, 4)) if form in ("repeat_family", "repeat_helped") else 2
+        size = min(size, left)
+        left -= size
+        _repeat(b, form, size)
+    for _ in range(left):
+        _one(b, latent=None, day=int(rng.integers(0, b.days)), hour=b._daytime(), client=None)
+
+
+def _one(
+    b: Builder,
+    *,
+    latent: float | None,
+    day: int,
+    hour: float,
+    client: str | None,
+    ip: str | None = None,
+    loc: int | None = None,
+    kind: str = "genuine",
+    offset_s: float = 0.0,
+    median_ms: float = 4200,
+) -> dict:
+    rng = b.rng
+    answers = np.where(b.reverse, 1, 5) if rng.random() < 0.08 else b.genuine_answers(latent)
+    return b.add(
+        answers=answers,
+        ms=b.item_times(median_ms),
+        submitted=b._stamp(day, hour) + offset_s,
+        client=client or "c-" + b._hex(12),
+        ip=ip or b.ip_for_person(),
+        loc=b.loc() if loc is None else loc,
+        label=0,
+        kind=kind,
+        comment=b.comment(),
+    )
+
+
+def _repeat(b: Builder, form: str, size: int) -> None:
+    rng = b.rng
+    client, ip, loc = "c-" + b._hex(12), b.ip_for_person(), b.loc()
+    day, hour = int(rng.integers(0, b.days)), b._daytime()
+    if form in ("repeat_family", "repeat_helped"):
+        offset = 0.0
+        for _member in range(size):  # each their own opinion
+            later = rng.random() < 0.15 and form == "repeat_family"
+            d = min(b.days - 1, day + int(rng.integers(1, 3))) if later else day
+            _one(
+                b,
+                latent=None,
+                day=d,
+                hour=hour,
                 client=client,
-                ip=where_ip,
-                loc=place,
-                label=0,
-                kind="repeat_visitor" if repeat else "genuine",
-                comment=b.comment(),
+                ip=ip,
+                loc=loc if form == "repeat_family" or rng.random() < 0.7 else b.loc(),
+                kind=form,
+                offset_s=offset,
+                median_ms=4200 if form == "repeat_family" else 6500,
             )
-            if double_taps > 0 and not repeat and rng.random() < 0.02:
-                double_taps -= 1
-                tap = dict(rec)
-                b.serial += 1
-                tap["id"] = f"r-{b.serial:06d}"
-                tap["submitted_at"] = iso(submitted + float(rng.uniform(1, 6)))
-                b.records.append(tap)
-                b.labels.append((tap["id"], 0, "double_tap"))
+            offset += float(rng.uniform(300, 3 * 3600) if form == "repeat_family" else rng.uniform(240, 1800))
+        return
+    latent = float(rng.normal())
+    first = int(rng.integers(0, max(1, b.days - 5)))
+    second = min(b.days - 1, first + int(rng.integers(5, 31)))
+    for visit, d in enumerate((first, second)):
+        drifted = latent if visit == 0 else latent + float(rng.normal(0, 0.35))
+        place = loc
+        if form == "repeat_guest" and visit:
+            place = (loc + 1 + int(rng.integers(0, max(1, b.cfg.n_locations - 1)))) % b.cfg.n_locations
+        elif form == "repeat_drift" and visit and rng.random() < 0.3:
+            place = b.loc()
+        _one(
+            b,
+            latent=drifted,
+            day=d,
+            hour=b._daytime(),
+            client=client,
+            ip=ip if rng.random() < 0.5 else b.ip_for_person(),
+            loc=place,
+            kind=form,
+        )

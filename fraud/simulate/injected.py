@@ -40,24 +40,45 @@ def add_straightliners(b: Builder, n: int) -> None:
         )
 
 
+CARELESS_PATTERNS = ("zigzag2", "zigzag3", "zigzag4", "extremes", "neutral", "broken")
+
+
 def add_careless(b: Builder, n: int) -> None:
-    patterns = ([1, 2, 3, 4, 5, 4, 3, 2], [1, 5], [5, 4, 5, 4, 3], [2, 3, 4, 3])
+    """Careless patterns of several kinds; the kind is recorded as careless_pattern/<pattern>."""
+    rng = b.rng
     for _ in range(n):
-        if b.rng.random() < 0.5:
-            answers = np.full(b.k, 3)
-        else:
-            pat = patterns[int(b.rng.integers(0, len(patterns)))]
-            answers = np.array([pat[j % len(pat)] for j in range(b.k)])
+        pattern = str(rng.choice(CARELESS_PATTERNS))
+        answers = _careless_answers(b, pattern)
         b.add(
             answers=answers,
             ms=b.item_times(2200),
-            submitted=b._stamp(int(b.rng.integers(0, b.days)), b._daytime()),
+            submitted=b._stamp(int(rng.integers(0, b.days)), b._daytime()),
             client="c-" + b._hex(12),
             ip=b.ip_for_person(),
             loc=b.loc(),
             label=1,
-            kind="careless_pattern",
+            kind=f"careless_pattern/{pattern}",
         )
+
+
+def _careless_answers(b: Builder, pattern: str) -> np.ndarray:
+    rng = b.rng
+    if pattern == "neutral":
+        return np.full(b.k, 3)
+    if pattern == "extremes":
+        cycle = [1, 5] if rng.random() < 0.5 else [5, 1]
+    else:
+        period = {"zigzag2": 2, "zigzag3": 3, "zigzag4": 4}.get(pattern, int(rng.integers(2, 5)))
+        cycle = [int(v) for v in rng.choice([1, 2, 3, 4, 5], size=period, replace=False)]
+        if pattern in ("zigzag2", "zigzag3", "zigzag4", "broken") and rng.random() < 0.5:
+            start = int(rng.integers(1, 6 - period + 1))
+            cycle = list(range(start, start + period))  # a staircase 1-2-3, 2-3-4-5 ...
+    answers = np.array([cycle[j % len(cycle)] for j in range(b.k)])
+    if pattern == "broken":  # a few honest answers break the pattern
+        honest = b.genuine_answers()
+        swap = rng.random(b.k) < rng.uniform(0.1, 0.2)
+        answers = np.where(swap, honest, answers)
+    return answers
 
 
 def add_bursts(b: Builder, n: int) -> None:

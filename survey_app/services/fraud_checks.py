@@ -131,7 +131,8 @@ def plan_pending(*, session: Session, campaign: Campaign) -> ScoringPlan:
     pending = {ident(r) for r in batch.rows if r.fraud_score is None}
     if not pending:
         return ScoringPlan(ident(campaign), _waiting_interviews(session, campaign))
-    if model is None or len(batch.rows) >= REFIT_GROWTH * max(model.n_responses, 10):
+    stale = model is not None and model.model_version != MODEL_VERSION  # fitted by an older release
+    if model is None or stale or len(batch.rows) >= REFIT_GROWTH * max(model.n_responses, 10):
         return plan_rescore(session=session, campaign=campaign)
     stored = pickle.loads(model.blob)  # our own pickle, written by a rescore
     detector = stored["detector"] if isinstance(stored, dict) else stored

@@ -172,3 +172,20 @@ def test_demo_responses_fall_inside_their_campaign_window(session: Session) -> N
     assert all(campaign.starts_at <= r.submitted_at <= campaign.deadline for r in rows)
     assert all(r.started_at is None or r.started_at <= r.submitted_at for r in rows)
     assert all(re.fullmatch(r"[2-9A-Z]{3}-[2-9A-Z]{3}", r.public_id) for r in rows), "readable receipts"
+
+
+def test_a_poster_code_collision_draws_again(session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import survey_app.codes as codes
+
+    campaign, locations = make_campaign(session, code="PC-1", locations=1)
+    taken = locations[0].short_code
+    draws = iter([taken, "ABCDEF"])
+    monkeypatch.setattr(codes, "new_code", lambda: next(draws))
+    from survey_app.models import Location
+
+    fresh = Location(
+        campaign_id=campaign.id or 0, code="L02", name="二号", token_nonce="n" * 12, short_code=taken
+    )
+    session.add(fresh)
+    session.commit()
+    assert fresh.short_code == "ABCDEF" and locations[0].short_code == taken
