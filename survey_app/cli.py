@@ -136,7 +136,7 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
     )
     from survey_app.services.demo_field import seed_field_demo
     from survey_app.services.demo_review import seed_review_demo
-    from survey_app.services.survey_links import survey_url
+    from survey_app.services.survey_links import short_url, survey_url
 
     engine = make_engine(settings.database_url)
     with unit_of_work(engine) as session:
@@ -174,7 +174,7 @@ def _seed(settings: Settings, args: argparse.Namespace) -> int:
     print("  survey links (one poster per building entrance):")
     for location in locations:
         url = survey_url(base, settings.secret_key, location)
-        print(f"    {location.code}  {location.name:<10}  {url}")
+        print(f"    {location.code}  {location.name:<10}  {url}  (typed: {short_url(base, location)})")
     print(f"  export: .venv/bin/python -m survey_app export --campaign {campaign.code} --out var/export")
     print(
         "  then score it: .venv/bin/python -m fraud score --items var/export/items.json "
