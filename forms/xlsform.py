@@ -21,25 +21,10 @@ from openpyxl import load_workbook
 from forms.loader import parse_instrument
 from forms.problems import Problem
 from forms.schema import Instrument
-from forms.xpath import XPathError, to_expression
+from forms.xlsform_items import label_columns, question, text_of
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
-TYPES = {
-    "integer": "number",
-    "decimal": "number",
-    "text": "text",
-    "image": "photo",
-    "time": "time",
-    "note": "note",
-}
-UNSUPPORTED_TYPES = {
-    "calculate", "geopoint", "geotrace", "geoshape", "date", "datetime", "barcode", "audio", "video",
-    "file", "range", "rank", "acknowledge", "begin repeat", "end repeat", "hidden", "username", "email",
-    "start", "end", "today", "deviceid", "phonenumber", "simserial", "subscriberid", "audit", "trigger",
-    "select_one_from_file", "select_multiple_from_file", "background-audio", "xml-external", "csv-external",
-    "start-geopoint", "integer_range",
-}  # fmt: skip
 OUR_COLUMNS = ("dimension", "weight", "reverse", "pair", "covert", "na", "role", "format")
 IGNORED_PREFIXES = (
     "appearance",
@@ -53,10 +38,6 @@ IGNORED_PREFIXES = (
 )
 SURVEY_KNOWN = {"type", "name", "label", "hint", "required", "required_message", "relevant", "constraint"}
 SURVEY_KNOWN |= {"constraint_message", "choice_filter", "default", "read_only", "calculation", *OUR_COLUMNS}
-TRUE = {"yes", "true", "true()", "1", "y"}
-FALSE = {"no", "false", "false()", "0", "n", ""}
-_NUMBER_BOUND = re.compile(r"^\s*\.\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
-_LENGTH = re.compile(r"^\s*string-length\(\s*\.\s*\)\s*(<=|<)\s*(\d+)\s*$")
 
 
 @dataclass
@@ -65,16 +46,6 @@ class Imported:
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     definition: dict[str, Any] | None = None
-
-
-def language(column: str) -> str | None:
-    """'zh', 'en' or None for a translation column suffix such as '中文 (zh)' or 'English (en)'."""
-    text = column.lower()
-    if re.search(r"\(zh[^)]*\)|\bzh\b|中文|chinese", text):
-        return "zh"
-    if re.search(r"\(en[^)]*\)|\ben\b|english", text):
-        return "en"
-    return None
 
 
 class _Sheet:
@@ -161,32 +132,11 @@ def read_xlsform(data: bytes, *, source: str = "form.xlsx") -> Imported:
     return out
 
 
-def _label_columns(columns: list[str], base: str) -> dict[str, str]:
-    """Which column holds the zh and the en text of `base` (label, hint, constraint_message...)."""
-    found: dict[str, str] = {}
-    for column in columns:
-        if column == base:
-            found.setdefault("plain", column)
-        elif column.startswith(base + "::"):
-            lang = language(column[len(base) + 2 :])
-            if lang:
-                found.setdefault(lang, column)
-    return found
-
-
-def _label(record: dict[str, str], cols: dict[str, str]) -> dict[str, str] | None:
-    zh = record.get(cols.get("zh", ""), "") or record.get(cols.get("plain", ""), "")
-    en = record.get(cols.get("en", ""), "")
-    if not zh and en:
-        zh = en  # an English-only form: the text is shown in both languages
-    return {"zh": zh, "en": en} if zh else None
-
-
 def _choices(sheet: _Sheet | None, problem: Any) -> dict[str, list[dict[str, Any]]]:
     lists: dict[str, list[dict[str, Any]]] = {}
     if sheet is None:
         return lists
-    cols = _label_columns(sheet.columns, "label")
+    cols = label_columns(sheet.columns, "label")
     extra = [
         c
         for c in sheet.columns
@@ -201,7 +151,7 @@ def _choices(sheet: _Sheet | None, problem: Any) -> dict[str, list[dict[str, Any
     for n, record in sheet.records():
         list_name = record.get("list_name") or record.get("list name", "")
         name = record.get("name", "")
-        label = _label(record, cols)
+        label = text_of(record, cols)
         if not list_name or not name or label is None:
             problem(f"choices!row {n}", "a choice needs list_name, name and a label")
             continue
@@ -217,7 +167,7 @@ def _survey(
     out: Imported,
     source: str,
 ) -> dict[str, Any]:
-    labels, hints = _label_columns(sheet.columns, "label"), _label_columns(sheet.columns, "hint")
+    labels, hints = label_columns(sheet.columns, "label"), label_columns(sheet.columns, "hint")
     for column in sheet.columns:
         head = column.split("::", 1)[0]
         if not column or head in SURVEY_KNOWN:
@@ -239,7 +189,9 @@ def _survey(
         if kind in ("begin group", "begin_group"):
             depth += 1
             if depth == 1:
-                title = _label(record, labels) or {"zh": record.get("name") or f"第 {len(sections) + 1} 部分"}
+                title = text_of(record, labels) or {
+                    "zh": record.get("name") or f"第 {len(sections) + 1} 部分"
+                }
                 current = {
                     "id": _section_id(record.get("name", ""), len(sections)),
                     "title": title,
@@ -260,7 +212,7 @@ def _survey(
         if not kind:
             problem(f"{where}, column type", "no type")
             continue
-        item = _item(record, kind, choices, labels, hints, types, where, problem)
+        item = question(record, kind, choices, labels, hints, types, where, problem)
         if item is None:
             continue
         for key in ("dimension",):
@@ -324,11 +276,11 @@ def _dimension_labels(sheet: _Sheet | None, definition: dict[str, Any], problem:
     """Our `dimensions` sheet: labels and order of the dimensions the questions feed."""
     if sheet is None:
         return
-    cols = _label_columns(sheet.columns, "label")
+    cols = label_columns(sheet.columns, "label")
     used = {d["id"]: d for d in definition["dimensions"]}
     ordered = []
     for n, record in sheet.records():
-        name, label = record.get("name", ""), _label(record, cols)
+        name, label = record.get("name", ""), text_of(record, cols)
         if not name or label is None:
             problem(f"dimensions!row {n}", "a dimension needs a name and a label")
             continue
@@ -344,8 +296,8 @@ def _intro(settings: dict[str, str]) -> dict[str, str] | None:
 
 
 def _settings_label(settings: dict[str, str], base: str) -> dict[str, str] | None:
-    cols = _label_columns(list(settings), base)
-    return _label(settings, cols)
+    cols = label_columns(list(settings), base)
+    return text_of(settings, cols)
 
 
 def _section_id(name: str, n: int) -> str:
@@ -359,103 +311,3 @@ def _unsupported_cells(
     for key in keys:
         if record.get(key):
             problem(f"{where}, column {key}", f"{whose} {key} is not supported (put it on each question)")
-
-
-def _item(
-    record: dict[str, str],
-    kind: str,
-    choices: dict[str, list[dict[str, Any]]],
-    labels: dict[str, str],
-    hints: dict[str, str],
-    types: dict[str, str],
-    where: str,
-    problem: Any,
-) -> dict[str, Any] | None:
-    name = record.get("name", "")
-    base = kind.split(" ")[0]
-    if kind in UNSUPPORTED_TYPES or base in UNSUPPORTED_TYPES:
-        problem(f"{where}, column type", f"type {kind!r} is not supported")
-        return None
-    if not re.match(r"^[a-z][a-z0-9_]{0,39}$", name):
-        problem(
-            f"{where}, column name",
-            f"name {name!r} must start with a letter and use lower-case letters, digits and '_'",
-        )
-        return None
-    label = _label(record, labels)
-    if label is None:
-        problem(f"{where}, column label", "a question needs a label")
-        return None
-    item: dict[str, Any] = {"id": name, "label": label}
-    hint = _label(record, hints)
-    if hint:
-        item["hint"] = hint
-    if base in ("select_one", "select_multiple"):
-        parts = kind.split()
-        list_name = parts[1] if len(parts) > 1 else ""
-        options = choices.get(list_name)
-        if not options:
-            problem(f"{where}, column type", f"choice list {list_name!r} is not on the choices sheet")
-            return None
-        values = [o["value"] for o in options]
-        if base == "select_one" and values == ["1", "2", "3", "4", "5"] and record.get("dimension"):
-            item["type"] = "likert5"
-        elif base == "select_one" and sorted(values) == ["no", "yes"]:
-            item["type"] = "yesno"  # a yes/no list is a yes/no question (direct judgement when scored)
-        else:
-            item["type"] = "single" if base == "select_one" else "multi"
-            item["options"] = options
-    elif kind in TYPES:
-        item["type"] = TYPES[kind]
-    else:
-        problem(f"{where}, column type", f"unknown type {kind!r}")
-        return None
-    required = record.get("required", "").lower()
-    if required not in TRUE | FALSE:
-        problem(f"{where}, column required", f"required must be yes or no (got {required!r})")
-    item["required"] = required in TRUE
-    if record.get("relevant"):
-        try:
-            item["relevant"] = to_expression(record["relevant"], types)
-        except XPathError as exc:
-            problem(f"{where}, column relevant", str(exc))
-    if record.get("constraint"):
-        _constraint(record["constraint"], item, where, problem)
-    for key in ("choice_filter", "calculation", "default", "read_only", "required_message"):
-        if record.get(key) and not (key == "read_only" and record[key].lower() in FALSE):
-            problem(f"{where}, column {key}", f"{key} is not supported")
-    for key in ("reverse", "covert", "na"):
-        if record.get(key):
-            value = record[key].lower()
-            if value not in TRUE | FALSE:
-                problem(f"{where}, column {key}", f"{key} must be yes or no")
-            item[key] = value in TRUE
-    if record.get("weight"):
-        try:
-            item["weight"] = float(record["weight"])
-        except ValueError:
-            problem(f"{where}, column weight", "weight must be a number")
-    for key in ("dimension", "pair", "role", "format"):
-        if record.get(key):
-            item[key] = record[key]
-    if item["type"] == "text" and record.get("format") == "phone":
-        item["format"] = "phone"
-    return item
-
-
-def _constraint(text: str, item: dict[str, Any], where: str, problem: Any) -> None:
-    """min / max for numbers, max_length for text; anything else is reported."""
-    for part in re.split(r"\s+and\s+", text.strip()):
-        bound, length = _NUMBER_BOUND.match(part), _LENGTH.match(part)
-        if bound and item["type"] == "number" and bound.group(1) in (">=", "<="):
-            op, value = bound.group(1), float(bound.group(2))
-            key = "min" if op in (">=", ">") else "max"
-            item[key] = int(value) if value.is_integer() else value
-        elif length and item["type"] == "text":
-            limit = int(length.group(2)) - (1 if length.group(1) == "<" else 0)
-            item["max_length"] = max(1, limit)
-        else:
-            problem(
-                f"{where}, column constraint",
-                f"constraint {part!r} cannot be mapped (supported: . >= n, . <= n, string-length(.) <= n)",
-            )

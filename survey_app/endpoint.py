@@ -53,16 +53,15 @@ def field(request: Request, name: str, default: str = "") -> str:
     return value if isinstance(value, str) else default
 
 
-async def read_staff_form(request: Request, *, uploads: bool = False, limit: int = 0) -> FormData:
-    """A staff form: urlencoded, or multipart where the route takes uploads; bounded in size."""
+async def read_staff_form(
+    request: Request, *, uploads: bool = False, limit: int = 0, too_large: str = ""
+) -> FormData:
+    """A staff form: urlencoded, or multipart where the route takes uploads; bounded in size (`limit`, with
+    the message `too_large` when over it)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     limit = limit or (MAX_UPLOAD_BYTES if uploads else MAX_FORM_BYTES)
     if int(request.headers.get("content-length") or 0) > limit:
-        raise TooLarge(
-            ("photo_too_large" if limit > MAX_UPLOAD_BYTES else "upload_too_large")
-            if uploads
-            else "body_too_large"
-        )
+        raise TooLarge(too_large or ("upload_too_large" if uploads else "body_too_large"))
     if ctype == "multipart/form-data" and not uploads:
         raise Unsupported("body_unsupported_type")
     if ctype not in ("application/x-www-form-urlencoded", "multipart/form-data", ""):

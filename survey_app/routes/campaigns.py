@@ -10,7 +10,7 @@ from starlette.routing import Route
 from survey_app.endpoint import db, endpoint, field, form, redirect, user
 from survey_app.i18n import N_, gettext
 from survey_app.models import Campaign, InstrumentVersion, Scheme, User
-from survey_app.routes.staff import LEADS, campaign_access, staff_render
+from survey_app.routes.staff import LEADS, campaign_access, confirm_page, staff_render
 from survey_app.services import campaigns as svc
 from survey_app.services import followup
 from survey_app.services.coverage import campaign_coverage
@@ -127,20 +127,20 @@ def campaign_edit(request: Request) -> Response:
 def campaign_close_confirm(request: Request) -> Response:
     """Closing early stops every poster at once: asked first (a page, so it works without JavaScript)."""
     campaign = campaign_access(request, manage=True).campaign
-    confirm = {
-        "title": gettext(N_("Close the survey now?")),
-        "body": gettext(
+    return confirm_page(
+        request,
+        title=gettext(N_("Close the survey now?")),
+        body=gettext(
             N_(
                 "Every poster of this campaign stops accepting answers at once, before the announced "
                 "deadline. The closing time is recorded and shown; you can reopen the survey before the "
                 "deadline, with a reason."
             )
         ),
-        "action": request.url_for("campaigns:close", code=campaign.code).path,
-        "button": gettext(N_("Close the survey")),
-        "back": request.url_for("campaigns:page", code=campaign.code).path,
-    }
-    return staff_render(request, "confirm.html", {"confirm": confirm})
+        action=request.url_for("campaigns:close", code=campaign.code).path,
+        button=gettext(N_("Close the survey")),
+        back=request.url_for("campaigns:page", code=campaign.code).path,
+    )
 
 
 def campaign_close(request: Request) -> Response:

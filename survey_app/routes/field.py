@@ -16,20 +16,29 @@ from starlette.routing import Route
 from forms.answers import check_answers
 from survey_app.endpoint import db, endpoint, field, form, read_staff_form, redirect, user
 from survey_app.errors import Conflict, Invalid, NotFound
-from survey_app.models import Campaign, Location, Sheet, Visit, VisitMode, VisitStatus, ident
+from survey_app.models import Campaign, Location, ident
+from survey_app.models_field import Sheet, Visit, VisitMode, VisitStatus
 from survey_app.routes.staff import staff_render
 from survey_app.services import evidence, interviews, visits
+from survey_app.services import sheets as capture
 from survey_app.services.campaigns import is_admin
 from survey_app.services.membership import member_roles
 from survey_app.services.photos import MAX_PHOTO_BYTES
 from survey_app.services.survey_form import FormView, view_from_check
 
-photo_form = functools.partial(read_staff_form, uploads=True, limit=MAX_PHOTO_BYTES + 1024 * 1024)
+photo_form = functools.partial(
+    read_staff_form, uploads=True, limit=MAX_PHOTO_BYTES + 1024 * 1024, too_large="photo_too_large"
+)
 
 
 def home(request: Request) -> Response:
     rows = visits.assignments(session=db(request), user=user(request))
     return staff_render(request, "field/home.html", {"rows": rows})
+
+
+def _own(request: Request) -> tuple[Visit, Sheet]:
+    """The visit in the path and this auditor's own sheet of it (403 for anyone not assigned)."""
+    return visits.own_sheet(session=db(request), user=user(request), visit_id=request.path_params["visit"])
 
 
 def _fields(request: Request) -> dict[str, list[str]]:
@@ -55,14 +64,14 @@ def _screen(
 ) -> Response:
     session = db(request)
     instrument = visits.instrument_of(session, visit)
-    current = visits.phase(visit, sheet)
-    screens = visits.steps(instrument, current)
+    current = capture.phase(visit, sheet)
+    screens = capture.steps(instrument, current)
     number = _step_number(request, len(screens)) if step is None else min(step, len(screens))
     action = str(request.url_for("field:step", visit=visit.id, step=number))
-    view = FormView(instrument, request.state.locale, action, "", raw=visits.raw_answers(sheet.answers))
+    view = FormView(instrument, request.state.locale, action, "", raw=capture.raw_answers(sheet.answers))
     if check is not None:
         view_from_check(view, check)
-        view.raw = {**visits.raw_answers(sheet.answers), **check.raw}
+        view.raw = {**capture.raw_answers(sheet.answers), **check.raw}
     campaign = session.get(Campaign, visit.campaign_id)
     location = session.get(Location, visit.location_id) if visit.location_id else None
     sheets = visits.sheets_of(session, visit)
@@ -80,8 +89,8 @@ def _screen(
             "step": number,
             "view": view,
             "notice": notice,
-            "due": visits.writeup_due(visit, sheet),
-            "skew": visits.skew_seconds,
+            "due": capture.writeup_due(visit, sheet),
+            "skew": capture.skew_seconds,
             "photos": evidence.of_sheets(session, [sheet])[sheet.id or 0],
             "others": [s for s in sheets if s.id != sheet.id],
             "submit_key": uuid.uuid4().hex,
@@ -92,9 +101,7 @@ def _screen(
 
 
 def visit_page(request: Request) -> Response:
-    visit, sheet = visits.own_sheet(
-        session=db(request), user=user(request), visit_id=request.path_params["visit"]
-    )
+    visit, sheet = _own(request)
     if visit.mode == VisitMode.INTERVIEW:
         return redirect(request, "field:interview", visit=visit.id)
     return _screen(request, visit, sheet)
@@ -105,7 +112,7 @@ def _cancelled(request: Request, visit: Visit, sheet: Sheet) -> Response:
     return _screen(request, visit, sheet, notice="visit_cancelled_kept", status_code=409)
 
 
-def _position(request: Request) -> visits.Position | None:
+def _position(request: Request) -> capture.Position | None:
     try:
         lat, lon = float(field(request, "latitude")[:30]), float(field(request, "longitude")[:30])
     except ValueError:
@@ -116,14 +123,12 @@ def _position(request: Request) -> visits.Position | None:
         acc: float | None = float(field(request, "accuracy")[:30])
     except ValueError:
         acc = None
-    return visits.Position(lat, lon, acc if acc is not None and 0 <= acc < 1e6 else None)
+    return capture.Position(lat, lon, acc if acc is not None and 0 <= acc < 1e6 else None)
 
 
 def checkin(request: Request) -> Response:
-    visit, sheet = visits.own_sheet(
-        session=db(request), user=user(request), visit_id=request.path_params["visit"]
-    )
-    live = visits.check_in(
+    visit, sheet = _own(request)
+    live = capture.check_in(
         session=db(request),
         visit=visit,
         sheet=sheet,
@@ -137,10 +142,8 @@ def checkin(request: Request) -> Response:
 
 
 def checkout(request: Request) -> Response:
-    visit, sheet = visits.own_sheet(
-        session=db(request), user=user(request), visit_id=request.path_params["visit"]
-    )
-    live = visits.check_out(
+    visit, sheet = _own(request)
+    live = capture.check_out(
         session=db(request),
         visit=visit,
         sheet=sheet,
@@ -154,14 +157,12 @@ def checkout(request: Request) -> Response:
 
 def step(request: Request) -> Response:
     session = db(request)
-    visit, sheet = visits.own_sheet(
-        session=session, user=user(request), visit_id=request.path_params["visit"]
-    )
-    screens = visits.steps(visits.instrument_of(session, visit), visits.phase(visit, sheet))
+    visit, sheet = _own(request)
+    screens = capture.steps(visits.instrument_of(session, visit), capture.phase(visit, sheet))
     number = request.path_params["step"]
     if number >= len(screens):
         raise NotFound("not_found")
-    check, live = visits.save_step(
+    check, live = capture.save_step(
         session=session,
         visit=visit,
         sheet=sheet,
@@ -180,14 +181,12 @@ def step(request: Request) -> Response:
 
 def submit(request: Request) -> Response:
     session = db(request)
-    visit, sheet = visits.own_sheet(
-        session=session, user=user(request), visit_id=request.path_params["visit"]
-    )
-    problems, counted = visits.submit(
+    visit, sheet = _own(request)
+    problems, counted = capture.submit(
         session=session, visit=visit, sheet=sheet, key=field(request, "key"), actor=user(request).username
     )
     if problems is not None:
-        screens = visits.steps(visits.instrument_of(session, visit), "writeup")
+        screens = capture.steps(visits.instrument_of(session, visit), "writeup")
         return _screen(request, visit, sheet, step=len(screens), check=problems, status_code=422)
     if not counted:
         return _cancelled(request, visit, sheet)
@@ -196,9 +195,7 @@ def submit(request: Request) -> Response:
 
 def photo(request: Request) -> Response:
     session = db(request)
-    visit, sheet = visits.own_sheet(
-        session=session, user=user(request), visit_id=request.path_params["visit"]
-    )
+    visit, sheet = _own(request)
     if sheet.submitted_at is not None or visit.status == VisitStatus.FINAL:
         raise Conflict("sheet_submitted")
     upload = form(request).get("photo")
@@ -269,9 +266,7 @@ def evidence_file(request: Request) -> Response:
 
 def interview(request: Request) -> Response:
     session = db(request)
-    visit, sheet = visits.own_sheet(
-        session=session, user=user(request), visit_id=request.path_params["visit"]
-    )
+    visit, sheet = _own(request)
     if visit.mode != VisitMode.INTERVIEW:
         return redirect(request, "field:visit", visit=visit.id)
     context = interviews.context(session=session, visit=visit, sheet=sheet)

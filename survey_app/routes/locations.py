@@ -14,7 +14,7 @@ from survey_app.endpoint import db, endpoint, field, form, read_staff_form, redi
 from survey_app.errors import NotFound
 from survey_app.i18n import N_, gettext
 from survey_app.models import Campaign, Location
-from survey_app.routes.staff import LEADS, campaign_access, staff_render
+from survey_app.routes.staff import LEADS, campaign_access, confirm_page, staff_render
 from survey_app.services import location_import as imp
 from survey_app.services.locations import add_locations, campaign_locations, rotate_token
 from survey_app.services.survey_links import survey_url
@@ -115,19 +115,19 @@ def location_rotate_confirm(request: Request) -> Response:
     """Replacing a QR code kills the printed poster: asked first."""
     campaign = campaign_access(request, manage=True).campaign
     location = campaign_location(request, campaign)
-    confirm = {
-        "title": gettext(N_("Replace the QR code of %(name)s?")) % {"name": location.name},
-        "body": gettext(
+    return confirm_page(
+        request,
+        title=gettext(N_("Replace the QR code of %(name)s?")) % {"name": location.name},
+        body=gettext(
             N_(
                 "The poster printed for this location stops working at once (it then says it was replaced), "
                 "and so does its typed code. Print and hang the new poster."
             )
         ),
-        "action": request.url_for("locations:rotate", code=campaign.code, loc=location.code).path,
-        "button": gettext(N_("Replace the QR code")),
-        "back": request.url_for("locations:list", code=campaign.code).path,
-    }
-    return staff_render(request, "confirm.html", {"confirm": confirm})
+        action=request.url_for("locations:rotate", code=campaign.code, loc=location.code).path,
+        button=gettext(N_("Replace the QR code")),
+        back=request.url_for("locations:list", code=campaign.code).path,
+    )
 
 
 def location_rotate(request: Request) -> Response:

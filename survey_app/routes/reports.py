@@ -13,7 +13,7 @@ from survey_app.errors import NotFound
 from survey_app.i18n import N_, gettext, pick
 from survey_app.models import Campaign, Scheme
 from survey_app.reports.analysis_pdf import analysis_pdf
-from survey_app.routes.staff import LEADS, campaign_access, staff_render
+from survey_app.routes.staff import LEADS, campaign_access, confirm_page, staff_render
 from survey_app.services import audit, grading
 from survey_app.services import report_view as view
 from survey_app.services.export import campaign_contract, jsonl
@@ -64,20 +64,20 @@ def report_page(request: Request) -> Response:
 def report_lock_confirm(request: Request) -> Response:
     """Locking makes the grade the record: asked first."""
     campaign = campaign_access(request, manage=True).campaign
-    confirm = {
-        "title": gettext(N_("Lock this grade?")),
-        "body": gettext(
+    return confirm_page(
+        request,
+        title=gettext(N_("Lock this grade?")),
+        body=gettext(
             N_(
                 "The grade, the scheme and instrument versions and the counted responses and sheets are "
                 "stored as the record; a certified grade gets its public certificate page. Decisions on "
                 "responses are closed until it is reopened with a reason."
             )
         ),
-        "action": request.url_for("reports:lock", code=campaign.code).path,
-        "button": gettext(N_("Lock the grade")),
-        "back": request.url_for("reports:page", code=campaign.code).path,
-    }
-    return staff_render(request, "confirm.html", {"confirm": confirm})
+        action=request.url_for("reports:lock", code=campaign.code).path,
+        button=gettext(N_("Lock the grade")),
+        back=request.url_for("reports:page", code=campaign.code).path,
+    )
 
 
 def report_lock(request: Request) -> Response:

@@ -32,3 +32,12 @@ def staff_render(
 def campaign_access(request: Request, *, manage: bool = False) -> Access:
     """The campaign named in the path, if this user may see (or manage) it; raises NotFound / Forbidden."""
     return access(session=db(request), user=user(request), code=request.path_params["code"], manage=manage)
+
+
+def confirm_page(
+    request: Request, *, title: str, body: str, action: str, button: str, back: str
+) -> HTMLResponse:
+    """A page asking before a destructive step (a plain page: works without JavaScript); its button posts to
+    `action`, "cancel" goes back."""
+    confirm = {"title": title, "body": body, "action": action, "button": button, "back": back}
+    return staff_render(request, "confirm.html", {"confirm": confirm})

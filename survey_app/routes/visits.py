@@ -10,9 +10,11 @@ from starlette.routing import Route
 
 from survey_app.endpoint import db, endpoint, field, form, redirect, user
 from survey_app.errors import Forbidden, Invalid
-from survey_app.models import CampaignMember, InstrumentVersion, Location, User, VisitMode
+from survey_app.models import CampaignMember, InstrumentVersion, Location, User
+from survey_app.models_field import VisitMode
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
 from survey_app.services import agreement, evidence, visits
+from survey_app.services import sheets as capture
 from survey_app.services.campaigns import parse_local
 from survey_app.services.visits import VisitPlan
 
@@ -121,8 +123,8 @@ def visit_detail(request: Request) -> Response:
             "evidence": evidence.of_sheets(session, sheets),
             "diffs": visits.differences(session=session, visit=visit, sheets=sheets) if all_in else [],
             "all_in": all_in,
-            "skew": visits.skew_seconds,
-            "due": visits.writeup_due,
+            "skew": capture.skew_seconds,
+            "due": capture.writeup_due,
             "can_manage": access.can_manage,
         },
     )

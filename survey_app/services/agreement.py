@@ -9,7 +9,8 @@ from sqlmodel import Session
 
 from grading.agreement import Agreement, agreement
 from grading.codes import encode
-from survey_app.models import Campaign, User, VisitStatus
+from survey_app.models import Campaign, User
+from survey_app.models_field import VisitStatus
 from survey_app.services.visits import campaign_visits, instrument_of
 
 

@@ -10,15 +10,9 @@ from datetime import timedelta
 from sqlmodel import Session, select
 
 from forms import Instrument
-from survey_app.models import (
-    Campaign,
-    Location,
-    User,
-    Visit,
-    VisitMode,
-    ident,
-    utcnow,
-)
+from survey_app.models import Campaign, Location, User, ident, utcnow
+from survey_app.models_field import Visit, VisitMode
+from survey_app.services import sheets as capture
 from survey_app.services import visits
 from survey_app.services.instruments import register_bundled
 from survey_app.services.visits import VisitPlan
@@ -74,7 +68,7 @@ def _done_visit(
             start + timedelta(minutes=10),
         )
         session.add(sheet)
-        visits.submit(
+        capture.submit(
             session=session,
             visit=visit,
             sheet=sheet,

@@ -10,7 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from survey_app.errors import NotFound
-from survey_app.models import Blob, Campaign, Evidence, Sheet, User, Visit, ident
+from survey_app.models import Campaign, User, ident
+from survey_app.models_field import Blob, Evidence, Sheet, Visit
 from survey_app.services import audit
 from survey_app.services.campaigns import is_admin
 from survey_app.services.membership import member_roles

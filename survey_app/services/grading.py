@@ -34,11 +34,10 @@ from survey_app.models import (
     ResponseStatus,
     Scheme,
     Submission,
-    Visit,
-    VisitStatus,
     ident,
     utcnow,
 )
+from survey_app.models_field import Visit, VisitStatus
 from survey_app.services import audit
 from survey_app.services.instruments import materialise
 from survey_app.services.schemes import scheme_rules

@@ -14,19 +14,8 @@ from sqlmodel import Session, col, func, select
 
 from forms import Instrument
 from survey_app.errors import Conflict, Invalid
-from survey_app.models import (
-    Campaign,
-    Channel,
-    InstrumentVersion,
-    Location,
-    Sheet,
-    Submission,
-    User,
-    Visit,
-    VisitStatus,
-    ident,
-    utcnow,
-)
+from survey_app.models import Campaign, Channel, InstrumentVersion, Location, Submission, User, ident, utcnow
+from survey_app.models_field import Sheet, Visit, VisitStatus
 from survey_app.services import audit
 from survey_app.services.contacts import ContactCipher
 from survey_app.services.instruments import materialise

@@ -11,7 +11,8 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from survey_app.models import Location, Submission, Visit
+from survey_app.models import Location, Submission
+from survey_app.models_field import Visit
 from survey_app.services import grading
 from survey_app.services.demo import seed_demo, seed_demo_responses
 from survey_app.services.demo_field import seed_field_demo

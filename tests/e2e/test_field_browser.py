@@ -12,7 +12,8 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageDraw
 from sqlmodel import Session, select
 
-from survey_app.models import User, Visit, utcnow
+from survey_app.models import User, utcnow
+from survey_app.models_field import Visit
 from survey_app.services import visits
 from survey_app.services.instruments import register_bundled
 from survey_app.services.visits import VisitPlan

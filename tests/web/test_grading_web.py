@@ -96,7 +96,7 @@ def test_next_cycle_says_grade_unchanged(session: Session, demo: Campaign, clien
             location_id=new_ids[old_codes[r.location_id]],
         )
         session.add(copy)
-    from survey_app.models import Visit
+    from survey_app.models_field import Visit
 
     for v in session.exec(select(Visit).where(Visit.campaign_id == demo.id)).all():  # and the same sheets
         session.add(Visit(**v.model_dump(exclude={"id", "campaign_id", "location_id"}), campaign_id=nxt.id))

@@ -11,7 +11,8 @@ from PIL import Image, ImageDraw
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from survey_app.models import AuditLog, Evidence, Sheet, Submission, Visit, utcnow
+from survey_app.models import AuditLog, Submission, utcnow
+from survey_app.models_field import Evidence, Sheet, Visit
 from survey_app.services import grading
 from survey_app.services.instruments import register_bundled
 from survey_app.settings import Settings
