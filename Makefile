@@ -49,7 +49,7 @@ format: install-test
 # Refresh the gettext catalogs after changing a user-facing string.
 catalog: install-test
 	$(BIN)/pybabel extract -F babel.cfg -k N_ -o survey_app/locale/messages.pot --no-location --omit-header .
-	$(BIN)/pybabel update -i survey_app/locale/messages.pot -d survey_app/locale --no-fuzzy-matching --omit-header
+	$(BIN)/pybabel update -i survey_app/locale/messages.pot -d survey_app/locale --no-fuzzy-matching
 
 bench/.tools/node_modules/.bin/lighthouse:
 	mkdir -p bench/.tools && cd bench/.tools && echo '{"name":"mingcha-bench-tools","private":true}' > package.json \

@@ -35,6 +35,7 @@ from survey_app.routes import (
     instruments,
     locations,
     posters,
+    pwa,
     reports,
     review,
     survey,
@@ -92,6 +93,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *field.routes,
         *api.routes,
         *certificate.routes,
+        *pwa.routes,
         Mount("/static", app=StaticFiles(directory=str(settings.static_dir)), name="static"),
     ]
     app = Starlette(

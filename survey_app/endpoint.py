@@ -11,15 +11,17 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
+from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from survey_app import outbox
 from survey_app.auth.sessions import csrf_matches, current_user
 from survey_app.db import unit_of_work
-from survey_app.errors import Forbidden, TooLarge, Unsupported
+from survey_app.errors import Conflict, Forbidden, TooLarge, Unauthorized, Unsupported
 from survey_app.models import User
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -91,6 +93,10 @@ def endpoint(
             request.state.form = await read(request)
         try:
             return await run_in_threadpool(_in_unit_of_work, request)
+        except IntegrityError:
+            if outbox.client_key(request) is None:
+                raise
+            return await run_in_threadpool(_replayed, request)  # a twin with the same key won the race
         finally:
             if isinstance(request.state.form, FormData):
                 await request.state.form.close()
@@ -108,11 +114,37 @@ def endpoint(
                     return redirect(request, "users:password", username=found.username)
                 if roles and not set(found.roles) & roles:
                     raise Forbidden("forbidden_role")
-            if write and csrf and not csrf_matches(request, _supplied_csrf(request)):
+            supplied = _supplied_csrf(request)
+            if write and csrf and not (csrf_matches(request, supplied) or outbox.same_origin_replay(request)):
                 raise Forbidden("csrf_failed")
-            return handler(request)
+            key = outbox.client_key(request) if write else None
+            if key is None:
+                return handler(request)
+            owner = request.state.user.id if staff else None
+            stored = outbox.find(session, request, key, owner)
+            if stored is not None:
+                return _answer_stored(request, stored.path, stored.outcome)
+            response = handler(request)
+            result = outbox.outcome(response)
+            outbox.remember(session, request, key, owner, result)
+            return outbox.answer(request, result, response)
+
+    def _replayed(request: Request) -> Response:
+        key = outbox.client_key(request) or ""
+        with unit_of_work(request.app.state.engine, write=False) as session:
+            owner = current_user(request, session)[0] if staff else None
+            stored = outbox.find(session, request, key, owner.id if owner else None)
+            if stored is None:
+                raise Conflict("conflict")
+            return _answer_stored(request, stored.path, stored.outcome)
 
     return run
+
+
+def _answer_stored(request: Request, path: str, found: dict[str, Any]) -> Response:
+    if path != request.url.path[:300]:
+        raise Conflict("outbox_key_reused")
+    return outbox.answer(request, found)
 
 
 def _password_page(request: Request, found: User) -> bool:
@@ -138,6 +170,8 @@ def login_redirect(request: Request, *, expired: bool = False) -> Response:
     )
     if request.headers.get("HX-Request") == "true":
         return Response(status_code=401, headers={"HX-Redirect": url})
+    if outbox.client_key(request) is not None and outbox.wants_outcome(request):
+        raise Unauthorized("login_required")  # the outbox keeps the item and says to log in again
     return RedirectResponse(url, status_code=303)
 
 

@@ -353,5 +353,6 @@ class ApiToken(SQLModel, table=True):
 
 # the field-work tables live in their own module and register on the same metadata with these
 import survey_app.models_field  # noqa: E402, F401
+import survey_app.models_outbox  # noqa: E402, F401
 
 __all__ = ["utcnow"]  # the storage clock, imported from here across the app

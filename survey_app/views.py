@@ -75,6 +75,18 @@ ERRORS: dict[str, tuple[str, str]] = {
     "no_locations": (N_("No locations yet"), N_("Add locations to this campaign before printing posters.")),
     "method_not_allowed": (N_("Not allowed"), N_("This page cannot be used that way.")),
     "conflict": (N_("Not possible now"), N_("This change cannot be made in the current state.")),
+    "answers_incomplete": (
+        N_("Answers missing"),
+        N_("Some required answers are missing. Open the form again to complete them."),
+    ),
+    "login_required": (
+        N_("Please log in again"),
+        N_("Your login has expired. Log in again and what is waiting will be sent."),
+    ),
+    "outbox_key_reused": (
+        N_("Sent twice with one key"),
+        N_("This key was already used for another request. Nothing was changed."),
+    ),
     "grade_locked": (
         N_("The grade is locked"),
         N_(
@@ -254,7 +266,7 @@ def wants_json(request: Request) -> bool:
     accept = request.headers.get("accept", "")
     return request.url.path.startswith("/api/") or (
         "application/json" in accept and "text/html" not in accept
-    )
+    )  # the phones' outbox asks for JSON too (survey_app.outbox)
 
 
 async def domain_error(request: Request, exc: Exception) -> Response:

@@ -16,15 +16,16 @@ from starlette.routing import Route
 from forms.answers import check_answers
 from survey_app.endpoint import db, endpoint, field, form, read_staff_form, redirect, user
 from survey_app.errors import Conflict, Invalid, NotFound
-from survey_app.models import Campaign, Location, ident
+from survey_app.models import Campaign, Location, ident, utcnow
 from survey_app.models_field import Sheet, Visit, VisitMode, VisitStatus
+from survey_app.outbox import NOTICE_HEADER, captured_at
 from survey_app.routes.staff import staff_render
 from survey_app.services import evidence, interviews, visits
 from survey_app.services import sheets as capture
 from survey_app.services.campaigns import is_admin
 from survey_app.services.membership import member_roles
 from survey_app.services.photos import MAX_PHOTO_BYTES
-from survey_app.services.survey_form import FormView, view_from_check
+from survey_app.services.survey_form import FormView, draft_key, view_from_check
 
 photo_form = functools.partial(
     read_staff_form, uploads=True, limit=MAX_PHOTO_BYTES + 1024 * 1024, too_large="photo_too_large"
@@ -33,7 +34,18 @@ photo_form = functools.partial(
 
 def home(request: Request) -> Response:
     rows = visits.assignments(session=db(request), user=user(request))
-    return staff_render(request, "field/home.html", {"rows": rows})
+    keep = {
+        visit.id: " ".join(offline_pages(request, visit))
+        for visit, sheet, _campaign, _location in rows
+        if visit.status == VisitStatus.SCHEDULED and sheet.submitted_at is None
+    }
+    return staff_render(request, "field/home.html", {"rows": rows, "keep": keep})
+
+
+def outbox_page(request: Request) -> Response:
+    """What this phone has waiting to be sent, and what was sent or refused (drawn from the phone's own
+    store by field.js; the page says so where JavaScript is off)."""
+    return staff_render(request, "field/outbox.html", {})
 
 
 def _own(request: Request) -> tuple[Visit, Sheet]:
@@ -64,7 +76,7 @@ def _screen(
 ) -> Response:
     session = db(request)
     instrument = visits.instrument_of(session, visit)
-    current = capture.phase(visit, sheet)
+    current = _shown_phase(request, visit, capture.phase(visit, sheet))
     screens = capture.steps(instrument, current)
     number = _step_number(request, len(screens)) if step is None else min(step, len(screens))
     action = str(request.url_for("field:step", visit=visit.id, step=number))
@@ -95,9 +107,40 @@ def _screen(
             "others": [s for s in sheets if s.id != sheet.id],
             "submit_key": uuid.uuid4().hex,
             "covert": visit.mode == VisitMode.COVERT,
+            "here": request.url_for("field:visit", visit=visit.id).path,
+            "rendered": int(utcnow().timestamp() * 1000),
         },
         status_code=status_code,
     )
+
+
+PHASES = ("checkin", "covert", "writeup", "submitted")
+
+
+def _shown_phase(request: Request, visit: Visit, current: str) -> str:
+    """The phase a screen shows: the sheet's own, or a later one asked for by `?phase=` (the screens a phone
+    keeps for offline use: what it saves there is sent in order and checked against the real phase then)."""
+    wanted = request.query_params.get("phase", "")
+    if wanted not in ("covert", "writeup") or current == "submitted":
+        return current
+    if wanted == "covert" and visit.mode != VisitMode.COVERT:
+        return current
+    return wanted if PHASES.index(wanted) > PHASES.index(current) else current
+
+
+def offline_pages(request: Request, visit: Visit) -> list[str]:
+    """Every screen of an assignment, for the phone to keep: the visit in each of its phases, or the
+    interview round's form."""
+    if visit.mode == VisitMode.INTERVIEW:
+        return [request.url_for("field:interview", visit=visit.id).path]
+    here = request.url_for("field:visit", visit=visit.id).path
+    instrument = visits.instrument_of(db(request), visit)
+    phases = ("covert", "writeup") if visit.mode == VisitMode.COVERT else ("writeup",)
+    pages = [here]
+    for name in phases:
+        count = len(capture.steps(instrument, name))
+        pages += [f"{here}?phase={name}&step={n}" for n in range(count + 1)]
+    return pages
 
 
 def visit_page(request: Request) -> Response:
@@ -109,7 +152,9 @@ def visit_page(request: Request) -> Response:
 
 def _cancelled(request: Request, visit: Visit, sheet: Sheet) -> Response:
     """409 with the message; what was sent is already stored (committed) for the lead auditor."""
-    return _screen(request, visit, sheet, notice="visit_cancelled_kept", status_code=409)
+    response = _screen(request, visit, sheet, notice="visit_cancelled_kept", status_code=409)
+    response.headers[NOTICE_HEADER] = "visit_cancelled_kept"
+    return response
 
 
 def _position(request: Request) -> capture.Position | None:
@@ -135,6 +180,7 @@ def checkin(request: Request) -> Response:
         device_time=field(request, "device_time"),
         position=_position(request),
         actor=user(request).username,
+        at=captured_at(request),
     )
     if not live:
         return _cancelled(request, visit, sheet)
@@ -149,6 +195,7 @@ def checkout(request: Request) -> Response:
         sheet=sheet,
         device_time=field(request, "device_time"),
         actor=user(request).username,
+        at=captured_at(request),
     )
     if not live:
         return _cancelled(request, visit, sheet)
@@ -160,6 +207,11 @@ def step(request: Request) -> Response:
     visit, sheet = _own(request)
     screens = capture.steps(visits.instrument_of(session, visit), capture.phase(visit, sheet))
     number = request.path_params["step"]
+    section = field(request, "_section")
+    if section:  # sent from a phone's outbox: the step is named by its section, checked against the phase now
+        number = next((s.number for s in screens if s.id == section), len(screens))
+        if number >= len(screens):
+            raise Conflict("conflict")
     if number >= len(screens):
         raise NotFound("not_found")
     check, live = capture.save_step(
@@ -183,7 +235,12 @@ def submit(request: Request) -> Response:
     session = db(request)
     visit, sheet = _own(request)
     problems, counted = capture.submit(
-        session=session, visit=visit, sheet=sheet, key=field(request, "key"), actor=user(request).username
+        session=session,
+        visit=visit,
+        sheet=sheet,
+        key=field(request, "key"),
+        actor=user(request).username,
+        at=captured_at(request),
     )
     if problems is not None:
         screens = capture.steps(visits.instrument_of(session, visit), "writeup")
@@ -296,8 +353,9 @@ def interview(request: Request) -> Response:
                 location_id=int(values["location"])
                 if values["location"].isdigit() and len(values["location"]) < 10
                 else None,
-                key=key[0],
+                key=draft_key(key[0], field(request, "_draft")),
                 started_at=key[1],
+                answered_at=max(captured_at(request), key[1]),
                 cipher=request.app.state.contacts,
                 user_agent=request.headers.get("user-agent", ""),
             )
@@ -328,6 +386,7 @@ def interview(request: Request) -> Response:
 
 routes = [
     Route("/f", endpoint(home), methods=["GET"], name="field:home"),
+    Route("/f/outbox", endpoint(outbox_page), methods=["GET"], name="field:outbox"),
     Route("/f/v/{visit:int}", endpoint(visit_page), methods=["GET"], name="field:visit"),
     Route("/f/v/{visit:int}/checkin", endpoint(checkin), methods=["POST"], name="field:checkin"),
     Route("/f/v/{visit:int}/checkout", endpoint(checkout), methods=["POST"], name="field:checkout"),

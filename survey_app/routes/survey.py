@@ -4,21 +4,24 @@ from __future__ import annotations
 
 from collections import OrderedDict
 
-from sqlmodel import select
+from sqlmodel import Session, select
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from forms import Instrument
 from forms.answers import check_answers
 from survey_app import i18n
 from survey_app.codes import receipt_key
 from survey_app.endpoint import db, endpoint
 from survey_app.errors import Forbidden, Gone, NotFound
-from survey_app.models import Submission, ident, utcnow
+from survey_app.models import InstrumentVersion, Submission, ident, utcnow
+from survey_app.outbox import NOTICE_HEADER, captured_at
 from survey_app.request_body import FormBody, read_form
 from survey_app.services import survey_form as sf
 from survey_app.services.campaigns import closed_on
+from survey_app.services.instruments import materialise
 from survey_app.services.submissions import SubmissionMeta, campaign_state, find_by_key, store_response
 from survey_app.services.survey_links import SurveyTarget, by_short_code, is_replaced, resolve, survey_url
 from survey_app.templating import is_htmx, localtime, render, render_text
@@ -74,6 +77,7 @@ def _blank_page(request: Request, target: SurveyTarget) -> str:
             locale=request.state.locale,
             action=str(request.url_for("survey:submit", token=request.path_params["token"]).path),
             form_token=TOKEN_SLOT,
+            version=ident(target.instrument_row),
         )
         page = render_text(
             request, "survey/page.html", {"view": view, "campaign": campaign, "location": location}
@@ -96,6 +100,7 @@ def survey_page(request: Request) -> Response:
             locale=locale,
             action=str(request.url_for("survey:submit", token=request.path_params["token"]).path),
             form_token=token,
+            version=ident(target.instrument_row),
         )
         response = _page(request, target, view)
     else:
@@ -122,11 +127,11 @@ def survey_submit(request: Request) -> Response:
     target = _open_target(request)
     form = sf.read_form_token(settings.secret_key, sf.first(fields, "_form"), ident(target.location))
     if form is not None:
-        stored = find_by_key(session=session, key=form[0])
+        stored = find_by_key(session=session, key=sf.draft_key(form[0], sf.first(fields, "_draft")))
         if stored is not None:
             return _thanks_redirect(request, token, stored)
     step = sf.first(fields, "_step") or "submit"
-    instrument = target.instrument
+    row, instrument = _answered_version(session, target, sf.first(fields, "_version"))
     try:
         page = max(0, min(int(sf.first(fields, "_page") or 0), len(instrument.sections) - 1))
     except ValueError:
@@ -150,6 +155,7 @@ def survey_submit(request: Request) -> Response:
         else sf.new_form_token(settings.secret_key, utcnow(), ident(target.location)),
         client_id=sf.client_id(sf.first(fields, "_client_id")),
         item_ms=sf.first(fields, "_item_ms")[:8000],
+        version=ident(row),
     )
     sf.view_from_check(view, check)
     if step in ("back", "refresh", "next"):
@@ -162,23 +168,27 @@ def survey_submit(request: Request) -> Response:
         return _page(request, target, view)
     if not check.ok or form is None:
         view.page = sf.first_error_page(instrument, check)
-        return _page(request, target, view, status=422)
+        refused = _page(request, target, view, status=422)
+        refused.headers[NOTICE_HEADER] = "expired_form" if form is None else "answers_incomplete"
+        return refused
+    answered = max(captured_at(request), form[1])  # never before the form was given out
     stored, created = store_response(
         session=session,
         campaign=target.campaign,
         location=target.location,
-        instrument_version_id=ident(target.instrument_row),
+        instrument_version_id=ident(row),
         instrument=instrument,
         values=check.values,
         meta=SubmissionMeta(
-            idempotency_key=form[0],
+            idempotency_key=sf.draft_key(form[0], sf.first(fields, "_draft")),
             channel="online",
             client_id=view.client_id or request.cookies.get("mc_cid", ""),
             ip=request.client.host if request.client else "",
             user_agent=request.headers.get("user-agent", ""),
             locale=locale,
-            started_at=form[1],
+            started_at=sf.started_at(form[1], answered, sf.first(fields, "_elapsed_ms")),
             item_ms=sf.item_times(view.item_ms, instrument),
+            submitted_at=answered,
         ),
         cipher=request.app.state.contacts,
     )
@@ -186,6 +196,19 @@ def survey_submit(request: Request) -> Response:
     if created:  # after the commit and the thank-you page: the worker scores it, never this process
         response.background = BackgroundTask(request.app.state.jobs.enqueue_scoring, ident(target.campaign))
     return response
+
+
+def _answered_version(
+    session: Session, target: SurveyTarget, raw: str
+) -> tuple[InstrumentVersion, Instrument]:
+    """The instrument version the posted page showed: an older version of the same instrument (a page kept
+    on a phone across a new release) is checked and stored as that version; anything else as the current."""
+    current = target.instrument_row
+    if raw.isdigit() and len(raw) < 10 and int(raw) != current.id:
+        row = session.get(InstrumentVersion, int(raw))
+        if row is not None and row.instrument_id == current.instrument_id and row.kind == current.kind:
+            return row, materialise(row)
+    return current, target.instrument
 
 
 def _thanks_redirect(request: Request, token: str, stored: Submission) -> Response:

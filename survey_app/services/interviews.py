@@ -94,6 +94,7 @@ def record(
     started_at: datetime,
     cipher: ContactCipher,
     user_agent: str,
+    answered_at: datetime | None = None,
 ) -> Submission:
     """Store one interview exactly once (a resent form returns the stored response)."""
     if visit.status == VisitStatus.CANCELLED:
@@ -115,6 +116,7 @@ def record(
             user_agent=user_agent,
             started_at=started_at,
             client_id=f"auditor-{ident(auditor)}",
+            submitted_at=answered_at,
         ),
         cipher=cipher,
     )

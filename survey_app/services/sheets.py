@@ -87,13 +87,20 @@ def _writable(visit: Visit, sheet: Sheet) -> None:
 
 
 def check_in(
-    *, session: Session, visit: Visit, sheet: Sheet, device_time: str, position: Position | None, actor: str
+    *,
+    session: Session,
+    visit: Visit,
+    sheet: Sheet,
+    device_time: str,
+    position: Position | None,
+    actor: str,
+    at: datetime | None = None,
 ) -> bool:
     """Record the check-in (server time and the device's own clock). Returns False when the visit was
     cancelled meanwhile: the check-in is kept for the lead auditor all the same."""
     _writable(visit, sheet)
     if sheet.checkin_at is None:
-        sheet.checkin_at, sheet.checkin_device_at = utcnow(), _device_time(device_time)
+        sheet.checkin_at, sheet.checkin_device_at = at or utcnow(), _device_time(device_time)
         if position is not None:
             sheet.latitude, sheet.longitude, sheet.accuracy_m = (
                 position.latitude,
@@ -113,13 +120,15 @@ def check_in(
     return visit.status != VisitStatus.CANCELLED
 
 
-def check_out(*, session: Session, visit: Visit, sheet: Sheet, device_time: str, actor: str) -> bool:
+def check_out(
+    *, session: Session, visit: Visit, sheet: Sheet, device_time: str, actor: str, at: datetime | None = None
+) -> bool:
     """End the covert part: the open items and the write-up follow, due within the visit's write-up time."""
     _writable(visit, sheet)
     if sheet.checkin_at is None:
         raise Conflict("visit_not_checked_in")
     if sheet.checkout_at is None:
-        sheet.checkout_at, sheet.checkout_device_at = utcnow(), _device_time(device_time)
+        sheet.checkout_at, sheet.checkout_device_at = at or utcnow(), _device_time(device_time)
         _kept_after_cancel(visit, sheet)
         session.add(sheet)
         audit.append(
@@ -184,7 +193,7 @@ def raw_answers(answers: Mapping[str, Any]) -> dict[str, list[str]]:
 
 
 def submit(
-    *, session: Session, visit: Visit, sheet: Sheet, key: str, actor: str
+    *, session: Session, visit: Visit, sheet: Sheet, key: str, actor: str, at: datetime | None = None
 ) -> tuple[AnswerCheck | None, bool]:
     """Submit the sheet once. Returns (problems or None, counted). A repeat with the same key is a no-op;
     missing required items come back as problems with every answer kept; after a cancellation the sheet is
@@ -200,7 +209,7 @@ def submit(
     check = check_answers(instrument, fields)
     if not check.ok:
         return check, True
-    sheet.answers, sheet.submitted_at, sheet.submit_key = check.values, utcnow(), key[:80] or None
+    sheet.answers, sheet.submitted_at, sheet.submit_key = check.values, at or utcnow(), key[:80] or None
     if sheet.checkin_at is None:
         sheet.checkin_at = sheet.submitted_at
     _kept_after_cancel(visit, sheet)

@@ -29,6 +29,7 @@ class SubmissionMeta:
     locale: str = "zh_CN"
     started_at: datetime | None = None
     item_ms: dict[str, int] = field(default_factory=dict)
+    submitted_at: datetime | None = None  # when it was answered (earlier than now when it waited offline)
 
 
 def campaign_state(campaign: Campaign, now: datetime | None = None) -> str:
@@ -100,7 +101,7 @@ def store_response(
         user_agent=meta.user_agent[:400],
         locale=meta.locale,
         started_at=meta.started_at,
-        submitted_at=utcnow(),
+        submitted_at=meta.submitted_at or utcnow(),
     )
     try:
         with session.begin_nested():  # a concurrent twin (another instance) may win the unique key

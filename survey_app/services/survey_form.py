@@ -6,7 +6,7 @@ import json
 import re
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from itsdangerous import BadSignature, URLSafeTimedSerializer
@@ -19,6 +19,22 @@ from survey_app.messages import SCALE_ANCHORS, error_text
 
 FORM_MAX_AGE_S = 14 * 24 * 3600
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
+_DRAFT = re.compile(r"^[a-z0-9-]{8,40}$")
+
+
+def draft_key(key: str, draft: str) -> str:
+    """A response's idempotency key: the signed form's own, joined with the phone's draft id when the page
+    sends one. A page kept on a phone for offline use is reused by the next person answering: each draft is
+    its own response, while every resend of one draft (retries, a second tab, the outbox) is the same one."""
+    return f"{key}.{draft}" if _DRAFT.match(draft) else key
+
+
+def started_at(signed: datetime, answered: datetime, elapsed_ms: str) -> datetime:
+    """When answering began: the form's signing time, or later when the phone measured a shorter answering
+    time (a page kept for offline use was signed long before). It can only shorten the measured duration."""
+    if elapsed_ms.isdigit() and len(elapsed_ms) < 10:
+        return min(answered, max(signed, answered - timedelta(milliseconds=int(elapsed_ms))))
+    return signed
 
 
 def _serializer(secret: str) -> URLSafeTimedSerializer:
@@ -86,6 +102,7 @@ class FormView:
     form_errors: list[str] | None = None
     client_id: str = ""
     item_ms: str = ""
+    version: int = 0  # the instrument version the page shows (an older page still submits to its own)
 
     @property
     def sections(self) -> tuple[Any, ...]:

@@ -67,9 +67,10 @@ def world(session: Session, settings: Settings) -> dict[str, Any]:
 def pages(w: dict[str, Any]) -> dict[str, list[str]]:
     code = w["code"]
     return {
-        "anon": ["/", "/login", w["survey"], w["thanks"], w["cert"], "/no-such-page"],
+        "anon": ["/", "/login", w["survey"], w["thanks"], w["cert"], "/no-such-page", "/offline"],
         "field": [
             "/f",
+            "/f/outbox",
             f"/f/v/{w['covert']}",
             f"/f/v/{w['interview']}/interview",
             "/campaigns",

@@ -75,6 +75,11 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/c/{code}/visits/{visit:int}/cancel"): (R, 403, 403, 422, 403, 422),  # no reason given
     ("POST", "/c/{code}/visits/{visit:int}/reconcile"): (R, 409, 403, 409, 403, 409),  # sheet not in yet
     ("GET", "/f"): (R, 200, 200, 200, 200, 200),  # everyone's own (possibly empty) list
+    ("GET", "/f/outbox"): (R, 200, 200, 200, 200, 200),  # drawn from the phone's own store
+    ("GET", "/manifest.webmanifest"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/sw.js"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/offline"): (200, 200, 200, 200, 200, 200),
+    ("GET", "/app"): (R, 303, 303, 303, 303, 303),  # on to the user's start page
     ("GET", "/f/v/{visit:int}"): (R, 200, 403, 403, 403, 403),  # only the assigned auditor
     ("POST", "/f/v/{visit:int}/checkin"): (R, 303, 403, 403, 403, 403),
     ("POST", "/f/v/{visit:int}/checkout"): (R, 409, 403, 403, 403, 403),  # not checked in
