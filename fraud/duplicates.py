@@ -14,26 +14,40 @@ def double_submissions(responses: Responses, window_s: float = 20.0, max_copies:
     the original. At most `max_copies` copies are merged per original: a phone that keeps sending the same
     answers is a burst, not a double tap. Copies are merged before features, so a tap never looks like one.
     """
-    n = len(responses)
+    return repeated(
+        responses.client, responses.submitted, responses.answers, responses.comments, window_s, max_copies
+    )
+
+
+def repeated(
+    client: np.ndarray,
+    submitted: np.ndarray,
+    answers: np.ndarray,
+    comments: list[str],
+    window_s: float = 20.0,
+    max_copies: int = 2,
+) -> np.ndarray:
+    """`double_submissions` on plain arrays (client as integer codes, rows in their stored order)."""
+    n = len(client)
     original = np.full(n, -1)
-    order = np.lexsort((responses.submitted, responses.client))
-    answers = np.nan_to_num(responses.answers, nan=-1.0)
+    order = np.lexsort((submitted, client))
+    filled = np.nan_to_num(answers, nan=-1.0)
     last_kept: dict[int, int] = {}
     copies: dict[int, int] = {}
     for i in order.tolist():
-        client = int(responses.client[i])
-        j = last_kept.get(client)
+        device = int(client[i])
+        j = last_kept.get(device)
         if (
             j is not None
             and copies.get(j, 0) < max_copies
-            and responses.submitted[i] - responses.submitted[j] <= window_s
-            and np.array_equal(answers[i], answers[j])
-            and responses.comments[i] == responses.comments[j]
+            and submitted[i] - submitted[j] <= window_s
+            and np.array_equal(filled[i], filled[j])
+            and comments[i] == comments[j]
         ):
             original[i] = j
             copies[j] = copies.get(j, 0) + 1
             continue
-        last_kept[client] = i
+        last_kept[device] = i
     return original
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -11,6 +12,7 @@ from fraud.detector import RULE_FAMILY, ResponseAnomalyDetector
 from fraud.explain import explain, reason_families, reason_picks
 from fraud.features import FeatureMatrix, FeatureParams, extract_features
 from fraud.features.base import HIGH, Feature
+from fraud.features.reference import Reference
 from fraud.features.repeats import DAMPING, RepeatContext, describe, repeat_context
 from fraud.rules import RULES, RuleParams, apply_rules
 
@@ -31,6 +33,12 @@ class Verdicts:
     model_version: str = MODEL_VERSION
     problems: list[str] = field(default_factory=list)
     families: list[list[str]] = field(default_factory=list)
+    cut: float = float("inf")  # the lowest flagged score: a later response is flagged from this score up
+
+
+def cut_of(score: np.ndarray, flagged: np.ndarray) -> float:
+    """The flagging rule as a threshold: the lowest score among the flagged (none flagged: infinity)."""
+    return float(score[flagged].min()) if flagged.any() else float("inf")
 
 
 def rule_features() -> list[Feature]:
@@ -74,9 +82,20 @@ def score_responses(
     rule_params: RuleParams | None = None,
     random_state: int = 0,
     detector: ResponseAnomalyDetector | None = None,
+    reference: Reference | None = None,
+    cut: float | None = None,
+    fixup: Callable[[FeatureMatrix], None] | None = None,
+    explain_only: set[str] | None = None,
 ) -> Verdicts:
-    """Fit the detector on this batch (unless one is given) and explain every score."""
-    fm = extract_features(responses, items, feature_params)
+    """Fit the detector on this batch (unless one is given) and explain every score.
+
+    The flags mark the top `budget` share of this batch, or, given `cut` (a fitted model's threshold), every
+    score from it up: the same rule, applied to a response scored on its own later. With `reference` the
+    batch-wide comparisons are the fitted campaign's, not this batch's; `fixup` may set group features the
+    caller counted itself; `explain_only` limits the reasons to those responses."""
+    fm = extract_features(responses, items, feature_params, reference)
+    if fixup is not None:  # a caller's own counts for a group it did not read row by row
+        fixup(fm)
     n = len(fm.ids)
     if n == 0:
         empty = np.empty(0)
@@ -98,8 +117,10 @@ def score_responses(
     if context is not None:  # genuine repeat respondents: less suspicious, unless a rule was hit
         score = np.where(context.benign & ~hits.any(axis=1), score * DAMPING, score)
     z = detector.z_scores(X)[:, : fm.values.shape[1]]
-    flagged = top_share(score, budget)
+    flagged = top_share(score, budget) if cut is None else score >= cut
     picks = reason_picks(fm, z, hits, flagged)
+    if explain_only is not None:  # the other rows were read only for what they tell about these
+        picks = [p if fm.ids[i] in explain_only else [] for i, p in enumerate(picks)]
     zh = explain(fm, z, hits, hit_values, flagged, locale="zh", picks=picks)
     en = explain(fm, z, hits, hit_values, flagged, locale="en", picks=picks)
     if context is not None:
@@ -116,4 +137,5 @@ def score_responses(
         fm,
         problems=list(responses.problems),
         families=reason_families(fm, picks),
+        cut=cut_of(score, flagged) if cut is None else cut,
     )

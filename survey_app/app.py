@@ -42,6 +42,9 @@ from survey_app.routes import (
     users,
     visits,
 )
+from survey_app.routes import (
+    jobs as job_routes,
+)
 from survey_app.services.contacts import ContactCipher, check_key
 from survey_app.settings import Settings
 from survey_app.templating import make_environment, render
@@ -94,6 +97,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *api.routes,
         *certificate.routes,
         *pwa.routes,
+        *job_routes.routes,
         Mount("/static", app=StaticFiles(directory=str(settings.static_dir)), name="static"),
     ]
     app = Starlette(

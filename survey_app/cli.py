@@ -245,7 +245,7 @@ def _rescore(settings: Settings, args: argparse.Namespace) -> int:
 
 def _draw(settings: Settings, args: argparse.Namespace) -> int:
     from survey_app.db import make_engine, unit_of_work
-    from survey_app.services.fraud_checks import draw_callbacks
+    from survey_app.services.callbacks import draw_callbacks
 
     with unit_of_work(make_engine(settings.database_url)) as session:
         campaign = _campaign(session, args.campaign)

@@ -1,5 +1,8 @@
 """Background jobs on huey (a small, well-kept task queue): scoring leaves the web process.
 
+Jobs: scoring a campaign's waiting responses, and the heavy files a lead auditor asks for (every poster in one
+PDF, the analysis PDF, exports), each with its state in the `job` table.
+
 The queue lives in its own SQLite file by default (`var/jobs.db`: no extra service), or in Redis
 (`MINGCHA_QUEUE_URL=redis://...`) when several app instances and workers share it. A survey submission
 only enqueues "score this campaign's waiting responses"; a worker scores all of them in one pass, one job at
@@ -20,6 +23,7 @@ from huey.exceptions import TaskLockedException
 from sqlalchemy.engine import Engine
 
 from survey_app.db import unit_of_work
+from survey_app.services import background
 from survey_app.services.fraud_checks import score_in_background, unscored_campaigns
 from survey_app.settings import Settings
 
@@ -47,6 +51,7 @@ class Jobs:
 
     def __init__(self, settings: Settings, engine: Engine, *, immediate: bool = False) -> None:
         self.engine = engine
+        self.settings = settings
         self.huey = make_huey(settings.queue_url, immediate=immediate, name=settings.queue_name)
         huey = self.huey
 
@@ -59,11 +64,16 @@ class Jobs:
                 score_campaign.schedule((campaign_id,), delay=RETRY_LOCKED_S)
                 return 0
 
+        @huey.task(name="run_job")
+        def run_job(job_id: int) -> str:
+            return background.run(engine, settings, job_id)
+
         @huey.periodic_task(crontab(minute="*"), name="sweep")
         def sweep() -> int:
             return self.recover()
 
         self.score_campaign = score_campaign
+        self.run_job = run_job
         self.sweep = sweep
 
     def enqueue_scoring(self, campaign_id: int) -> None:
@@ -73,13 +83,24 @@ class Jobs:
         except Exception:  # the queue is down: the response is stored, the worker's sweep will score it
             log.exception("could not enqueue scoring for campaign %s", campaign_id)
 
+    def enqueue_job(self, job_id: int) -> None:
+        """Run a background job (called once it was committed); the sweep takes it if the queue is down."""
+        try:
+            self.run_job(job_id)
+        except Exception:
+            log.exception("could not enqueue job %s", job_id)
+
     def recover(self) -> int:
-        """Enqueue every campaign with unscored responses (at worker start-up and every minute)."""
+        """Enqueue every campaign with unscored responses and every job waiting or left running by a dead
+        worker (at worker start-up and every minute)."""
         with unit_of_work(self.engine, write=False) as session:
             campaigns = unscored_campaigns(session=session)
+            waiting = background.waiting(session)
         for campaign_id in campaigns:
             self.score_campaign(campaign_id)
-        return len(campaigns)
+        for job_id in waiting:
+            self.run_job(job_id)
+        return len(campaigns) + len(waiting)
 
     def consumer(self, workers: int = 1, *, embedded: bool = False) -> Consumer:
         """A consumer; an embedded one (inside `serve`) leaves the server's signal handling alone."""

@@ -109,6 +109,17 @@ TASK_LABELS = {
     "confirmed": N_("confirmed on site"),
     "not_confirmed": N_("not confirmed on site"),
 }
+JOB_LABELS = {
+    "posters": N_("All posters (PDF)"),
+    "analysis": N_("Analysis report (PDF)"),
+    "export": N_("Export"),
+}
+JOB_STATES = {
+    "queued": N_("Waiting for the worker"),
+    "running": N_("Being made"),
+    "done": N_("Ready"),
+    "failed": N_("Failed"),
+}
 MODE_LABELS = {
     "covert": N_("covert visit"),
     "open": N_("open evaluation"),

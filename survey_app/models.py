@@ -119,6 +119,9 @@ class Submission(SQLModel, table=True):
         Index("ix_response_campaign_score", "campaign_id", "fraud_score", "id"),
         Index("ix_response_campaign_submitted", "campaign_id", "submitted_at"),
         Index("ix_response_campaign_status", "campaign_id", "status"),
+        Index("ix_response_campaign_ip", "campaign_id", "ip_hash", "submitted_at"),  # a network's group
+        Index("ix_response_campaign_client", "campaign_id", "client_id"),  # a device's responses
+        Index("ix_response_location_submitted", "location_id", "submitted_at"),  # a poster's ten minutes
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -353,6 +356,7 @@ class ApiToken(SQLModel, table=True):
 
 # the field-work tables live in their own module and register on the same metadata with these
 import survey_app.models_field  # noqa: E402, F401
+import survey_app.models_jobs  # noqa: E402, F401
 import survey_app.models_outbox  # noqa: E402, F401
 
 __all__ = ["utcnow"]  # the storage clock, imported from here across the app

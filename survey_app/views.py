@@ -75,6 +75,8 @@ ERRORS: dict[str, tuple[str, str]] = {
     "no_locations": (N_("No locations yet"), N_("Add locations to this campaign before printing posters.")),
     "method_not_allowed": (N_("Not allowed"), N_("This page cannot be used that way.")),
     "conflict": (N_("Not possible now"), N_("This change cannot be made in the current state.")),
+    "job_kind_unknown": (N_("Unknown file"), N_("This file cannot be made. Choose one of the buttons.")),
+    "job_not_ready": (N_("Not ready yet"), N_("The file is not ready yet. Wait until its page says it is.")),
     "answers_incomplete": (
         N_("Answers missing"),
         N_("Some required answers are missing. Open the form again to complete them."),

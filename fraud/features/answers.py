@@ -131,9 +131,9 @@ def _longstring(raw: np.ndarray) -> np.ndarray:
     return np.minimum(np.maximum(best, 1), answered) / answered
 
 
-def _robust_mahalanobis(x: np.ndarray, rng: np.random.Generator, max_rows: int = 4000) -> np.ndarray:
-    """Mahalanobis distance from a trimmed (two-step reweighted) centre and covariance, leaving out the
-    leading direction (overall satisfaction).
+def robust_shape(x: np.ndarray, rng: np.random.Generator, max_rows: int = 4000) -> tuple[np.ndarray, ...]:
+    """A trimmed (two-step reweighted) centre and covariance of the recoded answers, without the leading
+    direction (overall satisfaction): (centre, vectors, values).
 
     A resident who is consistently unhappy sits far out along the first principal direction, and that is an
     opinion, not an anomaly; what is left after removing it measures how inconsistent the answers are with
@@ -149,12 +149,40 @@ def _robust_mahalanobis(x: np.ndarray, rng: np.random.Generator, max_rows: int =
         proj = (sample - centre) @ vectors
         d2 = (proj**2 / values).sum(axis=1)
         keep = d2 <= np.quantile(d2, 0.9)
+    return centre, vectors, values
+
+
+def mahalanobis(x: np.ndarray, shape: tuple[np.ndarray, ...] | None) -> np.ndarray:
+    """Distance of each row from a `robust_shape` (zeros when the batch was too small to have one)."""
+    if shape is None:
+        return np.zeros(len(x))
+    centre, vectors, values = shape
     proj = (x - centre) @ vectors
     return np.sqrt(np.maximum((proj**2 / values).sum(axis=1), 0))
 
 
-def answer_features(answers: np.ndarray, items: Items, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Compute the answer-pattern features for every row."""
+def column_reference(answers: np.ndarray, items: Items) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Per item: the median recoded answer (fills a missing one), the mean after filling, and the filled
+    matrix itself."""
+    rec = recode(answers, items)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        col_median = np.nanmedian(rec, axis=0) if len(rec) else np.full(rec.shape[1], np.nan)
+    col_median = np.where(np.isnan(col_median), (items.scale_max + 1) / 2, col_median)
+    filled = np.where(np.isnan(rec), col_median, rec)
+    means = filled.mean(axis=0) if len(filled) else col_median
+    return col_median, means, filled
+
+
+def answer_features(
+    answers: np.ndarray,
+    items: Items,
+    col_median: np.ndarray,
+    col_means: np.ndarray,
+    shape: tuple[np.ndarray, ...] | None,
+) -> dict[str, np.ndarray]:
+    """Compute the answer-pattern features for every row, against the batch's reference (item medians and
+    means, the answers' robust shape), so that a response scores the same alone or in its whole campaign."""
     n, k = answers.shape
     rec = recode(answers, items)
     answered = (~np.isnan(answers)).sum(axis=1)
@@ -163,18 +191,15 @@ def answer_features(answers: np.ndarray, items: Items, rng: np.random.Generator)
         warnings.simplefilter("ignore", RuntimeWarning)
         out["irv"] = np.nanstd(answers, axis=1)
         out["topbox"] = np.nansum(rec >= items.scale_max, axis=1) / np.maximum(answered, 1)
-        col_median = np.nanmedian(rec, axis=0)
-        col_median = np.where(np.isnan(col_median), (items.scale_max + 1) / 2, col_median)
         filled = np.where(np.isnan(rec), col_median, rec)
-        means = filled.mean(axis=0)
         centred_row = filled - filled.mean(axis=1, keepdims=True)
-        centred_col = means - means.mean()
+        centred_col = col_means - col_means.mean()
         denom = np.sqrt((centred_row**2).sum(axis=1) * (centred_col**2).sum())
         out["person_total"] = np.where(
             denom > 1e-9, centred_row @ centred_col / np.maximum(denom, 1e-12), np.nan
         )
     out["distinct"] = np.array([len(np.unique(r[~np.isnan(r)])) for r in answers], dtype=float)
-    out["mahalanobis"] = _robust_mahalanobis(filled, rng) if n > k + 2 else np.zeros(n)
+    out["mahalanobis"] = mahalanobis(filled, shape)
     out["pair_gap"] = _pair_gap(rec, items)
     out["periodic"] = periodicity(answers)
     out["reverse_gap"] = _reverse_gap(rec, items)

@@ -38,7 +38,14 @@ def _group_mean(groups: np.ndarray, values: np.ndarray) -> tuple[np.ndarray, np.
 
 
 def group_features(
-    topbox: np.ndarray, location: np.ndarray, client: np.ndarray, ip: np.ndarray, *, household: int = 2
+    topbox: np.ndarray,
+    location: np.ndarray,
+    client: np.ndarray,
+    ip: np.ndarray,
+    *,
+    household: int = 2,
+    usual_topbox: np.ndarray | None = None,
+    spread: float | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """How far a device's (or IP's) responses sit from their locations' norm, as a z statistic.
 
@@ -48,8 +55,9 @@ def group_features(
     device or IP are the household norm and carry no group evidence, so single visitors, couples and
     repeat visitors score 0, while a device that sent fifteen glowing responses stands far out.
     """
-    excess = topbox - group_median(location, topbox)
-    spread = max(1.4826 * float(np.median(np.abs(excess - np.median(excess)))), 0.1)
+    excess = topbox - (group_median(location, topbox) if usual_topbox is None else usual_topbox)
+    if spread is None:
+        spread = max(1.4826 * float(np.median(np.abs(excess - np.median(excess)))), 0.1)
     values, display = {}, {}
     for name, groups in (("client_topbox_excess", client), ("ip_topbox_excess", ip)):
         mean_excess, n = _group_mean(groups, excess)

@@ -215,6 +215,7 @@ def network_features(
     submitted: np.ndarray,
     user_agents: list[str],
     answers: np.ndarray | None = None,
+    usual_rate: np.ndarray | None = None,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
     """Return (model values, display values). Device counts only count responses with nearly the same
     answers (given `answers`): two family members on one phone, or a person again weeks later with a
@@ -241,7 +242,7 @@ def network_features(
     gap = np.maximum(nearest_gap(location, submitted), 1.0)
     v["loc_gap"], display["loc_gap"] = np.log(gap), gap
     loc_10m = window_counts(location, submitted, 600)
-    usual = group_median(location, loc_10m)
+    usual = group_median(location, loc_10m) if usual_rate is None else usual_rate  # the location's usual rate
     v["loc_burst"] = (loc_10m - usual) / np.sqrt(usual + 1)
     display["loc_burst"] = loc_10m
     return v, display

@@ -7,7 +7,6 @@ import warnings
 import numpy as np
 
 from fraud.features.base import HIGH, LOW, Feature
-from fraud.features.grouping import group_median
 
 FEATURES = [
     Feature(
@@ -57,15 +56,17 @@ def timing_features(
     started: np.ndarray,
     submitted: np.ndarray,
     item_ms: np.ndarray,
-    location: np.ndarray,
+    usual_duration: np.ndarray,
+    hour_counts: np.ndarray,
     *,
     min_item_ms: float,
     utc_offset_h: float,
 ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Return (model values, display values)."""
+    """Return (model values, display values); `usual_duration` is each row's location's median log duration
+    and `hour_counts` the campaign's responses per local hour (both from the reference)."""
     seconds = np.maximum(submitted - started, 1.0)
     log_d = np.log(seconds)
-    rel = log_d - group_median(location, log_d)
+    rel = log_d - usual_duration
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
         recorded = (~np.isnan(item_ms)).sum(axis=1)
@@ -73,8 +74,7 @@ def timing_features(
             recorded > 0, np.nansum(item_ms < min_item_ms, axis=1) / np.maximum(recorded, 1), np.nan
         )
     hour = np.floor((submitted / 3600 + utc_offset_h) % 24).astype(int)
-    counts = np.bincount(hour, minlength=24).astype(float)
-    freq = (counts + 1) / (counts.sum() + 24)
+    freq = (hour_counts + 1) / (hour_counts.sum() + 24)
     rarity = -np.log(freq[hour] * 24)
     values = {"duration": log_d, "duration_rel": rel, "fast_items": fast, "hour_rarity": rarity}
     display = {"duration": seconds, "duration_rel": np.exp(rel), "fast_items": fast, "hour_rarity": hour}

@@ -9,14 +9,14 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from survey_app.endpoint import db, endpoint
-from survey_app.errors import NotFound, Unavailable
+from survey_app.errors import Unavailable
 from survey_app.models import Campaign, Location
 from survey_app.posters.content import PosterText, poster_text
 from survey_app.posters.fonts import FontMissing
-from survey_app.posters.render import pdf_bytes, png_bytes
+from survey_app.posters.render import png_bytes
 from survey_app.routes.locations import campaign_location
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
-from survey_app.services.locations import campaign_locations
+from survey_app.services import job_files
 from survey_app.services.survey_links import short_url, survey_url
 
 
@@ -52,28 +52,10 @@ def poster_png(request: Request) -> Response:
 
 def posters_pdf(request: Request) -> Response:
     """Every location's poster, one A4 page each, in one PDF."""
-    settings = request.app.state.settings
+    from survey_app.routes.reports import download
+
     campaign = campaign_access(request, manage=True).campaign
-    texts = [
-        poster_text(
-            campaign,
-            loc,
-            survey_url(settings.base_url, settings.secret_key, loc),
-            short_url(settings.base_url, loc),
-        )
-        for loc in campaign_locations(session=db(request), campaign=campaign)
-    ]
-    if not texts:
-        raise NotFound("no_locations")
-    try:
-        data = pdf_bytes(texts, font_setting=settings.cjk_font)
-    except FontMissing:
-        raise Unavailable("font_missing") from None
-    headers = {
-        "Content-Disposition": f'attachment; filename="posters-{campaign.code}.pdf"',
-        "Cache-Control": "no-store",
-    }
-    return Response(data, media_type="application/pdf", headers=headers)
+    return download(job_files.posters(db(request), campaign, request.app.state.settings))
 
 
 routes = [

@@ -10,29 +10,13 @@ from starlette.routing import Route
 
 from survey_app.endpoint import db, endpoint, field, redirect, user
 from survey_app.errors import NotFound
-from survey_app.i18n import N_, gettext, pick
+from survey_app.i18n import N_, gettext
 from survey_app.models import Campaign, Scheme
-from survey_app.reports.analysis_pdf import analysis_pdf
 from survey_app.routes.staff import LEADS, campaign_access, confirm_page, staff_render
-from survey_app.services import audit, grading
+from survey_app.services import grading, job_files
 from survey_app.services import report_view as view
-from survey_app.services.export import campaign_contract, jsonl
-from survey_app.services.report_view import verdict
+from survey_app.services.report_view import status_text
 from survey_app.services.schemes import scheme_rules
-from survey_app.services.tables import response_rows, result_rows, to_csv, to_xlsx
-
-STATUS = {
-    "certified": N_("Certified"),
-    "not_certified": N_("Not certified"),
-    "insufficient_sample": N_("Insufficient sample: no grade yet"),
-    "incomplete": N_("Incomplete: a component has no data"),
-}
-
-
-def status_text(result: dict[str, Any]) -> str:
-    """The translated verdict of a grade result."""
-    message = STATUS[result["status"]]
-    return gettext(message)
 
 
 def _graded(request: Request) -> tuple[Campaign, dict[str, Any], grading.Inputs]:
@@ -123,64 +107,26 @@ def analysis_page(request: Request) -> Response:
 
 
 def analysis_pdf_route(request: Request) -> Response:
-    campaign, result, _inputs = _graded(request)
-    texts = {
-        "heading": gettext("Survey analysis report"),
-        "status": gettext("Result: %(status)s") % {"status": status_text(result)},
-        "total": gettext("Overall score: %(total)s of %(max)s")
-        % {"total": result["total"] or "—", "max": result["total_max"]},
-        "rule": verdict(result),
-        "dimensions": gettext("Dimension scores"),
-        "items": gettext("Item results"),
-    }
-    data = analysis_pdf(
-        result,
-        title=pick(campaign.name_zh, campaign.name_en),
-        organisation=campaign.organisation,
-        texts=texts,
-        locale=request.state.locale,
-        font_setting=request.app.state.settings.cjk_font,
-    )
-    headers = {"Content-Disposition": f'attachment; filename="analysis-{campaign.code}.pdf"'}
-    return Response(data, media_type="application/pdf", headers=headers)
+    campaign = campaign_access(request, manage=True).campaign
+    found = job_files.analysis(db(request), campaign, request.app.state.settings, request.state.locale)
+    return download(found)
 
 
 def export(request: Request) -> Response:
     """responses.csv / .xlsx / .jsonl and results.csv / .xlsx; every download is an audit row."""
     what, fmt = request.path_params["what"], request.path_params["fmt"]
-    if (what, fmt) not in EXPORTS:
+    if (what, fmt) not in job_files.EXPORTS:
         raise NotFound("not_found")
     campaign = campaign_access(request, manage=True).campaign
     session = db(request)
-    audit.append(
-        session,
-        actor=user(request).username,
-        action="export",
-        campaign_id=campaign.id,
-        subject=f"campaign:{campaign.code}",
-        detail={"file": f"{what}.{fmt}"},
-    )
-    headers = {"Content-Disposition": f'attachment; filename="{campaign.code}-{what}.{fmt}"'}
-    if fmt == "jsonl":
-        body = jsonl(campaign_contract(session=session, campaign=campaign).lines).encode("utf-8")
-        return Response(body, media_type="application/x-ndjson", headers=headers)
-    if what == "responses":
-        rows = list(response_rows(session=session, campaign=campaign))
-    else:
-        rows = list(result_rows(grading.compute(session=session, campaign=campaign)[0].to_dict()))
-    if fmt == "csv":
-        return Response(to_csv(iter(rows)), media_type="text/csv; charset=utf-8", headers=headers)
-    media = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return Response(to_xlsx(iter(rows), what), media_type=media, headers=headers)
+    job_files.record_export(session, campaign, user(request).username, f"{what}.{fmt}")
+    return download(job_files.export(session, campaign, what, fmt))
 
 
-EXPORTS = {
-    ("responses", "csv"),
-    ("responses", "xlsx"),
-    ("responses", "jsonl"),
-    ("results", "csv"),
-    ("results", "xlsx"),
-}
+def download(found: job_files.Output) -> Response:
+    headers = {"Content-Disposition": f'attachment; filename="{found.filename}"', "Cache-Control": "no-store"}
+    return Response(found.data, media_type=found.media_type, headers=headers)
+
 
 routes = [
     Route("/c/{code}/report", endpoint(report_page, roles=LEADS), methods=["GET"], name="reports:page"),

@@ -14,9 +14,9 @@ from survey_app.errors import Invalid, NotFound
 from survey_app.models import CallbackOutcome, Campaign, Submission
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
 from survey_app.services import callbacks, grading, response_view, review_queue
+from survey_app.services.callbacks import draw_callbacks
 from survey_app.services.campaigns import parse_local
 from survey_app.services.contacts import reveal
-from survey_app.services.fraud_checks import draw_callbacks
 from survey_app.services.locations import campaign_locations
 
 OUTCOMES = [o.value for o in CallbackOutcome]

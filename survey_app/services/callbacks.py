@@ -4,12 +4,14 @@ with Wilson intervals, and the labels that go back to the model (the queue itsel
 from __future__ import annotations
 
 import math
+import uuid
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import func
 from sqlmodel import Session, col, select
 
+from fraud.sampling import select_callbacks
 from survey_app.codes import receipt_key
 from survey_app.errors import Invalid, Locked
 from survey_app.models import (
@@ -24,6 +26,7 @@ from survey_app.models import (
 )
 from survey_app.services import audit, review
 from survey_app.services.review_queue import count_where, latest_draw
+from survey_app.services.scoring_scope import scope
 
 S = ResponseStatus
 REACHED = frozenset({CallbackOutcome.CONFIRMED, CallbackOutcome.DENIES, CallbackOutcome.DIFFERS})
@@ -222,3 +225,65 @@ def labels(db: Session, campaign: Campaign) -> list[tuple[str, int, str]]:
         elif status == S.VERIFIED:
             out.append((public_id, 0, "decision"))
     return out
+
+
+def draw_callbacks(
+    *,
+    session: Session,
+    campaign: Campaign,
+    seed: int,
+    actor: str = "system",
+    random_share: float = 0.3,
+    cluster_cap: int = 3,
+) -> list[CallbackPick]:
+    """Draw and store the callback sample from the stored scores (rescore first)."""
+    scored = select(Submission).where(*scope(campaign), col(Submission.fraud_score).is_not(None))
+    rows = list(session.exec(scored.order_by(col(Submission.id))))
+    if not rows:
+        return []
+    reasons = ["；".join(reason["zh"] for reason in r.fraud_reasons) for r in rows]
+    picks = select_callbacks(
+        [r.fraud_score or 0.0 for r in rows],
+        rate=campaign.callback_rate,
+        random_share=random_share,
+        seed=seed,
+        clusters=[r.client_id or r.public_id for r in rows],
+        cluster_cap=cluster_cap,
+        reasons=reasons,
+    )
+    draw_id = f"d-{uuid.uuid4().hex[:10]}"
+    stored = []
+    for rank, pick in enumerate(picks, start=1):
+        response = rows[pick.index]
+        stored.append(
+            CallbackPick(
+                campaign_id=ident(campaign),
+                draw_id=draw_id,
+                response_id=ident(response),
+                rank=rank,
+                kind=pick.kind,
+                reason=pick.reason[:600],
+                score=pick.score,
+                seed=seed,
+            )
+        )
+        if response.status in (ResponseStatus.RECEIVED, ResponseStatus.FLAGGED):
+            review.transition(
+                session,
+                response,
+                to=ResponseStatus.CALLBACK_DUE,
+                actor=actor,
+                kind="draw",
+                detail={"draw": draw_id, "pick": pick.kind},
+            )
+    session.add_all(stored)
+    audit.append(
+        session,
+        actor=actor,
+        action="callbacks.draw",
+        campaign_id=campaign.id,
+        subject=f"draw:{draw_id}",
+        detail={"seed": seed, "picked": len(stored)},
+    )
+    session.flush()
+    return stored

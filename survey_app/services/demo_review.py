@@ -10,8 +10,8 @@ from sqlmodel import Session, col, select
 
 from survey_app.models import CallbackPick, Campaign, Submission, utcnow
 from survey_app.services import callbacks
+from survey_app.services.callbacks import draw_callbacks
 from survey_app.services.contacts import ContactCipher
-from survey_app.services.fraud_checks import draw_callbacks
 
 LEAD = "lead"
 # (pick kind, n-th pick of that kind) -> (call outcome, decision, reason)

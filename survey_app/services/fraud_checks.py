@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import logging
 import pickle
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -15,12 +14,12 @@ from sqlmodel import Session, col, func, select
 
 from fraud.data import Items, Responses, parse_items, read_responses
 from fraud.detector import ResponseAnomalyDetector
-from fraud.sampling import select_callbacks
-from fraud.scoring import MODEL_VERSION, Verdicts, design_matrix, score_responses, top_share
+from fraud.features.extract import reference_of
+from fraud.features.reference import Reference
+from fraud.scoring import MODEL_VERSION, Verdicts, cut_of, design_matrix, score_responses, top_share
 from fraud.supervised import LabelledReweighting, signals
 from survey_app.db import unit_of_work
 from survey_app.models import (
-    CallbackPick,
     Campaign,
     FraudModel,
     ResponseStatus,
@@ -29,6 +28,8 @@ from survey_app.models import (
 )
 from survey_app.services import audit, review
 from survey_app.services.export import campaign_contract
+from survey_app.services.scoring_context import fix_groups, neighbourhood
+from survey_app.services.scoring_scope import contract_lines, scope
 
 log = logging.getLogger(__name__)
 REFIT_GROWTH = 2.0  # refit when the campaign has doubled since the last fit
@@ -47,10 +48,11 @@ class Batch:
 def load_batch(*, session: Session, campaign: Campaign, channel: str = "online") -> Batch:
     """The campaign's responses of one channel to its current instrument, as the fraud library reads them.
     Interviews are all entered on an auditor's phone: their device and network say nothing about the
-    respondent, so each interview stands for itself there (timing and answer patterns still speak)."""
+    respondent, so each interview stands for itself there (timing and answer patterns still speak). A
+    response without a device id has no device group (residents without JavaScript are not one phone)."""
     contract = campaign_contract(session=session, campaign=campaign, channel=channel)
     items = parse_items(contract.items)
-    found = contract.lines
+    found = [{**line, "client_id": line["client_id"] or f"none:{line['id']}"} for line in contract.lines]
     if channel != "online":
         found = [{**line, "client_id": line["id"], "ip_hash": line["id"], "user_agent": ""} for line in found]
     lines = (json.dumps(line, ensure_ascii=False) for line in found)
@@ -111,37 +113,90 @@ def plan_rescore(
     plan = ScoringPlan(ident(campaign), interview_verdicts(session=session, campaign=campaign, seed=seed))
     if not batch.rows:
         return plan
-    detector = _fit(batch, seed)  # fitted once: the same detector scores the batch and is stored
+    reference = reference_of(batch.responses, batch.items)
+    detector = _fit(batch, seed, reference)  # fitted once: the same detector scores the batch and is stored
     share = budget or campaign.callback_rate
-    verdicts = score_responses(batch.responses, batch.items, budget=share, detector=detector)
+    verdicts = score_responses(
+        batch.responses, batch.items, budget=share, detector=detector, reference=reference
+    )
     reweight, plan.labels_detail = _learn_from_labels(session, campaign, verdicts, detector)
     _apply(reweight, detector, verdicts, share)
     plan.verdicts += _verdicts(batch.rows, verdicts)
-    plan.model_blob = pickle.dumps({"detector": detector, "reweight": reweight})
+    stored = {
+        "detector": detector,
+        "reweight": reweight,
+        "reference": reference,
+        "cut": cut_of(verdicts.score, verdicts.flagged),  # one flagging rule for the later responses
+    }
+    plan.model_blob = pickle.dumps(stored)
     plan.n_responses = len(batch.rows)
     return plan
 
 
 def plan_pending(*, session: Session, campaign: Campaign) -> ScoringPlan:
     """Verdicts for the campaign's responses that have no score yet, with its current model (fitted when there
-    is none or the campaign has doubled since); the flag follows the full rescore's rule (the top
-    `callback_rate` share of the campaign's scores). Read-only."""
-    model = latest_model(session=session, campaign=campaign)
-    batch = load_batch(session=session, campaign=campaign)
-    pending = {ident(r) for r in batch.rows if r.fraud_score is None}
+    is none, it is an older release's, or the campaign has doubled since). A waiting response is scored with
+    only the responses its features depend on (`scoring_context`), so the cost does not grow with the
+    campaign; it is flagged from the model's cut up, the rule the full rescore applied. Read-only."""
+    pending = list(
+        session.exec(
+            select(Submission)
+            .where(*scope(campaign), col(Submission.fraud_score).is_(None))
+            .order_by(col(Submission.id))
+            .limit(PENDING_BATCH)
+        )
+    )
     if not pending:
         return ScoringPlan(ident(campaign), _waiting_interviews(session, campaign))
-    stale = model is not None and model.model_version != MODEL_VERSION  # fitted by an older release
-    if model is None or stale or len(batch.rows) >= REFIT_GROWTH * max(model.n_responses, 10):
+    model = latest_model(session=session, campaign=campaign)
+    total = session.exec(select(func.count()).select_from(Submission).where(*scope(campaign))).one()
+    stored = _stored(model)
+    if model is None or stored is None or total >= REFIT_GROWTH * max(model.n_responses, 10):
         return plan_rescore(session=session, campaign=campaign)
-    stored = pickle.loads(model.blob)  # our own pickle, written by a rescore
-    detector = stored["detector"] if isinstance(stored, dict) else stored
-    verdicts = score_responses(batch.responses, batch.items, budget=campaign.callback_rate, detector=detector)
-    reweight = stored.get("reweight") if isinstance(stored, dict) else None
-    _apply(reweight, detector, verdicts, campaign.callback_rate)
-    plan = ScoringPlan(ident(campaign), _verdicts(batch.rows, verdicts, only=pending))
+    return plan_context(session=session, campaign=campaign, pending=pending, stored=stored)
+
+
+def plan_context(
+    *, session: Session, campaign: Campaign, pending: list[Submission], stored: dict[str, Any]
+) -> ScoringPlan:
+    """Score `pending` with a stored model and their neighbourhood alone (read-only)."""
+    reference = stored["reference"]
+    near = neighbourhood(session, campaign, pending, reference)
+    items, lines = contract_lines(session, campaign, near.rows)
+    responses = read_responses(lines, items, source=f"campaign {campaign.code}")
+    ids = {row.public_id: ident(row) for row in near.rows}
+    detector, reweight, cut = stored["detector"], stored.get("reweight"), stored["cut"]
+    verdicts = score_responses(
+        responses,
+        items,
+        detector=detector,
+        reference=reference,
+        cut=cut,
+        fixup=lambda fm: fix_groups(fm, ids, near, reference),
+        explain_only={row.public_id for row in pending},
+    )
+    _apply(reweight, detector, verdicts, campaign.callback_rate, cut=cut)
+    plan = ScoringPlan(ident(campaign), _verdicts(near.rows, verdicts, only={ident(r) for r in pending}))
     plan.verdicts += _waiting_interviews(session, campaign)
     return plan
+
+
+def _stored(model: FraudModel | None) -> dict[str, Any] | None:
+    """The stored model, when it is this release's and carries its reference (else it is refitted);
+    unpickled once per process (a stored model never changes)."""
+    if model is None or model.model_version != MODEL_VERSION:
+        return None
+    key = (model.id, model.fitted_at, len(model.blob))
+    if key not in _unpickled:
+        found = pickle.loads(model.blob)  # our own pickle, written by a rescore
+        _unpickled.clear()  # the newest model of the campaign being scored is all a pass needs
+        _unpickled[key] = (
+            found if isinstance(found, dict) and "reference" in found and "cut" in found else None
+        )
+    return _unpickled[key]
+
+
+_unpickled: dict[tuple[Any, ...], dict[str, Any] | None] = {}
 
 
 def _waiting_interviews(session: Session, campaign: Campaign) -> list[Verdict]:
@@ -270,20 +325,26 @@ def _learn_from_labels(
 
 
 def _apply(
-    reweight: LabelledReweighting | None, detector: ResponseAnomalyDetector, verdicts: Verdicts, share: float
+    reweight: LabelledReweighting | None,
+    detector: ResponseAnomalyDetector,
+    verdicts: Verdicts,
+    share: float,
+    *,
+    cut: float | None = None,
 ) -> None:
-    """Re-rank with the labels when they were learnt from (the flags follow the new ranking)."""
+    """Re-rank with the labels when they were learnt from (the flags follow the new ranking: the top share,
+    or from a stored model's cut up)."""
     if reweight is None or not len(verdicts.score):
         return
     X, *_rest = design_matrix(verdicts.features)  # noqa: N806
     verdicts.score = reweight.score(signals(detector, X), verdicts.score)
-    verdicts.flagged = top_share(verdicts.score, share)
+    verdicts.flagged = top_share(verdicts.score, share) if cut is None else verdicts.score >= cut
 
 
-def _fit(batch: Batch, seed: int) -> ResponseAnomalyDetector:
+def _fit(batch: Batch, seed: int, reference: Reference | None = None) -> ResponseAnomalyDetector:
     from fraud.features import extract_features
 
-    X, meta, _h, _v = design_matrix(extract_features(batch.responses, batch.items))
+    X, meta, _h, _v = design_matrix(extract_features(batch.responses, batch.items, reference=reference))
     return ResponseAnomalyDetector(features=meta, random_state=seed).fit(X)
 
 
@@ -291,6 +352,9 @@ def latest_model(*, session: Session, campaign: Campaign) -> FraudModel | None:
     return session.exec(
         select(FraudModel).where(FraudModel.campaign_id == campaign.id).order_by(col(FraudModel.id).desc())
     ).first()
+
+
+PENDING_BATCH = 2000  # waiting responses scored per pass (a backlog drains in passes of this size)
 
 
 def unscored_campaigns(*, session: Session) -> list[int]:
@@ -303,78 +367,23 @@ def unscored_campaigns(*, session: Session) -> list[int]:
 
 def score_in_background(engine: Engine, campaign_id: int) -> int:
     """A job: compute the campaign's waiting verdicts in a read-only unit (no lock while the model works),
-    then write them in one short transaction. A failure is logged, never raised: the next sweep takes them."""
+    then write them in one short transaction; again while a full batch was waiting (a backlog after the
+    worker was down drains in one job). A failure is logged, never raised: the next sweep takes them."""
+    total = 0
     try:
-        with unit_of_work(engine, write=False) as session:
-            campaign = session.get(Campaign, campaign_id)
-            if campaign is None:
-                return 0
-            plan = plan_pending(session=session, campaign=campaign)
-        if not plan.verdicts:
-            return 0
-        with unit_of_work(engine) as session:
-            return apply_plan(session=session, plan=plan, only_unscored=True)
+        while True:
+            with unit_of_work(engine, write=False) as session:
+                campaign = session.get(Campaign, campaign_id)
+                if campaign is None:
+                    return total
+                plan = plan_pending(session=session, campaign=campaign)
+            if not plan.verdicts:
+                return total
+            with unit_of_work(engine) as session:
+                written = apply_plan(session=session, plan=plan, only_unscored=True)
+            total += written
+            if written < PENDING_BATCH or plan.model_blob is not None:
+                return total  # a refit scored every waiting response at once
     except Exception:
         log.exception("scoring the waiting responses of campaign %s failed", campaign_id)
-        return 0
-
-
-def draw_callbacks(
-    *,
-    session: Session,
-    campaign: Campaign,
-    seed: int,
-    actor: str = "system",
-    random_share: float = 0.3,
-    cluster_cap: int = 3,
-) -> list[CallbackPick]:
-    """Draw and store the callback sample from the stored scores (rescore first)."""
-    rows = [r for r in load_batch(session=session, campaign=campaign).rows if r.fraud_score is not None]
-    if not rows:
-        return []
-    reasons = ["；".join(reason["zh"] for reason in r.fraud_reasons) for r in rows]
-    picks = select_callbacks(
-        [r.fraud_score or 0.0 for r in rows],
-        rate=campaign.callback_rate,
-        random_share=random_share,
-        seed=seed,
-        clusters=[r.client_id or r.public_id for r in rows],
-        cluster_cap=cluster_cap,
-        reasons=reasons,
-    )
-    draw_id = f"d-{uuid.uuid4().hex[:10]}"
-    stored = []
-    for rank, pick in enumerate(picks, start=1):
-        response = rows[pick.index]
-        stored.append(
-            CallbackPick(
-                campaign_id=ident(campaign),
-                draw_id=draw_id,
-                response_id=ident(response),
-                rank=rank,
-                kind=pick.kind,
-                reason=pick.reason[:600],
-                score=pick.score,
-                seed=seed,
-            )
-        )
-        if response.status in SCORED_STATUSES:
-            review.transition(
-                session,
-                response,
-                to=ResponseStatus.CALLBACK_DUE,
-                actor=actor,
-                kind="draw",
-                detail={"draw": draw_id, "pick": pick.kind},
-            )
-    session.add_all(stored)
-    audit.append(
-        session,
-        actor=actor,
-        action="callbacks.draw",
-        campaign_id=campaign.id,
-        subject=f"draw:{draw_id}",
-        detail={"seed": seed, "picked": len(stored)},
-    )
-    session.flush()
-    return stored
+        return total

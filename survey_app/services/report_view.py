@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from grading.radar import radar_svg
+from survey_app.i18n import N_, gettext
 
 LOW_SCORE = 60  # items under 60% of their points are listed for review (seed L399: low-score review)
 
@@ -84,3 +85,16 @@ def verdict(result: dict[str, Any]) -> str:
         text = gettext(N_("%(n)s locations have fewer than %(need)s responses: %(which)s."))
         return text % {"n": m[1], "need": m[2], "which": m[3]}
     return rule
+
+
+STATUS = {
+    "certified": N_("Certified"),
+    "not_certified": N_("Not certified"),
+    "insufficient_sample": N_("Insufficient sample: no grade yet"),
+    "incomplete": N_("Incomplete: a component has no data"),
+}
+
+
+def status_text(result: dict[str, Any]) -> str:
+    """The translated verdict of a grade result."""
+    return gettext(STATUS[result["status"]])

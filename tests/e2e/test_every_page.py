@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 
 from survey_app.models import Location, Submission
 from survey_app.models_field import Visit
+from survey_app.models_jobs import Job
 from survey_app.services import grading
 from survey_app.services.demo import seed_demo, seed_demo_responses
 from survey_app.services.demo_field import seed_field_demo
@@ -45,6 +46,13 @@ def world(session: Session, settings: Settings) -> dict[str, Any]:
     seed_field_demo(session=session, campaign=before, assign=False)
     snapshot = grading.lock(session=session, campaign=before, actor="lead")
     seed_field_demo(session=session, campaign=campaign, assign=True)
+    job = Job(
+        campaign_id=campaign.id or 0,
+        kind="export",
+        params={"what": "responses", "fmt": "xlsx"},
+        created_by="lead",
+    )
+    session.add(job)
     session.commit()
     response = session.exec(select(Submission).where(Submission.campaign_id == campaign.id)).first()
     visits = session.exec(select(Visit).where(Visit.campaign_id == campaign.id).order_by(Visit.id)).all()  # type: ignore[arg-type]
@@ -61,6 +69,7 @@ def world(session: Session, settings: Settings) -> dict[str, Any]:
         "visits": [v.id for v in visits],
         "interview": next(v.id for v in visits if v.mode == "interview"),
         "covert": next(v.id for v in visits if v.mode == "covert"),
+        "job": job.id,
     }
 
 
@@ -90,6 +99,7 @@ def pages(w: dict[str, Any]) -> dict[str, list[str]]:
             f"/c/{code}/locations/{w['loc']}/rotate",
             f"/c/{code}/posters/{w['loc']}",
             f"/c/{code}/report",
+            f"/c/{code}/jobs/{w['job']}",
             f"/c/{code}/report/lock",
             f"/c/{code}/report/analysis",
             f"/c/{code}/review",

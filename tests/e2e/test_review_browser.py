@@ -11,9 +11,9 @@ from sqlmodel import Session, select
 
 from survey_app.models import AuditLog, Submission
 from survey_app.services import grading
+from survey_app.services.callbacks import draw_callbacks
 from survey_app.services.contacts import ContactCipher
 from survey_app.services.demo import seed_demo, seed_demo_responses
-from survey_app.services.fraud_checks import draw_callbacks
 from survey_app.settings import Settings
 from tests.e2e.conftest import axe_violations
 from tests.factories import PASSWORD, add_member, make_user

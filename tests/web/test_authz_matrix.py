@@ -76,6 +76,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/c/{code}/visits/{visit:int}/reconcile"): (R, 409, 403, 409, 403, 409),  # sheet not in yet
     ("GET", "/f"): (R, 200, 200, 200, 200, 200),  # everyone's own (possibly empty) list
     ("GET", "/f/outbox"): (R, 200, 200, 200, 200, 200),  # drawn from the phone's own store
+    ("POST", "/c/{code}/jobs"): (R, 403, 403, 422, 403, 422),  # no kind of file named
+    ("GET", "/c/{code}/jobs/{job:int}"): (R, 403, 403, 404, 403, 404),  # no such job
+    ("GET", "/c/{code}/jobs/{job:int}/file"): (R, 403, 403, 404, 403, 404),
     ("GET", "/manifest.webmanifest"): (200, 200, 200, 200, 200, 200),
     ("GET", "/sw.js"): (200, 200, 200, 200, 200, 200),
     ("GET", "/offline"): (200, 200, 200, 200, 200, 200),
@@ -217,6 +220,7 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
         .replace("{sheet:int}", str(sheet))
         .replace("{step:int}", "0")
         .replace("{evidence:int}", str(photo))
+        .replace("{job:int}", "999")
         .replace("{size}", "thumb")
         .replace("{token:int}", "999")
         .replace("{instrument}", "property-resident-survey")

@@ -29,6 +29,7 @@ def test_post_without_valid_token_is_403(key, token, client: TestClient, session
         .replace("{visit:int}", "1")
         .replace("{step:int}", "0")
         .replace("{token:int}", "1")
+        .replace("{job:int}", "1")
     )
     data = {"code": "X-2", "name_zh": "n", "organisation": "o", "buildings": "2", "per_building": "2"}
     if token:

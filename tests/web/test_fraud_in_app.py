@@ -10,8 +10,9 @@ from starlette.testclient import TestClient
 
 from survey_app.cli import main
 from survey_app.models import CallbackPick, FraudModel, Submission
+from survey_app.services.callbacks import draw_callbacks
 from survey_app.services.demo import seed_demo, seed_demo_responses
-from survey_app.services.fraud_checks import draw_callbacks, rescore_campaign
+from survey_app.services.fraud_checks import rescore_campaign
 from survey_app.settings import Settings
 from tests.conftest import form_token, survey_path
 

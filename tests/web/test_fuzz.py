@@ -26,7 +26,12 @@ from survey_app.settings import Settings
 from tests.conftest import SECRET, survey_path
 from tests.factories import add_member, csrf_of, login, make_campaign, make_user
 
-HEAVY = {"/c/{code}/posters.pdf", "/c/{code}/report/analysis.pdf", "/c/{code}/posters/{loc}.png"}
+HEAVY = {
+    "/c/{code}/posters.pdf",
+    "/c/{code}/report/analysis.pdf",
+    "/c/{code}/posters/{loc}.png",
+    "/c/{code}/jobs",
+}
 EXAMPLES, HEAVY_EXAMPLES = 240, 40
 COUNT = {"cases": 0}
 

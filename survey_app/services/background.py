@@ -1,0 +1,116 @@
+"""Heavy files made by the job worker while the lead auditor watches their state: asked for (queued),
+running, done (the file kept in the blob table) or failed (with the reason). One door per change: every state
+move of a job is here."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy.engine import Engine
+from sqlmodel import Session, col, select
+
+from survey_app import i18n
+from survey_app.db import unit_of_work
+from survey_app.errors import DomainError, Invalid, NotFound
+from survey_app.models import Campaign, utcnow
+from survey_app.models_jobs import Job, JobState
+from survey_app.services import job_files
+from survey_app.services.evidence import put_blob
+from survey_app.settings import Settings
+
+log = logging.getLogger(__name__)
+KINDS = ("posters", "analysis", "export")
+STUCK = timedelta(minutes=15)  # running this long: its worker died; it is run again
+
+
+def ask(
+    session: Session, campaign: Campaign, *, kind: str, params: dict[str, str], actor: str, locale: str
+) -> Job:
+    """Queue a job (the caller enqueues it once this unit of work has committed)."""
+    if kind not in KINDS:
+        raise Invalid("job_kind_unknown")
+    if kind == "export" and (params.get("what"), params.get("fmt")) not in job_files.EXPORTS:
+        raise Invalid("job_kind_unknown")
+    clean: dict[str, Any] = {k: params[k] for k in ("what", "fmt") if k in params} if kind == "export" else {}
+    job = Job(campaign_id=campaign.id or 0, kind=kind, params=clean, locale=locale, created_by=actor[:60])
+    session.add(job)
+    session.flush()
+    if kind == "export":
+        job_files.record_export(session, campaign, actor, f"{clean['what']}.{clean['fmt']}")
+    return job
+
+
+def of_campaign(session: Session, campaign: Campaign, job_id: int) -> Job:
+    job = session.get(Job, job_id)
+    if job is None or job.campaign_id != campaign.id:
+        raise NotFound("not_found")
+    return job
+
+
+def run(engine: Engine, settings: Settings, job_id: int) -> str:
+    """Run one job: queued -> running (short write), the file made in a read-only unit, then done with the
+    file or failed with the reason (short write). A job found running or finished is left alone."""
+    with unit_of_work(engine) as session:
+        job = session.get(Job, job_id)
+        if job is None or job.state not in (JobState.QUEUED, JobState.RUNNING):
+            return "skipped"
+        if job.state == JobState.RUNNING and job.started_at and utcnow() - job.started_at < STUCK:
+            return "skipped"  # another worker has it
+        job.state, job.started_at = JobState.RUNNING, utcnow()
+        session.add(job)
+        kind, params, locale, campaign_id = job.kind, dict(job.params), job.locale, job.campaign_id
+    try:
+        catalogs = _catalogs()
+        i18n.activate(catalogs.get(locale) or catalogs[i18n.DEFAULT_LOCALE], locale)
+        with unit_of_work(engine, write=False) as session:
+            campaign = session.get(Campaign, campaign_id)
+            if campaign is None:
+                raise NotFound("campaign_not_found")
+            output = _make(session, campaign, settings, kind, params, locale)
+        state, message = JobState.DONE, ""
+    except DomainError as exc:
+        output, state, message = None, JobState.FAILED, exc.code
+    except Exception:
+        log.exception("job %s failed", job_id)
+        output, state, message = None, JobState.FAILED, "server_error"
+    with unit_of_work(engine) as session:
+        job = session.get(Job, job_id)
+        if job is None:
+            return "skipped"
+        if output is not None:
+            job.result_sha256 = put_blob(session, output.data, output.media_type)
+            job.filename = output.filename[:120]
+        job.state, job.message, job.finished_at = state, message[:500], utcnow()
+        session.add(job)
+    return str(state)
+
+
+def _make(
+    session: Session, campaign: Campaign, settings: Settings, kind: str, params: dict[str, Any], locale: str
+) -> job_files.Output:
+    if kind == "posters":
+        return job_files.posters(session, campaign, settings)
+    if kind == "analysis":
+        return job_files.analysis(session, campaign, settings, locale)
+    return job_files.export(session, campaign, str(params.get("what")), str(params.get("fmt")))
+
+
+_cached: dict[str, Any] = {}
+
+
+def _catalogs() -> dict[str, Any]:
+    if "catalogs" not in _cached:
+        _cached["catalogs"] = i18n.load_catalogs()
+    return dict(_cached["catalogs"])
+
+
+def waiting(session: Session) -> list[int]:
+    """Jobs to (re)run after a restart: queued ones, and running ones whose worker died."""
+    queued = select(Job.id).where(col(Job.state) == JobState.QUEUED)
+    stuck = select(Job.id).where(col(Job.state) == JobState.RUNNING, col(Job.started_at) < utcnow() - STUCK)
+    found = {int(i or 0) for i in session.exec(queued).all()} | {
+        int(i or 0) for i in session.exec(stuck).all()
+    }
+    return sorted(found)

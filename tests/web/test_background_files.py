@@ -1,0 +1,91 @@
+"""Issue 12: the heavy files (every poster, the analysis PDF, exports) are made by the job worker while the
+lead auditor watches their state; a job left running by a dead worker is run again."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from survey_app.models import AuditLog, Campaign, utcnow
+from survey_app.models_jobs import Job, JobState
+from survey_app.services import background
+from tests.factories import add_member, csrf_of, login, make_campaign, make_user
+
+
+def lead_of(client: TestClient, session: Session, code: str, locations: int = 3) -> Campaign:
+    campaign, _locations = make_campaign(session, code=code, locations=locations)
+    user = make_user(session, f"lead-{code}", ["lead"])
+    add_member(session=session, campaign_id=campaign.id, user_id=user.id, role="lead")
+    session.commit()
+    login(client, f"lead-{code}")
+    return campaign
+
+
+def ask(client: TestClient, code: str, **data: str) -> str:
+    response = client.post(f"/c/{code}/jobs", data={"_csrf": csrf_of(client), **data})
+    assert response.status_code == 303, response.text
+    return str(response.headers["location"])
+
+
+def test_posters_are_made_in_the_background_then_downloaded(client: TestClient, session: Session) -> None:
+    lead_of(client, session, "BG-1")
+    page_url = ask(client, "BG-1", kind="posters")
+    page = client.get(page_url)  # the test queue runs a job at once, after the response
+    assert page.status_code == 200 and "已完成" in page.text and "hx-trigger" not in page.text
+    job = session.exec(select(Job)).one()
+    assert (
+        job.state == JobState.DONE
+        and job.started_at
+        and job.finished_at
+        and job.filename == "posters-BG-1.pdf"
+    )
+    pdf = client.get(f"{page_url}/file")
+    assert pdf.status_code == 200 and pdf.content.startswith(b"%PDF")
+    assert 'filename="posters-BG-1.pdf"' in pdf.headers["content-disposition"]
+
+
+def test_an_export_job_is_an_audit_row_and_its_file(client: TestClient, session: Session) -> None:
+    lead_of(client, session, "BG-2")
+    page_url = ask(client, "BG-2", kind="export", export="responses.csv")
+    body = client.get(f"{page_url}/file")
+    assert body.status_code == 200 and body.headers["content-type"].startswith("text/csv")
+    rows = session.exec(select(AuditLog).where(AuditLog.action == "export")).all()
+    assert [r.detail["file"] for r in rows] == ["responses.csv"]
+
+
+def test_a_failed_job_says_why_and_bad_requests_are_refused(client: TestClient, session: Session) -> None:
+    lead_of(client, session, "BG-3", locations=0)
+    page_url = ask(client, "BG-3", kind="posters")
+    page = client.get(page_url)
+    assert "失败" in page.text and "请先为本项目添加地点" in page.text
+    assert session.exec(select(Job)).one().message == "no_locations"
+    assert client.get(f"{page_url}/file").status_code == 404
+    token = csrf_of(client)
+    assert client.post("/c/BG-3/jobs", data={"_csrf": token, "kind": "rm -rf"}).status_code == 422
+    bad = client.post("/c/BG-3/jobs", data={"_csrf": token, "kind": "export", "export": "passwd.txt"})
+    assert bad.status_code == 422
+    assert client.get("/c/BG-3/jobs/999").status_code == 404
+
+
+def test_a_waiting_job_polls_and_a_dead_workers_job_runs_again(client: TestClient, session: Session) -> None:
+    campaign = lead_of(client, session, "BG-4")
+    stuck = Job(
+        campaign_id=campaign.id or 0,
+        kind="analysis",
+        created_by="lead-BG-4",
+        state=JobState.RUNNING,
+        started_at=utcnow() - timedelta(minutes=20),
+    )
+    session.add(stuck)
+    session.commit()
+    fragment = client.get(f"/c/BG-4/jobs/{stuck.id}", headers={"HX-Request": "true"})
+    assert 'hx-trigger="every 1s"' in fragment.text and "<html" not in fragment.text
+    assert '<meta http-equiv="refresh"' in client.get(f"/c/BG-4/jobs/{stuck.id}").text
+    assert background.waiting(session) == [stuck.id]
+    jobs = client.app.state.jobs  # type: ignore[attr-defined]
+    assert jobs.recover() >= 1  # what the worker does at start-up and every minute
+    session.refresh(stuck)
+    assert stuck.state == JobState.DONE and stuck.filename == "analysis-BG-4.pdf"
+    assert background.waiting(session) == []
