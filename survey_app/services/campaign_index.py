@@ -4,7 +4,8 @@ A stock phrase can be typed by thousands, a network address (a campus, a carrier
 reading such a group for every new response would cost as much as the campaign. Instead each worker process
 keeps, per campaign, the comments' MinHash buckets and copy counts and each network address's sorted times,
 top-box sum and location counts, and brings them up to date with the responses stored since (an indexed range
-on the id). Double taps are merged as the batch path merges them (same device, answers and comment within
+on the id). Times are whole seconds, as the interchange format carries them. Double taps are merged as the
+batch path merges them (same device, answers and comment within
 20 seconds, at most two copies), in the order responses arrive.
 """
 
@@ -55,6 +56,7 @@ class CampaignIndex:
         self.copies: Counter[str] = Counter()  # a normalised text -> responses with it (double taps merged)
         self.sigs: dict[str, np.ndarray] = {}
         self.networks: dict[str, Network] = defaultdict(Network)
+        self.posters: dict[int | None, list[float]] = defaultdict(list)  # a location -> its sorted times
         self.last: dict[str, _Last] = {}  # a device -> its last kept response
         self.time_of: dict[
             int, float
@@ -83,7 +85,7 @@ class CampaignIndex:
                 self.last_id = chunk[-1].id
 
     def _add(self, member: Member, share: float, answers: bytes) -> None:
-        at = member.submitted_at.timestamp()
+        at = float(int(member.submitted_at.timestamp()))
         last = self.last.get(member.client_id) if member.client_id else None
         if (
             last is not None
@@ -100,6 +102,7 @@ class CampaignIndex:
         self.time_of[member.id] = at
         network = self.networks[member.ip_hash]
         bisect.insort(network.times, at)
+        bisect.insort(self.posters[member.location_id], at)
         network.share_sum += share
         network.locations[member.location_id] += 1
         text = normalise(member.comment)
@@ -134,7 +137,7 @@ class CampaignIndex:
     ) -> dict[str, float]:
         """The response's network group: within 10 minutes, a day and the campaign, and its top-box excess."""
         group = self.networks[row.ip_hash]
-        at = self.time_of.get(ident(row), row.submitted_at.timestamp())
+        at = self.time_of.get(ident(row), float(int(row.submitted_at.timestamp())))
 
         def within(span: float) -> float:
             return float(
@@ -153,6 +156,18 @@ class CampaignIndex:
             "topbox": group.share_sum / n if n else 0.0,
             "excess": (group.share_sum - usual) / n if n else 0.0,
         }
+
+    def poster(self, row: Submission) -> tuple[float, float]:
+        """(responses at its location within 10 minutes, seconds to the nearest other one there), as the
+        batch counts them (7 days when it is alone)."""
+        times = self.posters[row.location_id]
+        at = self.time_of.get(ident(row), float(int(row.submitted_at.timestamp())))
+        count = bisect.bisect_right(times, at + 600.0) - bisect.bisect_left(times, at - 600.0)
+        i = bisect.bisect_left(times, at)  # its own time (or its original's) is in the list at i
+        gaps = [at - times[i - 1]] if i > 0 else []
+        if i + 1 < len(times):
+            gaps.append(times[i + 1] - at)
+        return float(count), min([7 * 86400.0, *gaps])
 
 
 _indexes: dict[tuple[str, int, int], CampaignIndex] = {}

@@ -1,15 +1,13 @@
 """Scoring a new response at constant cost: only the responses that can change its features are read.
 
-A response's group features depend on the responses that share its device, its network address, its
-location within ten minutes (and its nearest neighbours there), or its comment; everything campaign-wide (a
-location's usual duration, the items' medians, the hours...) is the fitted model's reference. So the batch
-scored for a new response is that neighbourhood, found through indexed queries, and its score equals what
-scoring it inside the whole campaign with the same model gives (tests/web/test_scoring_context.py).
-
-Comments and network groups can be huge (a stock phrase, a carrier's gateway): their features come from the
-worker's `campaign_index`, kept up to date at constant cost per response; a network group of up to
-`LARGE_GROUP` responses is still read whole (exact in every case). A response without a device id has no
-device group (residents without JavaScript are not one phone).
+A response's group features depend on the responses that share its device, its network address, its poster
+(within ten minutes, and the nearest one) or its comment; everything campaign-wide (a location's usual
+duration, the items' medians, the hours...) is the fitted model's reference. The batch scored for a new
+response is the responses of its device (an indexed query); its network, poster and comment groups, which can
+be huge (a carrier's gateway, a busy stairwell, a stock phrase), come from the worker's `campaign_index`,
+kept up to date at constant cost per response. Its score equals what scoring it inside the whole campaign
+with the same model gives (tests/web/test_scoring_context.py). A response without a device id has no device
+group (residents without JavaScript are not one phone).
 """
 
 from __future__ import annotations
@@ -19,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 import numpy as np
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from fraud.features.base import FeatureMatrix
 from fraud.features.reference import Reference
@@ -27,7 +25,6 @@ from survey_app.models import Campaign, Submission, ident
 from survey_app.services.campaign_index import HOUSEHOLD, campaign_index
 from survey_app.services.scoring_scope import location_codes, scope
 
-LARGE_GROUP = 30
 WINDOW = timedelta(seconds=600)
 
 
@@ -36,12 +33,13 @@ class Neighbourhood:
     rows: list[Submission]
     network: dict[int, dict[str, float]] = field(default_factory=dict)  # response id -> its network group
     comments: dict[int, tuple[float, float]] = field(default_factory=dict)  # response id -> copies, nearest
+    posters: dict[int, tuple[float, float, float]] = field(default_factory=dict)  # id -> 10 min, gap, usual
 
 
 def neighbourhood(
     session: Session, campaign: Campaign, pending: list[Submission], reference: Reference
 ) -> Neighbourhood:
-    """The pending responses and every response their group features depend on (indexed queries)."""
+    """The pending responses, their devices' responses, and their groups from the campaign index."""
     where = scope(campaign)
     rows: dict[int, Submission] = {ident(r): r for r in pending}
 
@@ -55,25 +53,6 @@ def neighbourhood(
 
     clients = sorted({r.client_id for r in pending if r.client_id})
     same(Submission.client_id, clients)
-    ips = sorted({r.ip_hash for r in pending})
-    sizes = dict(
-        session.exec(
-            select(Submission.ip_hash, func.count())
-            .where(*where, col(Submission.ip_hash).in_(ips))
-            .group_by(col(Submission.ip_hash))
-        ).all()
-    )
-    same(Submission.ip_hash, [ip for ip in ips if sizes.get(ip, 0) <= LARGE_GROUP])
-    for row in pending:
-        at, loc = row.submitted_at, row.location_id
-        when = col(Submission.submitted_at)
-        at_loc = select(Submission).where(*where, col(Submission.location_id) == loc)
-        add(at_loc.where(when >= at - WINDOW, when <= at + WINDOW))
-        add(at_loc.where(when < at).order_by(when.desc()).limit(1))  # the nearest before and after
-        add(at_loc.where(when > at).order_by(when.asc()).limit(1))
-    # a neighbour may be a double tap whose original is not a neighbour: its device's responses too, so the
-    # neighbourhood merges it as the whole campaign does
-    same(Submission.client_id, sorted({r.client_id for r in rows.values() if r.client_id} - set(clients)))
     index = campaign_index(session, campaign)
     names = location_codes(session, campaign)
     found = Neighbourhood(sorted(rows.values(), key=ident))
@@ -81,20 +60,30 @@ def neighbourhood(
         text = index.comment(row.comment)
         if text is not None:
             found.comments[ident(row)] = text
-        if sizes.get(row.ip_hash, 0) > LARGE_GROUP:
-            found.network[ident(row)] = index.network(row, reference, names)
+        found.network[ident(row)] = index.network(row, reference, names)
+        usual = reference.loc_rate.get(names.get(row.location_id, ""), reference.overall[1])
+        found.posters[ident(row)] = (*index.poster(row), usual)
     return found
 
 
 def fix_groups(fm: FeatureMatrix, ids: dict[str, int], near: Neighbourhood, reference: Reference) -> None:
-    """The comment features of the scored responses, and the network features of those in a big group, from
-    the campaign index (the neighbourhood did not read those groups whole)."""
+    """The comment and network features of the scored responses, from the campaign index (the
+    neighbourhood does not read those groups)."""
     column = {f.name: j for j, f in enumerate(fm.features)}
     for i, public_id in enumerate(fm.ids):
         text = near.comments.get(ids.get(public_id, -1))
         if text is not None:
             for name, value in zip(("comment_dup", "comment_near"), text, strict=True):
                 fm.values[i, column[name]] = fm.display[i, column[name]] = value
+        poster = near.posters.get(ids.get(public_id, -1))
+        if poster is not None:
+            count, gap, usual = poster
+            fm.values[i, column["loc_gap"]], fm.display[i, column["loc_gap"]] = (
+                np.log(max(gap, 1.0)),
+                max(gap, 1.0),
+            )
+            fm.values[i, column["loc_burst"]] = (count - usual) / np.sqrt(usual + 1)
+            fm.display[i, column["loc_burst"]] = count
         group = near.network.get(ids.get(public_id, -1))
         if group is None:
             continue

@@ -117,21 +117,6 @@ def test_a_new_response_scores_as_in_the_whole_campaign(
     assert any(v.flagged for v in mine.values()), "straight-liners are flagged by the stored cut"
 
 
-def test_big_groups_come_from_the_campaign_index(
-    session: Session, grown: tuple[Campaign, list[int]], monkeypatch: pytest.MonkeyPatch
-) -> None:
-    campaign, added = grown
-    monkeypatch.setattr(scoring_context, "LARGE_GROUP", 1)  # every shared address counts as huge here
-    plan = plan_pending(session=session, campaign=campaign)
-    full = _full_with_same_model(session, campaign)
-    mine = {v.response_id: v for v in plan.verdicts}
-    # every network group from the worker's campaign index (double taps merged as they arrive): the same
-    # verdicts as inside the whole campaign
-    differ = [r for r in added if mine[r].score != pytest.approx(full[r].score, abs=1e-9)]
-    assert differ == []
-    assert all(mine[r].flagged == full[r].flagged and mine[r].reasons == full[r].reasons for r in added)
-
-
 def test_scoring_the_waiting_responses_writes_them_once(
     session: Session, grown: tuple[Campaign, list[int]]
 ) -> None:
