@@ -6,7 +6,7 @@
     scored. Uses the shared load generator (../shared/bench/loadgen.py) and bare stack
     (../shared/bench/bare_app.py); prints JSON lines and the ratios against the bare stack.
 
-    .venv/bin/python bench/load.py [--responses 10000] [--pg] [--n 1000]
+    .venv/bin/python bench/load.py [--responses 10000] [--small 300] [--pg] [--n 1000]
 """
 
 from __future__ import annotations
@@ -61,11 +61,11 @@ def loadgen(mode: str, urls: list[str], n: int, clients: int) -> dict[str, objec
     return dict(json.loads(out.strip().splitlines()[-1]))
 
 
-def unscored(env: dict[str, str]) -> int:
+def unscored(env: dict[str, str], where: str = "WHERE fraud_score IS NULL") -> int:
     code = (
         "from sqlalchemy import text; from survey_app.db import make_engine; import os; "
         "e = make_engine(os.environ['DATABASE_URL']); "
-        "print(e.connect().execute(text('SELECT count(*) FROM response WHERE fraud_score IS NULL')).scalar())"
+        f"print(e.connect().execute(text('SELECT count(*) FROM response {where}')).scalar())"
     )
     return int(
         subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout
@@ -74,6 +74,8 @@ def unscored(env: dict[str, str]) -> int:
 
 def measure(name: str, urls: list[str], env: dict[str, str] | None, n: int) -> dict[str, object]:
     figures: dict[str, object] = {"setup": name}
+    if env is not None:
+        figures["responses_before"] = unscored(env, "")
     figures["submit_1"] = loadgen("submit", urls, max(100, n // 5), 1)
     started = time.perf_counter()
     figures["submit_16"] = loadgen("submit", urls, n, 16)
@@ -90,6 +92,9 @@ def measure(name: str, urls: list[str], env: dict[str, str] | None, n: int) -> d
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--responses", type=int, default=10_000)
+    parser.add_argument(
+        "--small", type=int, default=0, help="also the embedded default at this many responses"
+    )
     parser.add_argument("--n", type=int, default=1000)
     parser.add_argument("--pg", action="store_true")
     args = parser.parse_args()
@@ -103,7 +108,14 @@ def main() -> None:
         wait(f"http://127.0.0.1:{bare}/s/x")
         results = [measure("bare stack", [f"http://127.0.0.1:{bare}/s/x"], None, args.n)]
         env = {**os.environ, "MINGCHA_VAR_DIR": str(tmp), "DATABASE_URL": f"sqlite:///{tmp / 'mingcha.db'}"}
-        setups = [("embedded default (SQLite, app + worker in one process)", env, 1, [])]
+        setups = [("embedded default (SQLite, app + worker in one process)", env, 1, [], args.responses)]
+        if args.small:
+            small = {
+                **env,
+                "MINGCHA_VAR_DIR": str(tmp / "small"),
+                "DATABASE_URL": f"sqlite:///{tmp / 'small.db'}",
+            }
+            setups.insert(0, (f"embedded default at {args.small} responses", small, 1, [], args.small))
         if args.pg:
             pg = os.environ.get("MINGCHA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/test")
             schema = f"load_{uuid.uuid4().hex[:8]}"
@@ -118,13 +130,15 @@ def main() -> None:
                 "MINGCHA_QUEUE_NAME": schema,
                 "MINGCHA_RATELIMIT_STORAGE": redis,
             }
-            setups.append(("PostgreSQL, 2 app processes + 1 worker, Redis", pg_env, 2, ["--no-worker"]))
-        for name, senv, instances, extra in setups:
+            setups.append(
+                ("PostgreSQL, 2 app processes + 1 worker, Redis", pg_env, 2, ["--no-worker"], args.responses)
+            )
+        for name, senv, instances, extra, size in setups:
             subprocess.run(
                 [PY, "-m", "survey_app", "migrate"], cwd=ROOT, env=senv, check=True, capture_output=True
             )
             seeded = subprocess.run(
-                [PY, "-m", "survey_app", "seed-demo", "--responses", str(args.responses)],
+                [PY, "-m", "survey_app", "seed-demo", "--responses", str(size)],
                 cwd=ROOT, env=senv, check=True, capture_output=True, text=True,
             ).stdout  # fmt: skip
             ports = [port() for _ in range(instances)]
