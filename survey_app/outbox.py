@@ -97,12 +97,13 @@ def remember(
 def answer(request: Request, stored: dict[str, Any], original: Response | None = None) -> Response:
     """The outcome for the client: JSON for the outbox; for a browser page, the handler's own response (first
     time) or, on a repeat, on to where the first one went."""
-    if wants_outcome(request) or original is None:
-        status = 200 if stored.get("ok") else int(stored["error"]["status"])
-        if original is None and not wants_outcome(request) and stored.get("location"):
+    if not wants_outcome(request):
+        if original is not None:
+            return original
+        if stored.get("location"):
             return RedirectResponse(stored["location"], status_code=303)
-        return JSONResponse(stored, status_code=status)
-    return original
+    status = 200 if stored.get("ok") else int(stored["error"]["status"])
+    return JSONResponse(stored, status_code=status)
 
 
 def wants_outcome(request: Request) -> bool:

@@ -115,3 +115,22 @@ def seed_graded_demo(session: Session):  # type: ignore[no-untyped-def]
     seed_field_demo(session=session, campaign=campaign, assign=False)
     session.commit()
     return campaign, locations
+
+
+def covert_visit(session: Session, campaign: Campaign, *, location_id: int | None, field_id: int, actor: str):  # type: ignore[no-untyped-def]
+    """A covert property open-evaluation visit for one auditor, open from an hour ago for six hours."""
+    from survey_app.services import visits
+    from survey_app.services.visits import VisitPlan
+
+    start = utcnow() - timedelta(hours=1)
+    plan = VisitPlan(
+        register_bundled(session=session)["property-open-evaluation"],
+        "covert",
+        start,
+        start + timedelta(hours=6),
+        (field_id,),
+        location_id=location_id,
+    )
+    visit = visits.schedule(session=session, campaign=campaign, plan=plan, actor=actor)
+    session.commit()
+    return visit

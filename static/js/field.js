@@ -24,10 +24,7 @@
   });
 
   // Each interview typed on this page is its own: a fresh draft id (resends of it stay one interview).
-  document.querySelectorAll("input[data-draft]").forEach(function (input) {
-    var bytes = new Uint8Array(10); crypto.getRandomValues(bytes);
-    input.value = "d-" + Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
-  });
+  if (box) document.querySelectorAll("input[data-draft]").forEach(function (input) { input.value = "d-" + box.newKey().slice(0, 20); });
 
   // A step's answers kept on the phone as they are given; a kept screen shows them again.
   document.querySelectorAll("form[data-draft-form]").forEach(function (form) {

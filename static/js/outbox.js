@@ -117,5 +117,5 @@
     return drainNow();
   }
 
-  root.MingchaOutbox = { add: add, all: all, remove: remove, drain: drain, kindOf: kindOf, channel: channel };
+  root.MingchaOutbox = { add: add, all: all, remove: remove, drain: drain, kindOf: kindOf, channel: channel, newKey: newKey };
 })(self);

@@ -3,7 +3,7 @@ itself without JavaScript), then download."""
 
 from __future__ import annotations
 
-from sqlmodel import select
+from sqlmodel import col, select
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
@@ -13,10 +13,10 @@ from survey_app.endpoint import db, endpoint, field, user
 from survey_app.errors import NotFound
 from survey_app.models_field import Blob
 from survey_app.models_jobs import Job, JobState
-from survey_app.routes.reports import download
-from survey_app.routes.staff import LEADS, campaign_access, staff_render
+from survey_app.routes.staff import LEADS, campaign_access, download, staff_render
 from survey_app.services import background
 from survey_app.services.job_files import Output
+from survey_app.templating import is_htmx
 
 
 def ask(request: Request) -> Response:
@@ -39,14 +39,12 @@ def ask(request: Request) -> Response:
 def page(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
     job = background.of_campaign(db(request), campaign, request.path_params["job"])
-    recent = db(request).exec(
-        select(Job).where(Job.campaign_id == campaign.id).order_by(Job.id.desc()).limit(10)  # type: ignore[union-attr]
-    )
     waiting = job.state in (JobState.QUEUED, JobState.RUNNING)
-    context = {"campaign": campaign, "job": job, "waiting": waiting, "recent": list(recent)}
-    if request.headers.get("HX-Request") == "true":
+    context = {"campaign": campaign, "job": job, "waiting": waiting}
+    if is_htmx(request):  # the fragment polled every second: the job's state alone
         return staff_render(request, "jobs/_job.html", context)
-    return staff_render(request, "jobs/page.html", context)
+    recent = select(Job).where(Job.campaign_id == campaign.id).order_by(col(Job.id).desc()).limit(10)
+    return staff_render(request, "jobs/page.html", {**context, "recent": list(db(request).exec(recent))})
 
 
 def file(request: Request) -> Response:

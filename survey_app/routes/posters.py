@@ -15,7 +15,7 @@ from survey_app.posters.content import PosterText, poster_text
 from survey_app.posters.fonts import FontMissing
 from survey_app.posters.render import png_bytes
 from survey_app.routes.locations import campaign_location
-from survey_app.routes.staff import LEADS, campaign_access, staff_render
+from survey_app.routes.staff import LEADS, campaign_access, download, staff_render
 from survey_app.services import job_files
 from survey_app.services.survey_links import short_url, survey_url
 
@@ -52,8 +52,6 @@ def poster_png(request: Request) -> Response:
 
 def posters_pdf(request: Request) -> Response:
     """Every location's poster, one A4 page each, in one PDF."""
-    from survey_app.routes.reports import download
-
     campaign = campaign_access(request, manage=True).campaign
     return download(job_files.posters(db(request), campaign, request.app.state.settings))
 

@@ -12,7 +12,7 @@ from survey_app.endpoint import db, endpoint, field, redirect, user
 from survey_app.errors import NotFound
 from survey_app.i18n import N_, gettext
 from survey_app.models import Campaign, Scheme
-from survey_app.routes.staff import LEADS, campaign_access, confirm_page, staff_render
+from survey_app.routes.staff import LEADS, campaign_access, confirm_page, download, staff_render
 from survey_app.services import grading, job_files
 from survey_app.services import report_view as view
 from survey_app.services.report_view import status_text
@@ -121,11 +121,6 @@ def export(request: Request) -> Response:
     session = db(request)
     job_files.record_export(session, campaign, user(request).username, f"{what}.{fmt}")
     return download(job_files.export(session, campaign, what, fmt))
-
-
-def download(found: job_files.Output) -> Response:
-    headers = {"Content-Disposition": f'attachment; filename="{found.filename}"', "Cache-Control": "no-store"}
-    return Response(found.data, media_type=found.media_type, headers=headers)
 
 
 routes = [

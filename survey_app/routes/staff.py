@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from starlette.requests import Request
-from starlette.responses import HTMLResponse
+from starlette.responses import HTMLResponse, Response
 
 from survey_app.auth.sessions import csrf_token
 from survey_app.endpoint import db, user
 from survey_app.services.campaigns import Access, access
+from survey_app.services.job_files import Output
 from survey_app.templating import render
 
 LEADS = frozenset({"lead", "admin"})
@@ -41,3 +42,9 @@ def confirm_page(
     `action`, "cancel" goes back."""
     confirm = {"title": title, "body": body, "action": action, "button": button, "back": back}
     return staff_render(request, "confirm.html", {"confirm": confirm})
+
+
+def download(found: Output) -> Response:
+    """A made file as an attachment, never cached."""
+    headers = {"Content-Disposition": f'attachment; filename="{found.filename}"', "Cache-Control": "no-store"}
+    return Response(found.data, media_type=found.media_type, headers=headers)

@@ -4,6 +4,7 @@ move of a job is here."""
 
 from __future__ import annotations
 
+import functools
 import logging
 from datetime import timedelta
 from typing import Any
@@ -97,13 +98,10 @@ def _make(
     return job_files.export(session, campaign, str(params.get("what")), str(params.get("fmt")))
 
 
-_cached: dict[str, Any] = {}
-
-
+@functools.cache
 def _catalogs() -> dict[str, Any]:
-    if "catalogs" not in _cached:
-        _cached["catalogs"] = i18n.load_catalogs()
-    return dict(_cached["catalogs"])
+    """The catalogs, compiled once per worker process."""
+    return dict(i18n.load_catalogs())
 
 
 def waiting(session: Session) -> list[int]:

@@ -29,7 +29,7 @@ from survey_app.models import (
 from survey_app.services import audit, review
 from survey_app.services.export import campaign_contract
 from survey_app.services.scoring_context import fix_groups, neighbourhood
-from survey_app.services.scoring_scope import contract_lines, scope
+from survey_app.services.scoring_scope import contract_lines, own_device, scope
 
 log = logging.getLogger(__name__)
 REFIT_GROWTH = 2.0  # refit when the campaign has doubled since the last fit
@@ -52,7 +52,7 @@ def load_batch(*, session: Session, campaign: Campaign, channel: str = "online")
     response without a device id has no device group (residents without JavaScript are not one phone)."""
     contract = campaign_contract(session=session, campaign=campaign, channel=channel)
     items = parse_items(contract.items)
-    found = [{**line, "client_id": line["client_id"] or f"none:{line['id']}"} for line in contract.lines]
+    found = [own_device(line) for line in contract.lines]
     if channel != "online":
         found = [{**line, "client_id": line["id"], "ip_hash": line["id"], "user_agent": ""} for line in found]
     lines = (json.dumps(line, ensure_ascii=False) for line in found)

@@ -33,13 +33,19 @@ def contract_lines(session: Session, campaign: Campaign, rows: list[Submission])
     items = items_json(materialise(version))
     likert_ids = [entry["id"] for entry in items["items"]]
     codes = location_codes(session, campaign)
-    lines = []
-    for row in rows:
-        line = response_line(row, codes.get(row.location_id, ""), likert_ids)
-        if not line["client_id"]:
-            line["client_id"] = f"none:{line['id']}"
-        lines.append(json.dumps(line, ensure_ascii=False))
+    lines = [
+        json.dumps(
+            own_device(response_line(row, codes.get(row.location_id, ""), likert_ids)), ensure_ascii=False
+        )
+        for row in rows
+    ]
     return parse_items(items), lines
+
+
+def own_device(line: dict[str, Any]) -> dict[str, Any]:
+    """A response without a device id is a device of its own (residents without JavaScript are not one
+    phone): the rule of the whole-campaign batch and of the neighbourhood alike."""
+    return line if line["client_id"] else {**line, "client_id": f"none:{line['id']}"}
 
 
 def location_codes(session: Session, campaign: Campaign) -> dict[int | None, str]:

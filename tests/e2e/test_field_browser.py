@@ -4,7 +4,6 @@ auditor sees the visit, the photo's EXIF time beside the check-in, and the grade
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -14,11 +13,8 @@ from sqlmodel import Session, select
 
 from survey_app.models import User, utcnow
 from survey_app.models_field import Visit
-from survey_app.services import visits
-from survey_app.services.instruments import register_bundled
-from survey_app.services.visits import VisitPlan
 from tests.e2e.conftest import axe_violations
-from tests.factories import PASSWORD, add_member, make_user, seed_graded_demo
+from tests.factories import PASSWORD, add_member, covert_visit, make_user, seed_graded_demo
 
 
 def photo_taken_at(path: Path, local_text: str) -> None:
@@ -52,21 +48,7 @@ def test_covert_visit_with_a_photo_then_the_lead_sees_it(
     lead = make_user(session, "wang", ["lead"])
     add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
     field = session.exec(select(User).where(User.username == "field")).one()
-    start = utcnow() - timedelta(hours=1)
-    visit = visits.schedule(
-        session=session,
-        campaign=campaign,
-        plan=VisitPlan(
-            register_bundled(session=session)["property-open-evaluation"],
-            "covert",
-            start,
-            start + timedelta(hours=6),
-            (field.id or 0,),
-            location_id=locations[2].id,
-        ),
-        actor="wang",
-    )
-    session.commit()
+    visit = covert_visit(session, campaign, location_id=locations[2].id, field_id=field.id or 0, actor="wang")
     taken = utcnow().astimezone(ZoneInfo(campaign.timezone)).replace(microsecond=0)
     picture = tmp_path / "receipt.jpg"
     photo_taken_at(picture, taken.strftime("%Y:%m:%d %H:%M:%S"))

@@ -7,24 +7,21 @@ check."""
 from __future__ import annotations
 
 import io
-from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
 from PIL import Image
 from sqlmodel import Session, func, select
 
-from survey_app.models import Campaign, Submission, User, utcnow
+from survey_app.models import Campaign, Submission, User
 from survey_app.models_field import Evidence, Sheet, Visit
 from survey_app.models_outbox import RequestKey
 from survey_app.services import visits
-from survey_app.services.instruments import register_bundled
-from survey_app.services.visits import VisitPlan
 from tests.conftest import survey_path
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS
 from tests.e2e.test_field_browser import answer_all, log_in
 from tests.e2e.test_survey_browser import answer_current_page
-from tests.factories import add_member, make_campaign, make_user
+from tests.factories import add_member, covert_visit, make_campaign, make_user
 
 SAVED = "已保存，联网后自动提交"
 
@@ -97,21 +94,9 @@ def _covert_visit(session: Session) -> tuple[Campaign, Visit]:
     lead = make_user(session, "wang", ["lead"])
     add_member(session=session, campaign_id=campaign.id, user_id=field.id, role="field")
     add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
-    start = utcnow() - timedelta(hours=1)
-    visit = visits.schedule(
-        session=session,
-        campaign=campaign,
-        plan=VisitPlan(
-            register_bundled(session=session)["property-open-evaluation"],
-            "covert",
-            start,
-            start + timedelta(hours=6),
-            (field.id or 0,),
-            location_id=locations[0].id,
-        ),
-        actor=lead.username,
+    visit = covert_visit(
+        session, campaign, location_id=locations[0].id, field_id=field.id or 0, actor=lead.username
     )
-    session.commit()
     return campaign, visit
 
 

@@ -4,7 +4,9 @@ phone is reused by the next person as a new response; an older instrument versio
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
+from pathlib import Path
 
 from sqlmodel import Session, func, select
 from starlette.testclient import TestClient
@@ -170,3 +172,22 @@ def test_field_replays_without_the_form_field_and_after_cancellation(
     anonymous = TestClient(field.app, follow_redirects=False)
     expired = anonymous.post(f"/f/v/{visit}/checkin", data=checkin, headers=queued("a" * 32))
     assert expired.status_code == 401 and expired.json()["error"]["code"] == "login_required"
+
+
+def test_a_new_release_changes_the_worker_and_its_caches(client: TestClient, tmp_path: Path) -> None:
+    from survey_app.routes.pwa import _worker_source
+
+    worker = client.get("/sw.js")
+    assert worker.status_code == 200 and worker.headers["cache-control"] == "no-cache"
+    assert "__VERSION__" not in worker.text and "__PRECACHE__" not in worker.text
+    assert "/static/css/app.css?v=" in worker.text and '"/offline"' in worker.text
+    assert 'n.indexOf("mingcha-shell-") === 0 && n !== SHELL' in worker.text, "old shells are deleted"
+    (tmp_path / "js").mkdir()
+    (tmp_path / "js" / "sw.js").write_text('var VERSION = "__VERSION__"; var P = __PRECACHE__;')
+    old = _worker_source(tmp_path, ("/static/css/app.css?v=aaaa",))
+    new = _worker_source(tmp_path, ("/static/css/app.css?v=bbbb",))
+    version = re.compile(r'VERSION = "(\w+)"')
+    assert version.search(old) and version.search(new)
+    assert version.search(old).group(1) != version.search(new).group(1), "a changed file, a new worker"  # type: ignore[union-attr]
+    manifest = client.get("/manifest.webmanifest").json()
+    assert manifest["short_name"] == "明察" and manifest["start_url"] == "/app"
