@@ -22,7 +22,7 @@ from survey_app import i18n, templating
 from survey_app.auth.throttle import LoginThrottle
 from survey_app.db import make_engine
 from survey_app.errors import DomainError
-from survey_app.jobs import Jobs, run_embedded
+from survey_app.jobs import Jobs, start_embedded, stop_embedded
 from survey_app.middleware import BodyLimit, LocaleMiddleware, SecurityHeaders
 from survey_app.routes import (
     account,
@@ -72,10 +72,11 @@ def create_app(settings: Settings | None = None) -> Starlette:
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
         check_key(engine, contacts)  # a wrong key is a clear error at start-up, never a silent fallback
-        consumer = run_embedded(jobs) if settings.embedded_worker else None
+        worker = start_embedded(settings) if settings.embedded_worker else None
         yield
-        if consumer is not None:
-            consumer.stop(graceful=True)
+        jobs.flush()
+        if worker is not None:
+            stop_embedded(worker)
         engine.dispose()
 
     routes = [

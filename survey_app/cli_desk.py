@@ -92,14 +92,9 @@ def _purge(settings: Settings, args: argparse.Namespace) -> int:
 def _worker(settings: Settings, args: argparse.Namespace) -> int:
     import logging
 
-    from survey_app.db import make_engine
-    from survey_app.jobs import Jobs
+    from survey_app.jobs import run_worker
 
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    jobs = Jobs(settings, make_engine(settings.database_url))
-    consumer = jobs.consumer(max(1, args.workers))
-    print(
-        f"job worker: {jobs.recover()} campaign(s) with unscored responses queued; Ctrl+C to stop", flush=True
-    )
-    consumer.run()
+    print("job worker: Ctrl+C to stop", flush=True)
+    run_worker(settings, args.workers)
     return 0

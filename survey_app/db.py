@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import sqlite3
+import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -11,7 +14,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlmodel import Session, create_engine
 
-from survey_app.errors import ReadOnlyViolation
+from survey_app.errors import ReadOnlyViolation, Unavailable
+
+WRITER_WAIT_S = 15  # how long a writer waits for SQLite's write lock before "try again in a moment" (503)
+LOCK_POLL_S = 0.001
 
 
 def make_engine(url: str) -> Engine:
@@ -20,7 +26,7 @@ def make_engine(url: str) -> Engine:
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
             Path(path).parent.mkdir(parents=True, exist_ok=True)
-        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 15})
+        engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": WRITER_WAIT_S})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
         return engine
@@ -35,7 +41,7 @@ def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
     cur.execute(
         "PRAGMA synchronous=FULL"
     )  # an acknowledged submission survives a power cut, not only a crash
-    cur.execute("PRAGMA busy_timeout=15000")
+    cur.execute(f"PRAGMA busy_timeout={WRITER_WAIT_S * 1000}")
     cur.close()
 
 
@@ -43,20 +49,45 @@ def _sqlite_begin(conn: Connection) -> None:
     """A writing unit of work takes SQLite's write lock first (BEGIN IMMEDIATE): a transaction that read
     and then writes could otherwise fail at once with 'database is locked' when another writer committed
     in between; waiting for the lock up front serialises writers cleanly."""
-    immediate = conn.get_execution_options().get("mingcha_write", False)
-    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+    if not conn.get_execution_options().get("mingcha_write", False):
+        conn.exec_driver_sql("BEGIN")
+        return
+    raw = conn.connection.driver_connection
+    assert isinstance(raw, sqlite3.Connection)
+    raw.execute("PRAGMA busy_timeout=0")
+    deadline = time.monotonic() + WRITER_WAIT_S
+    try:
+        while True:  # SQLite's own wait sleeps up to 100 ms between tries: a waiter misses the lock's release
+            try:
+                raw.execute("BEGIN IMMEDIATE")
+                return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc) and "busy" not in str(exc):
+                    raise
+                if time.monotonic() > deadline:
+                    raise Unavailable("server_busy") from exc
+                time.sleep(LOCK_POLL_S)  # another process (the worker, a command) is writing
+    finally:
+        raw.execute(f"PRAGMA busy_timeout={WRITER_WAIT_S * 1000}")
 
 
 @contextmanager
-def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+def unit_of_work(engine: Engine, *, write: bool = True, lock_late: bool = False) -> Iterator[Session]:
     """One session, one transaction: committed once at the end, rolled back on any error.
 
     A read-only unit (a GET request) is always rolled back, and refuses to end with pending changes, so a
     page view can never write.
+
+    `lock_late`: a writing unit that mostly reads (the public survey's submit: find the token, check the
+    answers) reads without SQLite's write lock and takes it only when it starts writing (`begin_writing`), so
+    that concurrent submissions hold the one write lock for their insert alone, not for their checks.
     """
-    bind = engine.execution_options(mingcha_write=True) if write else engine
+    bind = engine.execution_options(mingcha_write=True) if write and not lock_late else engine
     with Session(bind, expire_on_commit=False, autoflush=write) as session:
+        session.info[LATE] = write and lock_late
         try:
+            if write and not lock_late:
+                _take_writer(session, engine)
             yield session
             if write:
                 session.commit()
@@ -68,6 +99,53 @@ def unit_of_work(engine: Engine, *, write: bool = True) -> Iterator[Session]:
         else:
             if not write:
                 session.rollback()
+        finally:
+            held: threading.RLock | None = session.info.pop(HELD, None)
+            if held is not None:
+                held.release()
+
+
+LATE = "mingcha_lock_late"
+HELD = "mingcha_writer_lock"
+_writer_locks: dict[str, threading.RLock] = {}
+_writer_locks_guard = threading.Lock()
+
+
+def _take_writer(session: Session, engine: Engine) -> None:
+    """SQLite has one writer at a time, and a connection waiting for the write lock polls for it with
+    growing sleeps (up to 100 ms), so under load a waiting writer keeps losing it to newcomers and a few wait
+    seconds. The writers of this process queue on a lock of their own instead, handed over the moment the
+    previous unit has committed; other processes (a separate worker, a command) still meet SQLite's wait."""
+    if engine.dialect.name != "sqlite":
+        return
+    with _writer_locks_guard:
+        lock = _writer_locks.setdefault(str(engine.url), threading.RLock())
+    if not lock.acquire(timeout=WRITER_WAIT_S):
+        raise Unavailable("server_busy")
+    session.info[HELD] = lock
+
+
+def begin_writing(session: Session) -> None:
+    """In a unit that locks late: end the reading transaction (nothing written yet) and start the writing
+    one, which takes the write lock first (BEGIN IMMEDIATE); what was read stays loaded. Elsewhere a no-op."""
+    if not session.info.get(LATE):
+        return
+    if session.new or session.dirty or session.deleted:
+        raise ReadOnlyViolation("changes made before begin_writing in a unit that locks late")
+    session.commit()
+    session.info[LATE] = False
+    bind = session.get_bind()
+    assert isinstance(bind, Engine)
+    _take_writer(session, bind)
+    session.connection(execution_options={"mingcha_write": True})
+
+
+@event.listens_for(Session, "before_flush")
+def _write_after_lock(session: Session, _context: Any, _instances: Any) -> None:
+    """A unit that locks late must say when it starts writing: a write in its reading transaction could
+    fail at once on SQLite (another writer committed since it began) instead of waiting for the lock."""
+    if session.info.get(LATE):
+        raise ReadOnlyViolation("a unit that locks late wrote before begin_writing")
 
 
 @event.listens_for(Session, "before_flush")

@@ -80,8 +80,10 @@ def endpoint(
     roles: frozenset[str] | None = None,
     csrf: bool = True,
     reader: BodyReader | None = None,
+    lock_late: bool = False,
 ) -> Callable[[Request], Awaitable[Response]]:
-    """Wrap a handler: read the body, then run it in a thread inside one unit of work."""
+    """Wrap a handler: read the body, then run it in a thread inside one unit of work (`lock_late`: see
+    `db.unit_of_work`; the handler's writes go through a service that calls `db.begin_writing`)."""
     read = reader or read_staff_form
 
     @functools.wraps(handler)
@@ -103,7 +105,7 @@ def endpoint(
 
     def _in_unit_of_work(request: Request) -> Response:
         write = request.method not in SAFE_METHODS
-        with unit_of_work(request.app.state.engine, write=write) as session:
+        with unit_of_work(request.app.state.engine, write=write, lock_late=lock_late) as session:
             request.state.db = session
             if staff:
                 found, expired = current_user(request, session)

@@ -14,8 +14,14 @@ enqueues every campaign that still has unscored responses, so a job lost in a cr
 from __future__ import annotations
 
 import logging
+import multiprocessing
+import os
+import signal
+import threading
+import time
+from collections.abc import Callable
+from multiprocessing.process import BaseProcess
 from pathlib import Path
-from typing import Any
 
 from huey import Huey, MemoryHuey, RedisHuey, SqliteHuey, crontab
 from huey.consumer import Consumer
@@ -29,6 +35,56 @@ from survey_app.settings import Settings
 
 log = logging.getLogger(__name__)
 RETRY_LOCKED_S = 1
+ENQUEUE_GAP_S = 1.0
+
+
+class Coalesced:
+    """`send(key)` for the keys asked for, from one thread, at most one round every `gap` seconds, and always
+    after the latest ask (an ask made while a round runs gets a round of its own afterwards).
+
+    Fifty submissions a second to one campaign need one "score its waiting responses" job every so often,
+    not fifty queue writes: the job scores every response committed before it starts."""
+
+    def __init__(self, send: Callable[[int], None], gap: float) -> None:
+        self._send = send
+        self._gap = gap
+        self._wanted: set[int] = set()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+
+    def ask(self, key: int) -> None:
+        with self._cond:
+            self._wanted.add(key)
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="mingcha-enqueue", daemon=True)
+                self._thread.start()
+            self._cond.notify()
+
+    def now(self, key: int) -> None:
+        """Send at once, in this thread (tests' immediate queue)."""
+        self._deliver({key})
+
+    def flush(self) -> None:
+        """Send what is waiting now (at shutdown: the sweep would find it a minute later otherwise)."""
+        with self._cond:
+            batch, self._wanted = self._wanted, set()
+        self._deliver(batch)
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._wanted:
+                    self._cond.wait()
+                batch, self._wanted = self._wanted, set()
+            self._deliver(batch)
+            time.sleep(self._gap)
+
+    def _deliver(self, batch: set[int]) -> None:
+        for key in sorted(batch):
+            try:
+                self._send(key)
+            except Exception:  # the queue is down: the response is stored, the worker's sweep will score it
+                log.exception("could not enqueue scoring for campaign %s", key)
 
 
 def make_huey(url: str, *, immediate: bool = False, name: str = "mingcha") -> Huey:
@@ -75,13 +131,19 @@ class Jobs:
         self.score_campaign = score_campaign
         self.run_job = run_job
         self.sweep = sweep
+        self._scoring = Coalesced(score_campaign, ENQUEUE_GAP_S)
 
     def enqueue_scoring(self, campaign_id: int) -> None:
-        """Ask for a campaign's waiting responses to be scored (called after a submission was committed)."""
-        try:
-            self.score_campaign(campaign_id)
-        except Exception:  # the queue is down: the response is stored, the worker's sweep will score it
-            log.exception("could not enqueue scoring for campaign %s", campaign_id)
+        """Ask for a campaign's waiting responses to be scored (called after a submission was committed):
+        a queue write every ENQUEUE_GAP_S at most, not one per submission (tests' immediate queue: now)."""
+        if self.huey.immediate:
+            self._scoring.now(campaign_id)
+        else:
+            self._scoring.ask(campaign_id)
+
+    def flush(self) -> None:
+        """Enqueue what is still waiting to be enqueued (at shutdown)."""
+        self._scoring.flush()
 
     def enqueue_job(self, job_id: int) -> None:
         """Run a background job (called once it was committed); the sweep takes it if the queue is down."""
@@ -102,22 +164,60 @@ class Jobs:
             self.run_job(job_id)
         return len(campaigns) + len(waiting)
 
-    def consumer(self, workers: int = 1, *, embedded: bool = False) -> Consumer:
-        """A consumer; an embedded one (inside `serve`) leaves the server's signal handling alone."""
-        cls = EmbeddedConsumer if embedded else Consumer
-        return cls(self.huey, workers=workers, worker_type="thread", periodic=True, check_worker_health=False)
+    def consumer(self, workers: int = 1) -> Consumer:
+        return Consumer(
+            self.huey, workers=workers, worker_type="thread", periodic=True, check_worker_health=False
+        )
+
+    def flush_scoring_locks(self) -> int:
+        """Clear the per-campaign scoring locks (at worker start): a worker killed while scoring leaves its
+        lock behind, and every later job for that campaign would find it taken for good."""
+        prefix = f"{self.huey.name}.lock.score:"
+        stale = [k.decode() if isinstance(k, bytes) else str(k) for k in self.huey.storage.result_items()]
+        for key in stale:
+            if key.startswith(prefix):
+                self.huey.delete(key)
+        return sum(key.startswith(prefix) for key in stale)
 
 
-class EmbeddedConsumer(Consumer):
-    """A consumer running beside uvicorn in the same process: uvicorn keeps SIGINT and SIGTERM."""
+def run_worker(settings: Settings, workers: int = 1, *, parent: int | None = None) -> None:
+    """A job worker until stopped (SIGINT: after the job in hand; SIGTERM: at once): stale locks cleared,
+    everything left unscored or waiting queued, then jobs as they come. With `parent`, it also stops when
+    that process is gone (the embedded worker of a server killed with SIGKILL)."""
+    from survey_app.db import make_engine
 
-    def _set_signal_handlers(self) -> None:
-        return None
+    jobs = Jobs(settings, make_engine(settings.database_url))
+    consumer = jobs.consumer(max(1, workers))
+    jobs.flush_scoring_locks()
+    if parent is not None:
+        threading.Thread(target=_exit_without, args=(parent,), daemon=True).start()
+    queued = jobs.recover()
+    log.info("job worker: %s campaign(s) or file(s) queued", queued)
+    consumer.run()
 
 
-def run_embedded(jobs: Jobs, workers: int = 1) -> Any:
-    """Start an embedded consumer (and the recovery sweep); returns it, to be stopped at shutdown."""
-    consumer = jobs.consumer(workers, embedded=True)
-    consumer.start()
-    jobs.recover()
-    return consumer
+def _exit_without(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)  # as if killed with the server: nothing half-written is committed; the next start redoes it
+
+
+def start_embedded(settings: Settings) -> BaseProcess:
+    """`serve`'s job worker: a process of its own beside the app (the scoring's CPU work never competes with
+    the requests for the interpreter), started with the app and stopped with it."""
+    process = multiprocessing.get_context("spawn").Process(
+        target=run_worker, args=(settings, 1), kwargs={"parent": os.getpid()}, name="mingcha-worker"
+    )
+    process.daemon = True
+    process.start()
+    return process
+
+
+def stop_embedded(process: BaseProcess, timeout: float = 20) -> None:
+    """Stop the embedded worker: gracefully (the job in hand finishes), then at once after `timeout`."""
+    if process.pid is not None and process.is_alive():
+        os.kill(process.pid, signal.SIGINT)
+    process.join(timeout)
+    if process.is_alive():
+        process.terminate()
+        process.join(5)

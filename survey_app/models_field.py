@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Column, Index, LargeBinary, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 from survey_app.clock import utcnow
+from survey_app.models import empty_dict, empty_list
 
 
 class VisitMode(StrEnum):
@@ -59,8 +60,8 @@ class Sheet(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     visit_id: int = Field(foreign_key="visit.id", index=True)
     auditor_id: int = Field(foreign_key="user.id", index=True)
-    answers: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
-    notes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    answers: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
+    notes: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     checkin_at: datetime | None = None
     checkin_device_at: datetime | None = None
     checkout_at: datetime | None = None
@@ -101,5 +102,5 @@ class Evidence(SQLModel, table=True):
     exif_latitude: float | None = None
     exif_longitude: float | None = None
     phash: str = Field(default="", max_length=32, index=True)
-    flags: list[Any] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    flags: list[Any] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
     uploaded_at: datetime = Field(default_factory=utcnow)

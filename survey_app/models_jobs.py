@@ -10,6 +10,7 @@ from sqlalchemy import JSON, Column, Index
 from sqlmodel import Field, SQLModel
 
 from survey_app.clock import utcnow
+from survey_app.models import empty_dict
 
 
 class JobState(StrEnum):
@@ -27,7 +28,7 @@ class Job(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     campaign_id: int = Field(foreign_key="campaign.id", index=True)
     kind: str = Field(max_length=40)
-    params: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    params: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     locale: str = Field(default="zh_CN", max_length=10)
     state: str = Field(default=JobState.QUEUED, max_length=10)
     created_by: str = Field(max_length=60)

@@ -21,6 +21,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
 from survey_app.clock import utcnow
+from survey_app.db import begin_writing
 from survey_app.models_outbox import RequestKey
 
 KEY_RE = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
@@ -86,6 +87,7 @@ def remember(
     session: Session, request: Request, key: str, user_id: int | None, found: dict[str, Any]
 ) -> None:
     status = int(found.get("status") or found.get("error", {}).get("status") or 200)
+    begin_writing(session)
     session.add(
         RequestKey(
             key=_scoped(request, key, user_id), path=request.url.path[:300], status=status, outcome=found

@@ -37,7 +37,7 @@ class Settings:
     data_key: str = ""
     queue_url: str = ""  # huey storage: sqlite:///var/jobs.db (default), redis://..., memory://
     queue_name: str = "mingcha"  # several deployments may share one Redis: give each its own name
-    embedded_worker: bool = False  # `serve` runs a worker thread beside the app (unless --no-worker)
+    embedded_worker: bool = False  # `serve` starts a worker process beside the app (unless --no-worker)
     login_failure_delay: float = 0.5  # seconds a failed login waits (slows guessing, locks nobody out)
     contact_retention_days: int = 90
     api_rate: str = "120/minute"  # requests per API token (a `limits` rate string)

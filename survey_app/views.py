@@ -58,6 +58,10 @@ ERRORS: dict[str, tuple[str, str]] = {
         ),
     ),
     "upload_too_large": (N_("File too large"), N_("Files up to 10 MB can be uploaded.")),
+    "server_busy": (
+        N_("Please try again"),
+        N_("Too many answers are being saved at this moment. Nothing was lost: submit again in a moment."),
+    ),
     "font_missing": (
         N_("No Chinese font"),
         N_(

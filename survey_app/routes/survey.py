@@ -252,7 +252,7 @@ routes = [
     Route("/s/{token}", endpoint(survey_page, staff=False, csrf=False), methods=["GET"], name="survey:page"),
     Route(
         "/s/{token}",
-        endpoint(survey_submit, reader=_survey_body, staff=False, csrf=False),
+        endpoint(survey_submit, reader=_survey_body, staff=False, csrf=False, lock_late=True),
         methods=["POST"],
         name="survey:submit",
     ),

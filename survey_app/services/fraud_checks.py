@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 from sqlalchemy.engine import Engine
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, func, select
 
 from fraud.data import Items, Responses, parse_items, read_responses
@@ -186,16 +187,18 @@ def _stored(model: FraudModel | None) -> dict[str, Any] | None:
     unpickled once per process (a stored model never changes)."""
     if model is None or model.model_version != MODEL_VERSION:
         return None
-    key = (model.id, model.fitted_at, len(model.blob))
+    key = (model.id, model.campaign_id, model.fitted_at, model.n_responses)
     if key not in _unpickled:
-        found = pickle.loads(model.blob)  # our own pickle, written by a rescore
-        _unpickled.clear()  # the newest model of the campaign being scored is all a pass needs
+        found = pickle.loads(model.blob)  # our own pickle, written by a rescore; the blob is read here only
+        while len(_unpickled) >= KEPT_MODELS:
+            _unpickled.pop(next(iter(_unpickled)))
         _unpickled[key] = (
             found if isinstance(found, dict) and "reference" in found and "cut" in found else None
         )
     return _unpickled[key]
 
 
+KEPT_MODELS = 8  # unpickled models kept per process (the campaigns being scored now)
 _unpickled: dict[tuple[Any, ...], dict[str, Any] | None] = {}
 
 
@@ -349,8 +352,12 @@ def _fit(batch: Batch, seed: int, reference: Reference | None = None) -> Respons
 
 
 def latest_model(*, session: Session, campaign: Campaign) -> FraudModel | None:
+    """The campaign's newest model; its blob (megabytes) is read only when it is used (`_stored`)."""
     return session.exec(
-        select(FraudModel).where(FraudModel.campaign_id == campaign.id).order_by(col(FraudModel.id).desc())
+        select(FraudModel)
+        .options(defer(FraudModel.blob))  # type: ignore[arg-type]
+        .where(FraudModel.campaign_id == campaign.id)
+        .order_by(col(FraudModel.id).desc())
     ).first()
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from sqlalchemy.orm import defer
 from sqlmodel import Session, col, select
 
 from forms import Instrument
@@ -31,7 +32,8 @@ def resolve(*, session: Session, secret: str, token: str) -> SurveyTarget | None
         .join(Campaign, col(Campaign.id) == Location.campaign_id)
         .join(InstrumentVersion, col(InstrumentVersion.id) == Campaign.survey_instrument_id)
         .where(Location.token_nonce == nonce)
-    ).first()  # one indexed query (the token's nonce) for the location, its campaign and instrument
+        .options(defer(InstrumentVersion.definition))  # type: ignore[arg-type]
+    ).first()  # one indexed query (the token's nonce); the instrument's JSON is read once per process
     if found is None or not found[0].active:
         return None
     location, campaign, row = found

@@ -229,3 +229,29 @@ def test_domain_errors_are_pages_or_json(client: TestClient, session: Session) -
     data = client.get("/c/NOPE", headers={"Accept": "application/json"})
     assert data.status_code == 404
     assert data.json()["error"]["code"] == "campaign_not_found" and data.json()["error"]["status"] == 404
+
+
+def test_a_submission_waiting_too_long_for_the_write_lock_is_told_to_try_again_and_lands_later(
+    settings: Settings, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from survey_app import db as dbmod
+    from tests.conftest import form_token, survey_path
+    from tests.factories import full_answers
+
+    _campaign, locations = make_campaign(session)
+    path = survey_path(locations[0])
+    monkeypatch.setattr(dbmod, "WRITER_WAIT_S", 0.3)
+    other = sqlite3.connect(settings.database_url.split("///", 1)[1], isolation_level=None)
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        data = {"_form": form_token(client.get(path).text), "_step": "submit", **full_answers()}
+        other.execute("BEGIN IMMEDIATE")  # another process (a command, the worker) is writing
+        busy = client.post(path, data=data)
+        assert busy.status_code == 503
+        assert "请稍等片刻再提交" in busy.text
+        other.execute("ROLLBACK")
+        assert session.exec(select(func.count()).select_from(Submission)).one() == 0
+        assert client.post(path, data=data).status_code == 303, "the same answers land once the lock is free"
+    other.close()
+    assert session.exec(select(func.count()).select_from(Submission)).one() == 1

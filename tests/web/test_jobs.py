@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import threading
 import time
 from dataclasses import replace
 from pathlib import Path
@@ -13,6 +14,7 @@ from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from survey_app.app import create_app
+from survey_app.jobs import Coalesced
 from survey_app.models import Submission
 from survey_app.services.demo import seed_demo, seed_demo_responses
 from survey_app.settings import Settings
@@ -48,8 +50,8 @@ def test_a_submission_is_scored_by_the_worker_not_the_web_process(
     waiting = session.exec(select(Submission).where(col(Submission.fraud_score).is_(None))).all()
     assert len(waiting) == 3, "the survey answered at full speed; nothing was scored in the web process"
     huey = app.state.jobs.huey
-    assert huey.pending_count() == 3
-    assert _drain(huey) == 3
+    assert huey.pending_count() >= 1
+    assert _drain(huey) >= 1
     session.expire_all()
     assert not session.exec(select(Submission).where(col(Submission.fraud_score).is_(None))).all()
     assert all(r.fraud_reasons is not None for r in session.exec(select(Submission)))
@@ -120,3 +122,52 @@ def test_the_worker_command_scores_what_the_app_stored(
         worker.terminate()
         worker.wait(timeout=20)
     assert len(session.exec(select(Submission)).all()) == 4
+
+
+def test_asks_made_while_a_job_is_being_enqueued_share_one_more_enqueue() -> None:
+    sent: list[int] = []
+    first_started, release = threading.Event(), threading.Event()
+
+    def send(key: int) -> None:
+        sent.append(key)
+        first_started.set()
+        release.wait(10)
+
+    coalesced = Coalesced(send, gap=0.01)
+    coalesced.ask(7)
+    assert first_started.wait(10)
+    for _ in range(50):  # fifty submissions committed while the first enqueue runs
+        coalesced.ask(7)
+    coalesced.ask(8)
+    release.set()
+    deadline = time.monotonic() + 10
+    while len(sent) < 3 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    time.sleep(0.1)
+    assert sent == [7, 7, 8], "one enqueue after the latest ask per campaign, not one per ask"
+    coalesced.flush()
+    assert sent == [7, 7, 8], "nothing left waiting"
+
+
+def test_a_scoring_lock_left_by_a_killed_worker_is_cleared_when_a_worker_starts(
+    tmp_path: Path, settings: Settings, session: Session
+) -> None:
+    campaign, locations, _ = seed_demo(session=session)
+    seed_demo_responses(session=session, campaign=campaign, locations=locations)
+    lost = session.exec(select(Submission).limit(4)).all()
+    for row in lost:
+        row.fraud_score = None
+        session.add(row)
+    session.commit()
+    jobs = create_app(replace(settings, queue_url=f"sqlite:///{tmp_path / 'q.db'}")).state.jobs
+    jobs.huey.lock_task(f"score:{campaign.id}").acquire()  # held by a worker killed while scoring
+    jobs.score_campaign(campaign.id)
+    _drain(jobs.huey)
+    session.expire_all()
+    assert session.get(Submission, lost[0].id).fraud_score is None  # type: ignore[union-attr]
+    assert jobs.flush_scoring_locks() == 1
+    jobs.score_campaign(campaign.id)
+    _drain(jobs.huey)
+    session.expire_all()
+    assert all(session.get(Submission, r.id).fraud_score is not None for r in lost)  # type: ignore[union-attr]
+    assert jobs.flush_scoring_locks() == 0, "a finished job leaves no lock behind"

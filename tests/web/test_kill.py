@@ -6,6 +6,7 @@ local PostgreSQL.
 
 from __future__ import annotations
 
+import itertools
 import os
 import re
 import signal
@@ -19,6 +20,7 @@ from pathlib import Path
 import httpx2 as httpx
 import pytest
 from sqlalchemy import text
+from sqlalchemy.engine import Engine
 from sqlmodel import Session
 
 from survey_app.db import make_engine
@@ -106,6 +108,10 @@ def _kill_during_submissions(url: str, var: Path) -> None:
             for token in unanswered + acknowledged[:10]:
                 data = {"_form": token, "_step": "submit", **full_answers()}
                 assert client.post(base + path, data=data).status_code == 303
+        deadline = time.monotonic() + 90  # the restarted server's worker scores what the killed one left
+        while _unscored(engine) and time.monotonic() < deadline:
+            time.sleep(0.3)
+        assert _unscored(engine) == 0, "every stored response is scored after the restart"
     finally:
         server.send_signal(signal.SIGKILL)
         server.wait()
@@ -113,13 +119,22 @@ def _kill_during_submissions(url: str, var: Path) -> None:
     assert all(keys)
     with engine.connect() as conn:
         stored = [row[0] for row in conn.execute(text("SELECT idempotency_key FROM response"))]
+        fits = [row[0] for row in conn.execute(text("SELECT n_responses FROM fraudmodel ORDER BY id"))]
     engine.dispose()
+    assert all(later >= 2 * earlier for earlier, later in itertools.pairwise(fits)), (
+        f"no model fitted twice for the same campaign size: {fits}"
+    )
     wanted = {k[0] for k in keys if k}
     assert len(stored) == len(set(stored)), "nothing stored twice"
     assert wanted <= set(stored), "every acknowledged (and every retried) submission is stored"
     assert len(acknowledged) >= 60
     cut = len(unanswered)
     print(f"\nkill test: {len(acknowledged)} acknowledged, {cut} cut off and retried, {len(stored)} stored")
+
+
+def _unscored(engine: Engine) -> int:
+    with engine.connect() as conn:
+        return int(conn.execute(text("SELECT count(*) FROM response WHERE fraud_score IS NULL")).scalar_one())
 
 
 def test_sigkill_on_sqlite_loses_and_duplicates_nothing(tmp_path: Path) -> None:
