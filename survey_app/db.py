@@ -132,10 +132,12 @@ def begin_writing(session: Session) -> None:
         return
     if session.new or session.dirty or session.deleted:
         raise ReadOnlyViolation("changes made before begin_writing in a unit that locks late")
-    session.commit()
     session.info[LATE] = False
     bind = session.get_bind()
     assert isinstance(bind, Engine)
+    if bind.dialect.name != "sqlite":
+        return  # no single write lock elsewhere: the same transaction goes on writing
+    session.commit()
     _take_writer(session, bind)
     session.connection(execution_options={"mingcha_write": True})
 
