@@ -113,6 +113,7 @@ JOB_LABELS = {
     "posters": N_("All posters (PDF)"),
     "analysis": N_("Analysis report (PDF)"),
     "export": N_("Export"),
+    "draw": N_("Callback sample draw"),
 }
 JOB_STATES = {
     "queued": N_("Waiting for the worker"),

@@ -10,7 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from survey_app.endpoint import db, endpoint, field, user
-from survey_app.errors import NotFound
+from survey_app.errors import Invalid, NotFound
 from survey_app.models_field import Blob
 from survey_app.models_jobs import Job, JobState
 from survey_app.routes.staff import LEADS, campaign_access, download, staff_render
@@ -22,10 +22,13 @@ from survey_app.templating import is_htmx
 def ask(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
     what, _dot, fmt = field(request, "export").partition(".")
+    kind = field(request, "kind")
+    if kind not in background.FILE_KINDS:
+        raise Invalid("job_kind_unknown")
     job = background.ask(
         db(request),
         campaign,
-        kind=field(request, "kind"),
+        kind=kind,
         params={"what": what, "fmt": fmt},
         actor=user(request).username,
         locale=request.state.locale,

@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from datetime import datetime
 
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
@@ -13,8 +14,7 @@ from survey_app.endpoint import db, endpoint, field, form, redirect, user
 from survey_app.errors import Invalid, NotFound
 from survey_app.models import CallbackOutcome, Campaign, Submission
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
-from survey_app.services import callbacks, grading, response_view, review_queue
-from survey_app.services.callbacks import draw_callbacks
+from survey_app.services import background, callbacks, grading, response_view, review_queue
 from survey_app.services.campaigns import parse_local
 from survey_app.services.contacts import reveal
 from survey_app.services.locations import campaign_locations
@@ -42,13 +42,22 @@ def review_page(request: Request) -> Response:
 
 
 def review_draw(request: Request) -> Response:
-    """Draw the callback sample now (the seed is recorded, so the draw can be repeated)."""
+    """Ask for the callback sample (drawn by the job worker: at 100,000 responses it takes seconds; the seed
+    is recorded, so the draw can be repeated); on to the job's page, which follows it."""
     campaign = campaign_access(request, manage=True).campaign
-    seed = secrets.randbelow(1_000_000)
-    picks = draw_callbacks(session=db(request), campaign=campaign, seed=seed, actor=user(request).username)
-    if not picks:
+    if not callbacks.any_scored(db(request), campaign):
         raise Invalid("nothing_to_draw")
-    return redirect(request, "review:page", code=campaign.code)
+    job = background.ask(
+        db(request),
+        campaign,
+        kind="draw",
+        params={"seed": str(secrets.randbelow(1_000_000))},
+        actor=user(request).username,
+        locale=request.state.locale,
+    )
+    response = redirect(request, "jobs:page", code=campaign.code, job=job.id)
+    response.background = BackgroundTask(request.app.state.jobs.enqueue_job, job.id)  # after the commit
+    return response
 
 
 def _response(request: Request, campaign: Campaign) -> Submission:

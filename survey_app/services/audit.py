@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from sqlalchemy import event
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
@@ -55,8 +56,15 @@ def row_hash(prev_hash: str, row: AuditLog) -> str:
     return hashlib.sha256(f"{prev_hash}\n{canonical(row)}".encode()).hexdigest()
 
 
+HEADS = "mingcha_audit_heads"
+
+
 def _locked_head(db: Session, chain: int) -> AuditHead:
-    """The chain's head, locked for the rest of the transaction (created on first use)."""
+    """The chain's head, locked for the rest of the transaction (created on first use); read once per
+    transaction (a callback draw appends thousands of rows to one chain)."""
+    heads: dict[int, AuditHead] = db.info.setdefault(HEADS, {})
+    if chain in heads:
+        return heads[chain]
     dialect = db.get_bind().dialect.name
     values = {"chain": chain, "seq": 0, "hash": GENESIS}
     if dialect == "postgresql":
@@ -69,7 +77,16 @@ def _locked_head(db: Session, chain: int) -> AuditHead:
         .with_for_update()
         .execution_options(populate_existing=True)
     ).one()
+    heads[chain] = head
     return head
+
+
+@event.listens_for(Session, "after_commit")
+@event.listens_for(Session, "after_rollback")
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_heads(session: Session, *_args: Any) -> None:
+    """A head is locked only until its transaction ends (a savepoint rolled back: read it again)."""
+    session.info.pop(HEADS, None)
 
 
 def append(
@@ -106,7 +123,6 @@ def append(
     head.seq, head.hash = row.seq, row.hash
     db.add(row)
     db.add(head)
-    db.flush()
     return row
 
 

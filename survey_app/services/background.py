@@ -1,5 +1,6 @@
-"""Heavy files made by the job worker while the lead auditor watches their state: asked for (queued),
-running, done (the file kept in the blob table) or failed (with the reason). One door per change: every state
+"""Heavy work done by the job worker while the lead auditor watches its state — files (posters, analysis,
+exports) and the callback draw: asked for (queued), running, done (a file kept in the blob table, or the
+draw stored) or failed (with the reason). One door per change: every state
 move of a job is here."""
 
 from __future__ import annotations
@@ -18,11 +19,13 @@ from survey_app.errors import DomainError, Invalid, NotFound
 from survey_app.models import Campaign, utcnow
 from survey_app.models_jobs import Job, JobState
 from survey_app.services import job_files
+from survey_app.services.callbacks import draw_callbacks
 from survey_app.services.evidence import put_blob
 from survey_app.settings import Settings
 
 log = logging.getLogger(__name__)
-KINDS = ("posters", "analysis", "export")
+FILE_KINDS = ("posters", "analysis", "export")  # what the jobs page's buttons ask for
+KINDS = (*FILE_KINDS, "draw")  # the draw is asked for from the review desk
 STUCK = timedelta(minutes=15)  # running this long: its worker died; it is run again
 
 
@@ -34,7 +37,8 @@ def ask(
         raise Invalid("job_kind_unknown")
     if kind == "export" and (params.get("what"), params.get("fmt")) not in job_files.EXPORTS:
         raise Invalid("job_kind_unknown")
-    clean: dict[str, Any] = {k: params[k] for k in ("what", "fmt") if k in params} if kind == "export" else {}
+    keep = {"export": ("what", "fmt"), "draw": ("seed",)}.get(kind, ())
+    clean: dict[str, Any] = {k: params[k] for k in keep if k in params}
     job = Job(campaign_id=campaign.id or 0, kind=kind, params=clean, locale=locale, created_by=actor[:60])
     session.add(job)
     session.flush()
@@ -62,6 +66,8 @@ def run(engine: Engine, settings: Settings, job_id: int) -> str:
         job.state, job.started_at = JobState.RUNNING, utcnow()
         session.add(job)
         kind, params, locale, campaign_id = job.kind, dict(job.params), job.locale, job.campaign_id
+    if kind == "draw":
+        return _draw(engine, job_id)
     try:
         catalogs = _catalogs()
         i18n.activate(catalogs.get(locale) or catalogs[i18n.DEFAULT_LOCALE], locale)
@@ -86,6 +92,40 @@ def run(engine: Engine, settings: Settings, job_id: int) -> str:
         job.state, job.message, job.finished_at = state, message[:500], utcnow()
         session.add(job)
     return str(state)
+
+
+def _draw(engine: Engine, job_id: int) -> str:
+    """The callback draw: its picks, status moves, audit rows and the job's end in one transaction, so a draw
+    is stored whole exactly once (a worker that dies half-way leaves nothing, and the sweep draws again)."""
+    try:
+        with unit_of_work(engine) as session:
+            job = session.get(Job, job_id)
+            campaign = session.get(Campaign, job.campaign_id) if job else None
+            if job is None or campaign is None:
+                return "skipped"
+            try:
+                with session.begin_nested():
+                    seed = int(job.params.get("seed") or 0)
+                    picks = draw_callbacks(
+                        session=session, campaign=campaign, seed=seed, actor=job.created_by
+                    )
+                    if not picks:
+                        raise Invalid("nothing_to_draw")
+                job.params = {**job.params, "picked": len(picks)}
+                job.state, job.message = JobState.DONE, ""
+            except DomainError as exc:
+                job.state, job.message = JobState.FAILED, exc.code
+            job.finished_at = utcnow()
+            session.add(job)
+            return str(job.state)
+    except Exception:
+        log.exception("job %s failed", job_id)
+        with unit_of_work(engine) as session:
+            job = session.get(Job, job_id)
+            if job is not None:
+                job.state, job.message, job.finished_at = JobState.FAILED, "server_error", utcnow()
+                session.add(job)
+        return str(JobState.FAILED)
 
 
 def _make(

@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from survey_app.models import AuditLog, Campaign, utcnow
+from survey_app.errors import Invalid
+from survey_app.models import AuditLog, CallbackPick, Campaign, utcnow
 from survey_app.models_jobs import Job, JobState
 from survey_app.services import background
+from survey_app.services.demo import seed_demo, seed_demo_responses
 from tests.factories import add_member, csrf_of, login, make_campaign, make_user
 
 
@@ -89,3 +92,44 @@ def test_a_waiting_job_polls_and_a_dead_workers_job_runs_again(client: TestClien
     session.refresh(stuck)
     assert stuck.state == JobState.DONE and stuck.filename == "analysis-BG-4.pdf"
     assert background.waiting(session) == []
+
+
+def test_the_callback_draw_is_a_job_whose_page_follows_it(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    campaign, locations, _ = seed_demo(session=session)
+    seed_demo_responses(session=session, campaign=campaign, locations=locations)
+    user = make_user(session, "lead-draw", ["lead"])
+    add_member(session=session, campaign_id=campaign.id, user_id=user.id, role="lead")
+    session.commit()
+    login(client, "lead-draw")
+    drawn = client.post(f"/c/{campaign.code}/review/draw", data={"_csrf": csrf_of(client)})
+    assert drawn.status_code == 303 and "/jobs/" in drawn.headers["location"]
+    page = client.get(drawn.headers["location"])
+    job = session.exec(select(Job).where(Job.kind == "draw")).one()
+    picks = session.exec(select(CallbackPick).where(CallbackPick.campaign_id == campaign.id)).all()
+    assert job.state == JobState.DONE and job.params["picked"] == len(picks) > 0
+    assert f"{len(picks)} 份答卷已抽取回访" in page.text and "?sample=sample" in page.text
+    assert picks[0].seed == int(job.params["seed"])
+    assert len(session.exec(select(AuditLog).where(AuditLog.action == "callbacks.draw")).all()) == 1
+    assert (
+        client.post(f"/c/{campaign.code}/jobs", data={"_csrf": csrf_of(client), "kind": "draw"}).status_code
+        == 422
+    ), "the draw is asked for from the review desk only"
+
+    from survey_app.services import callbacks
+
+    def half_way(**kwargs: object) -> list[object]:
+        db = kwargs["session"]
+        assert isinstance(db, Session)
+        callbacks.audit.append(db, actor="t", action="half", campaign_id=campaign.id)
+        raise Invalid("nothing_to_draw")
+
+    monkeypatch.setattr(background, "draw_callbacks", half_way)
+    again = client.post(f"/c/{campaign.code}/review/draw", data={"_csrf": csrf_of(client)})
+    failed = client.get(again.headers["location"])
+    assert "还没有经过评分的线上答卷" in failed.text
+    session.expire_all()
+    assert session.exec(select(Job).where(Job.kind == "draw", Job.state == JobState.FAILED)).one()
+    half = session.exec(select(AuditLog).where(AuditLog.action == "half")).all()
+    assert not half, "a failed draw leaves nothing"
