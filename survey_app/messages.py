@@ -114,6 +114,7 @@ JOB_LABELS = {
     "analysis": N_("Analysis report (PDF)"),
     "export": N_("Export"),
     "draw": N_("Callback sample draw"),
+    "grade": N_("Grade of a large campaign"),
 }
 JOB_STATES = {
     "queued": N_("Waiting for the worker"),

@@ -41,6 +41,7 @@ class Settings:
     login_failure_delay: float = 0.5  # seconds a failed login waits (slows guessing, locks nobody out)
     contact_retention_days: int = 90
     api_rate: str = "120/minute"  # requests per API token (a `limits` rate string)
+    grade_inline_limit: int = 50_000  # larger campaigns are graded by the job worker for the report page
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -82,6 +83,9 @@ class Settings:
             api_rate=_rate(env.get("MINGCHA_API_RATE", "120/minute")),
             contact_retention_days=_whole(
                 env.get("MINGCHA_CONTACT_RETENTION_DAYS", "90"), "MINGCHA_CONTACT_RETENTION_DAYS"
+            ),
+            grade_inline_limit=_whole(
+                env.get("MINGCHA_GRADE_INLINE_LIMIT", "50000"), "MINGCHA_GRADE_INLINE_LIMIT"
             ),
         )
         return settings

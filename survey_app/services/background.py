@@ -6,6 +6,7 @@ move of a job is here."""
 from __future__ import annotations
 
 import functools
+import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -17,6 +18,7 @@ from survey_app import i18n
 from survey_app.db import unit_of_work
 from survey_app.errors import DomainError, Invalid, NotFound
 from survey_app.models import Campaign, utcnow
+from survey_app.models_field import Blob
 from survey_app.models_jobs import Job, JobState
 from survey_app.services import job_files
 from survey_app.services.callbacks import draw_callbacks
@@ -24,7 +26,7 @@ from survey_app.services.evidence import put_blob
 from survey_app.settings import Settings
 
 log = logging.getLogger(__name__)
-FILE_KINDS = ("posters", "analysis", "export")  # what the jobs page's buttons ask for
+FILE_KINDS = ("posters", "analysis", "export", "grade")  # what the buttons posting to the jobs page ask for
 KINDS = (*FILE_KINDS, "draw")  # the draw is asked for from the review desk
 STUCK = timedelta(minutes=15)  # running this long: its worker died; it is run again
 
@@ -135,6 +137,8 @@ def _make(
         return job_files.posters(session, campaign, settings)
     if kind == "analysis":
         return job_files.analysis(session, campaign, settings, locale)
+    if kind == "grade":
+        return job_files.grade(session, campaign)
     return job_files.export(session, campaign, str(params.get("what")), str(params.get("fmt")))
 
 
@@ -142,6 +146,16 @@ def _make(
 def _catalogs() -> dict[str, Any]:
     """The catalogs, compiled once per worker process."""
     return dict(i18n.load_catalogs())
+
+
+def latest_grade(session: Session, campaign: Campaign) -> tuple[Job | None, dict[str, Any] | None]:
+    """The campaign's newest grade job (any state) and the newest grade computed by one (its result, or
+    None), for the report page of a large campaign."""
+    jobs = select(Job).where(Job.campaign_id == campaign.id, Job.kind == "grade").order_by(col(Job.id).desc())
+    newest = session.exec(jobs.limit(1)).first()
+    done = session.exec(jobs.where(col(Job.state) == JobState.DONE).limit(1)).first()
+    blob = session.get(Blob, done.result_sha256) if done and done.result_sha256 else None
+    return newest, (json.loads(blob.data) if blob is not None else None)
 
 
 def waiting(session: Session) -> list[int]:

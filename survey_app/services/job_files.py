@@ -1,8 +1,10 @@
-"""The files heavy enough to be made by the job worker: every poster in one PDF, the analysis PDF, exports.
+"""The files heavy enough to be made by the job worker: every poster in one PDF, the analysis PDF, exports,
+and a large campaign's grade for its report page.
 One implementation each, used by the direct download routes and by the background jobs."""
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -109,3 +111,16 @@ def record_export(session: Session, campaign: Campaign, actor: str, name: str) -
         subject=f"campaign:{campaign.code}",
         detail={"file": name},
     )
+
+
+GRADE_MEDIA = "application/json"
+
+
+def grade(session: Session, campaign: Campaign) -> Output:
+    """A large campaign's grade for its report page: the result, the responses per location and the key of
+    what it was computed from (`grading.fingerprint`), read in the same unit of work."""
+    _count, key = grading.fingerprint(session=session, campaign=campaign)
+    result, inputs = grading.compute(session=session, campaign=campaign)
+    payload = {"fingerprint": key, "result": result.to_dict(), "locations": inputs.locations}
+    data = json.dumps(payload, ensure_ascii=False).encode()
+    return Output(data, f"grade-{campaign.code}.json", GRADE_MEDIA)

@@ -3,17 +3,20 @@ lead auditor watches their state; a job left running by a dead worker is run aga
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import timedelta
 
 import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
+from survey_app.app import create_app
 from survey_app.errors import Invalid
-from survey_app.models import AuditLog, CallbackPick, Campaign, utcnow
+from survey_app.models import AuditLog, CallbackPick, Campaign, ResponseStatus, Submission, utcnow
 from survey_app.models_jobs import Job, JobState
-from survey_app.services import background
+from survey_app.services import background, review
 from survey_app.services.demo import seed_demo, seed_demo_responses
+from survey_app.settings import Settings
 from tests.factories import add_member, csrf_of, login, make_campaign, make_user
 
 
@@ -133,3 +136,46 @@ def test_the_callback_draw_is_a_job_whose_page_follows_it(
     assert session.exec(select(Job).where(Job.kind == "draw", Job.state == JobState.FAILED)).one()
     half = session.exec(select(AuditLog).where(AuditLog.action == "half")).all()
     assert not half, "a failed draw leaves nothing"
+
+
+def test_a_large_campaign_is_graded_by_the_worker_and_shown_while_nothing_changed(
+    settings: Settings, session: Session
+) -> None:
+    campaign, locations, _ = seed_demo(session=session)
+    seed_demo_responses(session=session, campaign=campaign, locations=locations)
+    user = make_user(session, "lead-grade", ["lead"])
+    add_member(session=session, campaign_id=campaign.id, user_id=user.id, role="lead")
+    session.commit()
+    report = f"/c/{campaign.code}/report"
+    with TestClient(create_app(settings), follow_redirects=False) as small:  # the default limit: inline
+        login(small, "lead-grade")
+        inline = small.get(report)
+    assert inline.status_code == 200 and "评分" in inline.text and "立即计算评分" not in inline.text
+    with TestClient(create_app(replace(settings, grade_inline_limit=10)), follow_redirects=False) as client:
+        login(client, "lead-grade")
+        waiting = client.get(report)
+        assert waiting.status_code == 200 and "立即计算评分" in waiting.text
+        asked = client.post(f"/c/{campaign.code}/jobs", data={"_csrf": csrf_of(client), "kind": "grade"})
+        assert asked.status_code == 303
+        job_page = client.get(asked.headers["location"])
+        assert "打开评分报告" in job_page.text
+        shown = client.get(report)
+        assert shown.status_code == 200 and "立即计算评分" not in shown.text
+        assert len(_figures(inline.text)) >= 3
+        assert _figures(shown.text) == _figures(inline.text), "the worker's grade is the grade"
+        response = session.exec(select(Submission).where(Submission.status == "received")).first()
+        assert response is not None
+        review.transition(session, response, to=ResponseStatus.EXCLUDED, actor="t", reason="test")
+        session.commit()
+        stale = client.get(report)
+        assert "立即计算评分" in stale.text and "上次计算评分之后" in stale.text, (
+            "a decision since: asked again"
+        )
+
+
+def _figures(html: str) -> list[str]:
+    """The grade's numbers as the report shows them (the result block)."""
+    import re
+
+    block = html.split("<h1>", 1)[1].split("<h2>", 1)[0]
+    return re.findall(r"\d+\.\d+", block)
