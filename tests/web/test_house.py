@@ -255,3 +255,25 @@ def test_a_submission_waiting_too_long_for_the_write_lock_is_told_to_try_again_a
         assert client.post(path, data=data).status_code == 303, "the same answers land once the lock is free"
     other.close()
     assert session.exec(select(func.count()).select_from(Submission)).one() == 1
+
+
+def test_a_pooled_postgres_connection_dropped_while_idle_is_replaced_not_an_error(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from survey_app import db as dbmod
+
+    engine = make_engine(pg_url)
+    with unit_of_work(engine, write=False) as s:
+        pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    killer = make_engine(pg_url)
+    with killer.begin() as conn:  # the server restarted, or a proxy dropped the idle connection
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+    killer.dispose()
+    monkeypatch.setattr(dbmod, "PING_AFTER_S", 0.0)
+    with unit_of_work(engine, write=False) as s:
+        again = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    assert again != pid, "a fresh connection, and no error for the request"
+    monkeypatch.setattr(dbmod, "PING_AFTER_S", 3600.0)
+    with unit_of_work(engine, write=False) as s:  # in constant use: no ping, the same connection
+        assert s.execute(text("SELECT pg_backend_pid()")).scalar_one() == again
+    engine.dispose()
