@@ -19,27 +19,30 @@ from survey_app.services.report_view import status_text
 from survey_app.services.schemes import scheme_rules
 
 
-def _graded(request: Request) -> tuple[Campaign, dict[str, Any], grading.Inputs]:
-    campaign = campaign_access(request, manage=True).campaign
-    result, inputs = grading.compute(session=db(request), campaign=campaign)
-    return campaign, result.to_dict(), inputs
+def _graded(request: Request, campaign: Campaign) -> tuple[dict[str, Any], dict[str, int]] | Response:
+    """The campaign's grade now (the result and the responses per location), or, for a campaign larger
+    than MINGCHA_GRADE_INLINE_LIMIT, the grade the job worker computed (seconds at a million responses)
+    while nothing has changed since — else the page that offers to compute it."""
+    session = db(request)
+    count, key = grading.fingerprint(session=session, campaign=campaign)
+    if count <= request.app.state.settings.grade_inline_limit:
+        graded, inputs = grading.compute(session=session, campaign=campaign)
+        return graded.to_dict(), inputs.locations
+    job, stored = background.latest_grade(session, campaign)
+    if stored is None or stored.get("fingerprint") != key:
+        ctx = {"campaign": campaign, "count": count, "job": job, "stale": stored is not None}
+        return staff_render(request, "reports/grade_wait.html", ctx)
+    return stored["result"], stored["locations"]
 
 
 def report_page(request: Request) -> Response:
-    """The grade now; a campaign larger than MINGCHA_GRADE_INLINE_LIMIT is graded by the job worker (seconds
-    at a million responses): its page shows that grade while nothing has changed since, else offers it."""
+    """The grade, the radar, the items to improve, sample adequacy, the locked record and the last cycle."""
     campaign = campaign_access(request, manage=True).campaign
     session = db(request)
-    count, key = grading.fingerprint(session=session, campaign=campaign)
-    if count > request.app.state.settings.grade_inline_limit:
-        job, stored = background.latest_grade(session, campaign)
-        if stored is None or stored.get("fingerprint") != key:
-            ctx = {"campaign": campaign, "count": count, "job": job, "stale": stored is not None}
-            return staff_render(request, "reports/grade_wait.html", ctx)
-        result, locations = stored["result"], stored["locations"]
-    else:
-        graded, inputs = grading.compute(session=session, campaign=campaign)
-        result, locations = graded.to_dict(), inputs.locations
+    graded = _graded(request, campaign)
+    if isinstance(graded, Response):
+        return graded
+    result, locations = graded
     scheme = session.get(Scheme, campaign.scheme_id)
     assert scheme is not None
     rules = scheme_rules(scheme)
@@ -107,7 +110,11 @@ def certificate_status(request: Request) -> Response:
 
 def analysis_page(request: Request) -> Response:
     """The survey analysis report (seed L401), printable."""
-    campaign, result, _inputs = _graded(request)
+    campaign = campaign_access(request, manage=True).campaign
+    graded = _graded(request, campaign)
+    if isinstance(graded, Response):
+        return graded
+    result, _locations = graded
     ctx = {
         "campaign": campaign,
         "result": result,

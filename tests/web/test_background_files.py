@@ -155,6 +155,7 @@ def test_a_large_campaign_is_graded_by_the_worker_and_shown_while_nothing_change
         login(client, "lead-grade")
         waiting = client.get(report)
         assert waiting.status_code == 200 and "立即计算评分" in waiting.text
+        assert "立即计算评分" in client.get(f"/c/{campaign.code}/report/analysis").text
         asked = client.post(f"/c/{campaign.code}/jobs", data={"_csrf": csrf_of(client), "kind": "grade"})
         assert asked.status_code == 303
         job_page = client.get(asked.headers["location"])
@@ -163,6 +164,8 @@ def test_a_large_campaign_is_graded_by_the_worker_and_shown_while_nothing_change
         assert shown.status_code == 200 and "立即计算评分" not in shown.text
         assert len(_figures(inline.text)) >= 3
         assert _figures(shown.text) == _figures(inline.text), "the worker's grade is the grade"
+        analysis = client.get(f"/c/{campaign.code}/report/analysis")
+        assert analysis.status_code == 200 and "立即计算评分" not in analysis.text
         response = session.exec(select(Submission).where(Submission.status == "received")).first()
         assert response is not None
         review.transition(session, response, to=ResponseStatus.EXCLUDED, actor="t", reason="test")
