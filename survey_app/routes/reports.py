@@ -13,26 +13,21 @@ from survey_app.errors import NotFound
 from survey_app.i18n import N_, gettext
 from survey_app.models import Campaign, Scheme
 from survey_app.routes.staff import LEADS, campaign_access, confirm_page, download, staff_render
-from survey_app.services import background, grading, job_files
+from survey_app.services import grading, job_files, large_grades
 from survey_app.services import report_view as view
 from survey_app.services.report_view import status_text
 from survey_app.services.schemes import scheme_rules
 
 
 def _graded(request: Request, campaign: Campaign) -> tuple[dict[str, Any], dict[str, int]] | Response:
-    """The campaign's grade now (the result and the responses per location), or, for a campaign larger
-    than MINGCHA_GRADE_INLINE_LIMIT, the grade the job worker computed (seconds at a million responses)
-    while nothing has changed since — else the page that offers to compute it."""
-    session = db(request)
-    count, key = grading.fingerprint(session=session, campaign=campaign)
-    if count <= request.app.state.settings.grade_inline_limit:
-        graded, inputs = grading.compute(session=session, campaign=campaign)
-        return graded.to_dict(), inputs.locations
-    job, stored = background.latest_grade(session, campaign)
-    if stored is None or stored.get("fingerprint") != key:
-        ctx = {"campaign": campaign, "count": count, "job": job, "stale": stored is not None}
+    """The grade and the responses per location, or the page that offers to compute a large one."""
+    found = large_grades.for_page(
+        session=db(request), campaign=campaign, inline_limit=request.app.state.settings.grade_inline_limit
+    )
+    if isinstance(found, large_grades.Waiting):
+        ctx = {"campaign": campaign, "count": found.count, "job": found.job, "stale": found.stale}
         return staff_render(request, "reports/grade_wait.html", ctx)
-    return stored["result"], stored["locations"]
+    return found
 
 
 def report_page(request: Request) -> Response:

@@ -6,7 +6,6 @@ move of a job is here."""
 from __future__ import annotations
 
 import functools
-import json
 import logging
 from datetime import timedelta
 from typing import Any
@@ -18,7 +17,6 @@ from survey_app import i18n
 from survey_app.db import unit_of_work
 from survey_app.errors import DomainError, Invalid, NotFound
 from survey_app.models import Campaign, utcnow
-from survey_app.models_field import Blob
 from survey_app.models_jobs import Job, JobState
 from survey_app.services import job_files
 from survey_app.services.callbacks import draw_callbacks
@@ -146,16 +144,6 @@ def _make(
 def _catalogs() -> dict[str, Any]:
     """The catalogs, compiled once per worker process."""
     return dict(i18n.load_catalogs())
-
-
-def latest_grade(session: Session, campaign: Campaign) -> tuple[Job | None, dict[str, Any] | None]:
-    """The campaign's newest grade job (any state) and the newest grade computed by one (its result, or
-    None), for the report page of a large campaign."""
-    jobs = select(Job).where(Job.campaign_id == campaign.id, Job.kind == "grade").order_by(col(Job.id).desc())
-    newest = session.exec(jobs.limit(1)).first()
-    done = session.exec(jobs.where(col(Job.state) == JobState.DONE).limit(1)).first()
-    blob = session.get(Blob, done.result_sha256) if done and done.result_sha256 else None
-    return newest, (json.loads(blob.data) if blob is not None else None)
 
 
 def waiting(session: Session) -> list[int]:

@@ -27,7 +27,6 @@ from grading.results import GradeResult
 from grading.schema import Scheme as SchemeRules
 from survey_app.errors import Conflict, Invalid, NotFound
 from survey_app.models import (
-    AuditHead,
     Campaign,
     GradeSnapshot,
     InstrumentVersion,
@@ -196,18 +195,6 @@ def backfill_codes(session: Session) -> int:
             session.add(response)
         session.flush()
         done += len(rows)
-
-
-def fingerprint(*, session: Session, campaign: Campaign) -> tuple[int, str]:
-    """(responses, a key of what the grade depends on): it changes when a response arrives, moves or is
-    decided (every move writes the campaign's audit chain), a visit's sheet or a location changes (audited
-    too), or the scheme is changed. A grade computed in the background is shown while its key holds."""
-    count, last = session.exec(
-        select(func.count(), func.max(Submission.id)).where(Submission.campaign_id == campaign.id)
-    ).one()
-    head = session.get(AuditHead, campaign.id)  # a campaign's audit chain is numbered by its id
-    key = f"{campaign.id}:{campaign.scheme_id}:{count}:{last or 0}:{head.seq if head else 0}"
-    return int(count), key
 
 
 def compute(

@@ -4,7 +4,6 @@ One implementation each, used by the direct download routes and by the backgroun
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 
 from sqlmodel import Session
@@ -16,7 +15,7 @@ from survey_app.posters.content import poster_text
 from survey_app.posters.fonts import FontMissing
 from survey_app.posters.render import pdf_bytes
 from survey_app.reports.analysis_pdf import analysis_pdf
-from survey_app.services import audit, grading
+from survey_app.services import audit, grading, large_grades
 from survey_app.services.export import campaign_contract, jsonl
 from survey_app.services.locations import campaign_locations
 from survey_app.services.report_view import status_text, verdict
@@ -113,14 +112,6 @@ def record_export(session: Session, campaign: Campaign, actor: str, name: str) -
     )
 
 
-GRADE_MEDIA = "application/json"
-
-
 def grade(session: Session, campaign: Campaign) -> Output:
-    """A large campaign's grade for its report page: the result, the responses per location and the key of
-    what it was computed from (`grading.fingerprint`), read in the same unit of work."""
-    _count, key = grading.fingerprint(session=session, campaign=campaign)
-    result, inputs = grading.compute(session=session, campaign=campaign)
-    payload = {"fingerprint": key, "result": result.to_dict(), "locations": inputs.locations}
-    data = json.dumps(payload, ensure_ascii=False).encode()
-    return Output(data, f"grade-{campaign.code}.json", GRADE_MEDIA)
+    """A large campaign's grade for its report and analysis pages (`large_grades`)."""
+    return Output(large_grades.payload(session, campaign), f"grade-{campaign.code}.json", large_grades.MEDIA)

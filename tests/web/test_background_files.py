@@ -29,6 +29,16 @@ def lead_of(client: TestClient, session: Session, code: str, locations: int = 3)
     return campaign
 
 
+def scored_demo_with_lead(session: Session, username: str) -> Campaign:
+    """The demo campaign with its scored responses, and a lead auditor of it."""
+    campaign, locations, _ = seed_demo(session=session)
+    seed_demo_responses(session=session, campaign=campaign, locations=locations)
+    user = make_user(session, username, ["lead"])
+    add_member(session=session, campaign_id=campaign.id, user_id=user.id, role="lead")
+    session.commit()
+    return campaign
+
+
 def ask(client: TestClient, code: str, **data: str) -> str:
     response = client.post(f"/c/{code}/jobs", data={"_csrf": csrf_of(client), **data})
     assert response.status_code == 303, response.text
@@ -100,11 +110,7 @@ def test_a_waiting_job_polls_and_a_dead_workers_job_runs_again(client: TestClien
 def test_the_callback_draw_is_a_job_whose_page_follows_it(
     client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    campaign, locations, _ = seed_demo(session=session)
-    seed_demo_responses(session=session, campaign=campaign, locations=locations)
-    user = make_user(session, "lead-draw", ["lead"])
-    add_member(session=session, campaign_id=campaign.id, user_id=user.id, role="lead")
-    session.commit()
+    campaign = scored_demo_with_lead(session, "lead-draw")
     login(client, "lead-draw")
     drawn = client.post(f"/c/{campaign.code}/review/draw", data={"_csrf": csrf_of(client)})
     assert drawn.status_code == 303 and "/jobs/" in drawn.headers["location"]
@@ -141,11 +147,7 @@ def test_the_callback_draw_is_a_job_whose_page_follows_it(
 def test_a_large_campaign_is_graded_by_the_worker_and_shown_while_nothing_changed(
     settings: Settings, session: Session
 ) -> None:
-    campaign, locations, _ = seed_demo(session=session)
-    seed_demo_responses(session=session, campaign=campaign, locations=locations)
-    user = make_user(session, "lead-grade", ["lead"])
-    add_member(session=session, campaign_id=campaign.id, user_id=user.id, role="lead")
-    session.commit()
+    campaign = scored_demo_with_lead(session, "lead-grade")
     report = f"/c/{campaign.code}/report"
     with TestClient(create_app(settings), follow_redirects=False) as small:  # the default limit: inline
         login(small, "lead-grade")
