@@ -25,13 +25,13 @@ from sqlmodel import Session, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from survey_app import tokens  # noqa: E402
+from survey_app import location_tokens  # noqa: E402
 from survey_app.db import make_engine  # noqa: E402
 from survey_app.migrate import upgrade  # noqa: E402
-from survey_app.models import Campaign, Location, Scheme  # noqa: E402
-from survey_app.services import grading  # noqa: E402
-from survey_app.services.instruments import register_bundled  # noqa: E402
-from survey_app.services.schemes import ensure_schemes  # noqa: E402
+from survey_app.models import Campaign, Location, StoredScheme  # noqa: E402
+from survey_app.services.campaigns.instruments import register_bundled  # noqa: E402
+from survey_app.services.grades import grading  # noqa: E402
+from survey_app.services.grades.schemes import ensure_schemes  # noqa: E402
 
 
 def setup(path: Path, n: int) -> None:
@@ -50,7 +50,7 @@ def setup(path: Path, n: int) -> None:
                 for t in homestay["tiers"]
             ],
         }
-        scheme = Scheme(code="bench", name_zh="bench", definition=survey_only)
+        scheme = StoredScheme(code="bench", name_zh="bench", definition=survey_only)
         session.add(scheme)
         session.commit()
         now = datetime.now(UTC)
@@ -69,7 +69,10 @@ def setup(path: Path, n: int) -> None:
         for b in range(15):
             session.add(
                 Location(
-                    campaign_id=campaign.id, code=f"L{b:02d}", name=f"{b}", token_nonce=tokens.new_nonce()
+                    campaign_id=campaign.id,
+                    code=f"L{b:02d}",
+                    name=f"{b}",
+                    token_nonce=location_tokens.new_nonce(),
                 )
             )
         session.commit()
@@ -120,7 +123,7 @@ def setup(path: Path, n: int) -> None:
         "'[]'",
         "''",
     ]
-    sql = f"INSERT INTO response ({', '.join(columns)}) VALUES ({', '.join(['?'] * 8 + constants)})"
+    sql = f"INSERT INTO survey_response ({', '.join(columns)}) VALUES ({', '.join(['?'] * 8 + constants)})"
     batch = 50_000
     for start in range(0, n, batch):
         con.executemany(

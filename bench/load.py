@@ -65,7 +65,7 @@ def unscored(env: dict[str, str], where: str = "WHERE fraud_score IS NULL") -> i
     code = (
         "from sqlalchemy import text; from survey_app.db import make_engine; import os; "
         "e = make_engine(os.environ['DATABASE_URL']); "
-        f"print(e.connect().execute(text('SELECT count(*) FROM response {where}')).scalar())"
+        f"print(e.connect().execute(text('SELECT count(*) FROM survey_response {where}')).scalar())"
     )
     return int(
         subprocess.run([PY, "-c", code], cwd=ROOT, env=env, check=True, capture_output=True, text=True).stdout

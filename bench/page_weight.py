@@ -31,8 +31,8 @@ sys.path.insert(0, str(ROOT))
 from survey_app.app import create_app  # noqa: E402
 from survey_app.db import make_engine  # noqa: E402
 from survey_app.migrate import upgrade  # noqa: E402
-from survey_app.services.demo import seed_demo  # noqa: E402
-from survey_app.services.survey_links import survey_url  # noqa: E402
+from survey_app.services.demo.estate import seed_demo  # noqa: E402
+from survey_app.services.intake.links import survey_url  # noqa: E402
 from survey_app.settings import Settings  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"

@@ -14,7 +14,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from survey_app import tokens  # noqa: E402
+from survey_app import location_tokens  # noqa: E402
 from survey_app.models import Campaign, Location  # noqa: E402
 from survey_app.posters.content import poster_text  # noqa: E402
 from survey_app.posters.render import pdf_bytes, png_bytes  # noqa: E402
@@ -39,13 +39,13 @@ def main() -> int:
                 campaign_id=1,
                 code=f"B{b:02d}-F{f:02d}",
                 name=f"{b}号楼 {f}层",
-                token_nonce=tokens.new_nonce(),
+                token_nonce=location_tokens.new_nonce(),
             )
             texts.append(
                 poster_text(
                     campaign,
                     loc,
-                    f"https://survey.example.org/s/{tokens.location_token('k', loc.token_nonce)}",
+                    f"https://survey.example.org/s/{location_tokens.location_token('k', loc.token_nonce)}",
                 )
             )
     started = time.perf_counter()

@@ -34,7 +34,7 @@ from starlette.testclient import TestClient  # noqa: E402
 from survey_app.app import create_app  # noqa: E402
 from survey_app.db import make_engine, unit_of_work  # noqa: E402
 from survey_app.migrate import upgrade  # noqa: E402
-from survey_app.models import CallbackPick, Submission  # noqa: E402
+from survey_app.models import CallbackPick, SurveyResponse  # noqa: E402
 from survey_app.settings import Settings  # noqa: E402
 from tests.factories import PASSWORD, add_member, login, make_campaign, make_user  # noqa: E402
 
@@ -81,9 +81,9 @@ def fill(url: str, n: int) -> None:
         )
     with engine.begin() as conn:
         for chunk in range(0, n, 5000):
-            conn.execute(insert(Submission), rows[chunk : chunk + 5000])
+            conn.execute(insert(SurveyResponse), rows[chunk : chunk + 5000])
         top = conn.execute(
-            text("SELECT id FROM response WHERE campaign_id = :c ORDER BY fraud_score DESC LIMIT :k"),
+            text("SELECT id FROM survey_response WHERE campaign_id = :c ORDER BY fraud_score DESC LIMIT :k"),
             {"c": campaign_id, "k": max(1, n // 14)},
         ).all()
         picks = [

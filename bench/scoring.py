@@ -25,14 +25,15 @@ from sqlmodel import Session, select
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from fraud.scoring import score_responses  # noqa: E402
 from grading.codes import encode  # noqa: E402
 from survey_app.db import make_engine, unit_of_work  # noqa: E402
 from survey_app.migrate import upgrade  # noqa: E402
-from survey_app.models import Campaign, InstrumentVersion, Submission  # noqa: E402
-from survey_app.services import fraud_checks  # noqa: E402
-from survey_app.services.demo import add_simulated, seed_demo  # noqa: E402
-from survey_app.services.instruments import materialise  # noqa: E402
+from survey_app.models import Campaign, InstrumentVersion, SurveyResponse  # noqa: E402
+from survey_app.services.campaigns.instruments import materialise  # noqa: E402
+from survey_app.services.demo.estate import add_simulated, seed_demo  # noqa: E402
+from survey_app.services.scoring import verdicts  # noqa: E402
+from survey_app.services.scoring.scope import records, scope  # noqa: E402
+from survey_app.worker.tasks import score_waiting  # noqa: E402
 
 NEW = 50
 
@@ -40,14 +41,14 @@ NEW = 50
 def grow(session: Session, campaign: Campaign, seed: int) -> None:
     rng = random.Random(seed)
     instrument = materialise(session.get(InstrumentVersion, campaign.survey_instrument_id))
-    ids = session.exec(select(Submission.id).where(Submission.campaign_id == campaign.id)).all()
+    ids = session.exec(select(SurveyResponse.id).where(SurveyResponse.campaign_id == campaign.id)).all()
     for k in range(NEW):
-        base = session.get(Submission, rng.choice(ids))
+        base = session.get(SurveyResponse, rng.choice(ids))
         assert base is not None
         answers = {key: rng.randint(1, 5) for key in base.answers}
         shift = timedelta(seconds=rng.randint(-300, 300))
         session.add(
-            Submission(
+            SurveyResponse(
                 public_id=f"B{seed}{k:04d}",
                 idempotency_key=f"bench-{seed}-{k}",
                 campaign_id=campaign.id or 0,
@@ -78,7 +79,7 @@ def main() -> None:
         engine = make_engine(url)
         with unit_of_work(engine) as session:
             campaign, locations, _ = seed_demo(session=session)
-            session.exec(select(Submission).where(Submission.campaign_id == campaign.id))
+            session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id))
             add_simulated(session=session, campaign=campaign, locations=locations, n_genuine=size, seed=3)
             campaign_id = campaign.id or 0
         passes, wholes = [], []
@@ -88,22 +89,20 @@ def main() -> None:
                 assert campaign is not None
                 grow(session, campaign, seed=100 + run)
             started = time.perf_counter()
-            scored = fraud_checks.score_in_background(engine, campaign_id)
+            scored = score_waiting(engine, campaign_id)
             passes.append(time.perf_counter() - started)
             assert scored == NEW, scored
             with unit_of_work(engine, write=False) as session:
                 campaign = session.get(Campaign, campaign_id)
                 assert campaign is not None
-                stored = fraud_checks._stored(fraud_checks.latest_model(session=session, campaign=campaign))
-                assert stored is not None
+                screen = verdicts.stored_screen(verdicts.latest_model(session=session, campaign=campaign))
+                assert screen is not None
                 started = time.perf_counter()
-                batch = fraud_checks.load_batch(session=session, campaign=campaign)
-                score_responses(
-                    batch.responses, batch.items, detector=stored["detector"],
-                    reference=stored["reference"], cut=stored["cut"],
-                )  # fmt: skip
+                rows = list(session.exec(select(SurveyResponse).where(*scope(campaign))))
+                _items, responses = records(session=session, campaign=campaign, rows=rows)
+                screen.verdicts(responses)
                 wholes.append(time.perf_counter() - started)
-                total = len(batch.rows)
+                total = len(rows)
         print(
             f"{total:>10,} | {NEW:>4} | {statistics.median(passes) * 1000:>22.0f} ms | "
             f"{statistics.median(wholes) * 1000:>22.0f} ms"

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -10,8 +9,8 @@ import numpy as np
 from sklearn.ensemble import IsolationForest
 from sklearn.metrics import average_precision_score, roc_auc_score
 
-from fraud.data import Items, Responses, parse_items, read_responses
-from fraud.scoring import score_responses
+from fraud.data import Items, Responses, parse_items, read_records
+from fraud.model import ResponseScreen
 from fraud.simulate import FRAUD_KINDS, SimConfig, simulate
 from fraud.simulate.injected import CARELESS_PATTERNS
 
@@ -84,7 +83,7 @@ def simulated(cfg: SimConfig) -> tuple[Items, Responses, np.ndarray, np.ndarray]
     """A simulated campaign as the scorer reads it, with each response's true label and kind."""
     items_data, records, labels = simulate(cfg)
     items = parse_items(items_data)
-    responses = read_responses((json.dumps(r, ensure_ascii=False) for r in records), items)
+    responses = read_records(records, items)
     by_id = {rid: (label, kind) for rid, label, kind in labels}
     y = np.array([by_id[i][0] for i in responses.ids])
     kinds = np.array([by_id[i][1] for i in responses.ids])
@@ -95,7 +94,7 @@ def run_one(cfg: SimConfig) -> dict[str, Metrics]:
     """Simulate one campaign and score it with the detector and every baseline."""
     items, responses, y, kinds = simulated(cfg)
     prevalence = float(y.mean())
-    verdicts = score_responses(responses, items, random_state=cfg.seed)
+    verdicts = ResponseScreen(items, random_state=cfg.seed).fit(responses).verdicts(responses)
     out = {"detector": metrics(verdicts.score, y, kinds, prevalence)}
     top = np.argsort(-verdicts.score, kind="stable")[: int(np.floor(TOP * len(y)))]
     out["detector"].flagged_with_reason = float(np.mean([bool(verdicts.reasons_zh[i]) for i in top]))
@@ -203,9 +202,12 @@ def run_labels(
                 seed=rep,
                 clusters=list(responses.client),
             )
+            known = np.full(len(y), -1)
             idx = np.array([p.index for p in picks])
-            model = LabelledReweighting(random_state=rep).fit(S[idx], base[idx], y[idx])
-            final = model.score(S, base)
+            known[idx] = y[idx]
+            both = np.column_stack([S, base])
+            model = LabelledReweighting(random_state=rep).fit(both, known)
+            final = model.score(both)
             out[n_labels]["without"].append(metrics(base, y, kinds, prevalence_true).p_at_norm)
             out[n_labels]["with"].append(metrics(final, y, kinds, prevalence_true).p_at_norm)
             out[n_labels]["used"].append(float(model.used_))

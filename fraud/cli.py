@@ -51,10 +51,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _score(args: argparse.Namespace) -> int:
     from fraud.features import FeatureParams
-    from fraud.scoring import score_responses
+    from fraud.model import ResponseScreen
 
-    if not 0 < args.budget <= 1:
-        print("error: --budget must be in (0, 1]", file=sys.stderr)
+    if not 0 < args.budget <= 0.5:
+        print("error: --budget must be in (0, 0.5]", file=sys.stderr)
         return 2
     try:
         items = load_items(args.items)
@@ -68,13 +68,13 @@ def _score(args: argparse.Namespace) -> int:
     for problem in responses.problems:
         print(problem, file=sys.stderr)
     started = time.perf_counter()
-    verdicts = score_responses(
-        responses,
+    screen = ResponseScreen(
         items,
-        budget=args.budget,
+        contamination=args.budget,
         feature_params=FeatureParams(utc_offset_h=args.utc_offset),
         random_state=args.seed,
     )
+    verdicts = screen.fit(responses).verdicts(responses)
     reasons = verdicts.reasons_en if args.lang == "en" else verdicts.reasons_zh
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8", newline="") as fh:

@@ -1,12 +1,13 @@
-"""Read the interchange format (items.json + responses.jsonl) into column arrays for feature extraction.
+"""Read response records into column arrays for feature extraction: mappings in the interchange format's
+shape (items.json + one record per responses.jsonl line), from a file or handed over in memory.
 
-Malformed lines are reported with their line number and skipped; they never stop a run.
+Malformed records are reported with their number and skipped; they never stop a run.
 """
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -94,6 +95,12 @@ def parse_items(data: Any, *, source: str = "items.json") -> Items:
 
 
 def _epoch(value: Any) -> float:
+    """A time as epoch seconds: an ISO 8601 text (as the interchange format carries it), an aware datetime,
+    or a number of seconds."""
+    if isinstance(value, datetime):
+        return (value if value.tzinfo else value.replace(tzinfo=UTC)).timestamp()
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
     if not isinstance(value, str):
         raise ValueError("not a timestamp")
     stamp = datetime.fromisoformat(value.replace("Z", "+00:00"))
@@ -110,8 +117,12 @@ class _Codes:
         return self.index.setdefault(value, len(self.index))
 
 
-def read_responses(lines: Iterable[str], items: Items, *, source: str = "responses.jsonl") -> Responses:
-    """Parse contract lines; malformed lines are listed in `problems` and skipped."""
+def read_records(
+    records: Iterable[Mapping[str, Any] | str], items: Items, *, source: str = "responses"
+) -> Responses:
+    """Read response records: mappings with the contract's fields (`answers` an object of item id -> 1..scale
+    or null, times ISO 8601 texts, aware datetimes or epoch seconds), or JSON texts of them (one line of a
+    responses.jsonl file). A malformed record is listed in `problems` with its number, and skipped."""
     k, scale = len(items.items), items.scale_max
     col = {item_id: j for j, item_id in enumerate(items.ids)}
     rows: list[tuple[Any, ...]] = []
@@ -120,12 +131,14 @@ def read_responses(lines: Iterable[str], items: Items, *, source: str = "respons
     problems: list[str] = []
     loc_codes, client_codes, ip_codes = _Codes(), _Codes(), _Codes()
     seen: set[str] = set()
-    for lineno, line in enumerate(lines, start=1):
-        if not line.strip():
-            continue
+    for number, found in enumerate(records, start=1):
         try:
-            rec = json.loads(line)
-            if not isinstance(rec, dict):
+            if isinstance(found, str):
+                if not found.strip():
+                    continue
+                found = json.loads(found)
+            rec = found
+            if not isinstance(rec, Mapping):
                 raise ValueError("a line must hold one JSON object")
             missing = [f for f in REQUIRED if f not in rec]
             if missing:
@@ -137,7 +150,7 @@ def read_responses(lines: Iterable[str], items: Items, *, source: str = "respons
                 raise ValueError(f"unknown channel {rec['channel']!r}")
             started, submitted = _epoch(rec["started_at"]), _epoch(rec["submitted_at"])
             answers = rec["answers"]
-            if not isinstance(answers, dict):
+            if not isinstance(answers, Mapping):
                 raise ValueError("answers must be an object")
             vec = np.full(k, np.nan)
             for item_id, value in answers.items():
@@ -150,11 +163,11 @@ def read_responses(lines: Iterable[str], items: Items, *, source: str = "respons
             ms = np.full(k, np.nan)
             for item_id, value in (rec.get("item_ms") or {}).items():
                 j = col.get(item_id)
-                number = isinstance(value, int | float) and not isinstance(value, bool)
-                if j is not None and number and value >= 0:
+                number_ok = isinstance(value, int | float) and not isinstance(value, bool)
+                if j is not None and number_ok and value >= 0:
                     ms[j] = float(value)
         except (ValueError, TypeError, AttributeError) as exc:
-            problems.append(f"{source}:{lineno}: skipped: {exc}")
+            problems.append(f"{source}:{number}: skipped: {exc}")
             continue
         seen.add(rid)
         rows.append(
@@ -196,4 +209,4 @@ def read_responses(lines: Iterable[str], items: Items, *, source: str = "respons
 def load_responses(path: str | Path, items: Items) -> Responses:
     """Read a responses.jsonl file (UTF-8); undecodable lines are reported like malformed ones."""
     with Path(path).open("r", encoding="utf-8", errors="replace") as fh:
-        return read_responses(fh, items, source=str(path))
+        return read_records(fh, items, source=str(path))

@@ -159,6 +159,20 @@ class ResponseAnomalyDetector(OutlierMixin, BaseEstimator):
         X = validate_data(self, X, ensure_all_finite="allow-nan", reset=False)
         return self._z(X)
 
+    def family_signals(self, X: Any) -> np.ndarray:  # noqa: N803
+        """Per response: each signal family's strongest robust z, one column per family (`families_`)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, ensure_all_finite="allow-nan", reset=False)
+        return self._family_max(self._z(X))
+
+    def rule_hits(self, X: Any) -> np.ndarray:  # noqa: N803
+        """Per response: how many rules it hits (the rule columns of X, each 0 or 1)."""
+        check_is_fitted(self)
+        X = validate_data(self, X, ensure_all_finite="allow-nan", reset=False)
+        if not self.is_rule_.any():
+            return np.zeros(len(X))
+        return np.asarray(np.nan_to_num(X[:, self.is_rule_]).clip(0, 1).sum(axis=1), dtype=float)
+
     def anomaly_score(self, X: Any) -> np.ndarray:  # noqa: N803
         """Higher means more suspicious: rule hits, plus the two models' percentile ranks combined.
 

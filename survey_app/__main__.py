@@ -2,6 +2,6 @@
 
 import sys
 
-from survey_app.cli import main
+from survey_app.cli.main import main
 
 sys.exit(main())

@@ -18,12 +18,10 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from survey_app import i18n, templating
+from survey_app import i18n
 from survey_app.auth.throttle import LoginThrottle
-from survey_app.db import make_engine
+from survey_app.db import make_engine, unit_of_work
 from survey_app.errors import DomainError
-from survey_app.jobs import Jobs, start_embedded, stop_embedded
-from survey_app.middleware import BodyLimit, LocaleMiddleware, SecurityHeaders
 from survey_app.routes import (
     account,
     api,
@@ -33,6 +31,7 @@ from survey_app.routes import (
     field,
     followup,
     instruments,
+    jobs,
     locations,
     posters,
     pwa,
@@ -42,13 +41,13 @@ from survey_app.routes import (
     users,
     visits,
 )
-from survey_app.routes import (
-    jobs as job_routes,
-)
-from survey_app.services.contacts import ContactCipher, check_key
+from survey_app.services.review.contacts import ContactCipher, check_key
 from survey_app.settings import Settings
-from survey_app.templating import make_environment, render
-from survey_app.views import domain_error, http_exception, server_error
+from survey_app.web import templating
+from survey_app.web.error_pages import domain_error, http_exception, server_error
+from survey_app.web.middleware import BodyLimit, LocaleMiddleware, SecurityHeaders
+from survey_app.web.templating import make_environment, render
+from survey_app.worker.queue import Jobs, start_embedded, stop_embedded
 
 
 def home(request: Request) -> Response:
@@ -67,14 +66,15 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     contacts = ContactCipher(settings.data_key)
 
-    jobs = Jobs(settings, engine)
+    job_queue = Jobs(settings, engine)
 
     @asynccontextmanager
     async def lifespan(app: Starlette) -> AsyncIterator[None]:
-        check_key(engine, contacts)  # a wrong key is a clear error at start-up, never a silent fallback
+        with unit_of_work(engine, write=False) as session:  # a wrong key is a clear error at start-up
+            check_key(session=session, cipher=contacts)
         worker = start_embedded(settings) if settings.embedded_worker else None
         yield
-        jobs.flush()
+        job_queue.flush()
         if worker is not None:
             stop_embedded(worker)
         engine.dispose()
@@ -98,7 +98,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *api.routes,
         *certificate.routes,
         *pwa.routes,
-        *job_routes.routes,
+        *jobs.routes,
         Mount("/static", app=StaticFiles(directory=str(settings.static_dir)), name="static"),
     ]
     app = Starlette(
@@ -127,7 +127,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     app.state.settings = settings
     app.state.engine = engine
     app.state.contacts = contacts
-    app.state.jobs = jobs
+    app.state.jobs = job_queue
     app.state.catalogs = i18n.load_catalogs()
     app.state.login_throttle = LoginThrottle(settings.ratelimit_storage)
     app.state.api_limiter = api.ApiLimiter(settings.ratelimit_storage, settings.api_rate)

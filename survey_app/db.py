@@ -151,7 +151,7 @@ def _take_writer(session: Session, engine: Engine) -> None:
     session.info[HELD] = lock
 
 
-def begin_writing(session: Session) -> None:
+def begin_writing(*, session: Session) -> None:
     """In a unit that locks late: end the reading transaction (nothing written yet) and start the writing
     one, which takes the write lock first (BEGIN IMMEDIATE); what was read stays loaded. Elsewhere a no-op."""
     if not session.info.get(LATE):
@@ -181,8 +181,8 @@ def _free_poster_codes(session: Session, _context: Any, _instances: Any) -> None
     """A new or rotated location's typed poster code must be unused: draw again on the rare collision."""
     from sqlmodel import col, select
 
-    from survey_app.codes import new_code
     from survey_app.models import Location
+    from survey_app.short_codes import new_code
 
     pending = [
         obj

@@ -25,18 +25,18 @@ def upgrade(url: str, revision: str = "head", data_key: str = "") -> None:
     if revision != "head":
         return
     from survey_app.db import make_engine, unit_of_work
-    from survey_app.services.contacts import ContactCipher, encrypt_plain_contacts
-    from survey_app.services.grading import backfill_codes
-    from survey_app.services.instruments import register_bundled
-    from survey_app.services.schemes import ensure_schemes
+    from survey_app.services.campaigns.instruments import register_bundled
+    from survey_app.services.grades.grading import backfill_codes
+    from survey_app.services.grades.schemes import ensure_schemes
+    from survey_app.services.review.contacts import ContactCipher, encrypt_plain_contacts
 
     engine = make_engine(url)
     try:
         with unit_of_work(engine) as session:
             register_bundled(session=session)
             ensure_schemes(session=session)
-            backfill_codes(session)
+            backfill_codes(session=session)
             if data_key:
-                encrypt_plain_contacts(session, ContactCipher(data_key))
+                encrypt_plain_contacts(session=session, cipher=ContactCipher(data_key))
     finally:
         engine.dispose()

@@ -61,7 +61,7 @@ class Settings:
             if mode == "production":
                 raise SettingsError("MINGCHA_DATA_KEY must be set when MINGCHA_ENV=production")
             data_key = _dev_file(var_dir, DEV_DATA_KEY_FILE, _new_data_key)
-        from survey_app.services.contacts import DataKeyError, parse_keys
+        from survey_app.services.review.contacts import DataKeyError, parse_keys
 
         try:
             parse_keys(data_key)

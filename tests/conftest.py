@@ -18,7 +18,7 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 from starlette.testclient import TestClient
 
-from survey_app import tokens
+from survey_app import location_tokens
 from survey_app.app import create_app
 from survey_app.db import make_engine
 from survey_app.migrate import upgrade
@@ -71,7 +71,7 @@ def client(settings: Settings) -> Iterator[TestClient]:
 
 
 def survey_path(location: Location) -> str:
-    return f"/s/{tokens.location_token(SECRET, location.token_nonce)}"
+    return f"/s/{location_tokens.location_token(SECRET, location.token_nonce)}"
 
 
 def form_token(html: str) -> str:

@@ -7,10 +7,11 @@ from datetime import timedelta
 
 from sqlmodel import Session
 
-from survey_app import tokens
-from survey_app.models import Campaign, Location, User, utcnow
-from survey_app.services.instruments import register_bundled
-from survey_app.services.schemes import ensure_schemes
+from survey_app import location_tokens
+from survey_app.clock import utcnow
+from survey_app.models import Campaign, Location, User
+from survey_app.services.campaigns.instruments import register_bundled
+from survey_app.services.grades.schemes import ensure_schemes
 
 
 def make_campaign(
@@ -46,7 +47,7 @@ def make_campaign(
             campaign_id=campaign.id,  # type: ignore[arg-type]
             code=f"L{n:02d}",
             name=f"{n}号楼",
-            token_nonce=tokens.new_nonce(),
+            token_nonce=location_tokens.new_nonce(),
         )
         session.add(loc)
         made.append(loc)
@@ -66,7 +67,7 @@ PASSWORD = "correct horse battery"
 
 def make_user(session: Session, username: str, roles: list[str]) -> User:
     """An account with the shared test password (committed)."""
-    from survey_app.auth.users import create_user
+    from survey_app.auth.accounts import create_user
 
     user = create_user(session=session, username=username, password=PASSWORD, roles=roles, actor="test")
     session.commit()
@@ -75,7 +76,7 @@ def make_user(session: Session, username: str, roles: list[str]) -> User:
 
 def add_member(*, session: Session, campaign_id: int | None, user_id: int | None, role: str) -> None:
     """Put a user on a campaign through the membership door (committed)."""
-    from survey_app.services.membership import add_member as add
+    from survey_app.services.campaigns.membership import add_member as add
 
     campaign, user = session.get(Campaign, campaign_id), session.get(User, user_id)
     assert campaign is not None and user is not None
@@ -104,8 +105,8 @@ def csrf_of(client, path: str = "/campaigns") -> str:  # type: ignore[no-untyped
 def seed_graded_demo(session: Session):  # type: ignore[no-untyped-def]
     """The demo estate with its simulated residents and the auditors' finished sheets (committed): every
     component of its scheme has data, so it grades completely."""
-    from survey_app.services.demo import seed_demo, seed_demo_responses
-    from survey_app.services.demo_field import seed_field_demo
+    from survey_app.services.demo.estate import seed_demo, seed_demo_responses
+    from survey_app.services.demo.field import seed_field_demo
 
     campaign, locations, _ = seed_demo(session=session)
     seed_demo_responses(session=session, campaign=campaign, locations=locations)
@@ -119,8 +120,8 @@ def seed_graded_demo(session: Session):  # type: ignore[no-untyped-def]
 
 def covert_visit(session: Session, campaign: Campaign, *, location_id: int | None, field_id: int, actor: str):  # type: ignore[no-untyped-def]
     """A covert property open-evaluation visit for one auditor, open from an hour ago for six hours."""
-    from survey_app.services import visits
-    from survey_app.services.visits import VisitPlan
+    from survey_app.services.field import visits
+    from survey_app.services.field.visits import VisitPlan
 
     start = utcnow() - timedelta(hours=1)
     plan = VisitPlan(

@@ -11,7 +11,8 @@ import time
 from sqlmodel import Session, col, select
 from starlette.requests import Request
 
-from survey_app.models import StaffSession, User, utcnow
+from survey_app.clock import utcnow
+from survey_app.models import StaffSession, User
 
 IDLE_SECONDS = 2 * 3600
 
@@ -34,10 +35,10 @@ def csrf_matches(request: Request, supplied: str | None) -> bool:
     return bool(expected and supplied and hmac.compare_digest(str(expected), str(supplied)))
 
 
-def log_in(request: Request, db: Session, user: User) -> None:
+def log_in(*, request: Request, session: Session, user: User) -> None:
     """Start a fresh session: a new server record, a new id and a new CSRF token (no fixation)."""
     token = secrets.token_urlsafe(32)
-    db.add(
+    session.add(
         StaffSession(
             token_hash=_hash(token),
             user_id=user.id or 0,
@@ -49,29 +50,29 @@ def log_in(request: Request, db: Session, user: User) -> None:
     request.session.update({"sid": token, "csrf": secrets.token_urlsafe(24), "at": now, "seen": now})
 
 
-def log_out(request: Request, db: Session) -> None:
+def log_out(*, request: Request, session: Session) -> None:
     """End this session on the server and forget the cookie."""
-    record = _record(request, db)
+    record = _record(request=request, session=session)
     if record is not None and record.ended_at is None:
         record.ended_at, record.ended_by = utcnow(), "logout"
-        db.add(record)
+        session.add(record)
     request.session.clear()
 
 
-def end_sessions(db: Session, user: User, *, by: str) -> int:
+def end_sessions(*, session: Session, user: User, by: str) -> int:
     """End every open session of a user (password change, an admin's "end all sessions"); return how many."""
-    rows = db.exec(
+    rows = session.exec(
         select(StaffSession).where(StaffSession.user_id == user.id, col(StaffSession.ended_at).is_(None))
     ).all()
     for row in rows:
         row.ended_at, row.ended_by = utcnow(), by[:60]
-        db.add(row)
+        session.add(row)
     return len(rows)
 
 
-def open_sessions(db: Session, user: User) -> list[StaffSession]:
+def open_sessions(*, session: Session, user: User) -> list[StaffSession]:
     return list(
-        db.exec(
+        session.exec(
             select(StaffSession)
             .where(StaffSession.user_id == user.id, col(StaffSession.ended_at).is_(None))
             .order_by(col(StaffSession.created_at).desc())
@@ -79,20 +80,20 @@ def open_sessions(db: Session, user: User) -> list[StaffSession]:
     )
 
 
-def _record(request: Request, db: Session) -> StaffSession | None:
+def _record(*, request: Request, session: Session) -> StaffSession | None:
     token = request.session.get("sid")
     if not isinstance(token, str) or not token:
         return None
-    return db.exec(select(StaffSession).where(StaffSession.token_hash == _hash(token))).first()
+    return session.exec(select(StaffSession).where(StaffSession.token_hash == _hash(token))).first()
 
 
-def current_user(request: Request, db: Session) -> tuple[User | None, bool]:
+def current_user(*, request: Request, session: Session) -> tuple[User | None, bool]:
     """Return (user, expired): expired when a session existed but idled out or was ended on the server."""
     if "sid" not in request.session:
         return None, False
     now = time.time()
-    record = _record(request, db)
-    user = db.get(User, record.user_id) if record is not None else None
+    record = _record(request=request, session=session)
+    user = session.get(User, record.user_id) if record is not None else None
     stale = now - float(request.session.get("seen", 0)) > IDLE_SECONDS
     if record is None or record.ended_at is not None or user is None or not user.active or stale:
         request.session.clear()

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from survey_app.clock import localtime
 from survey_app.i18n import N_, gettext, pick
 from survey_app.models import Campaign, Location
-from survey_app.templating import localtime
 
 
 @dataclass(frozen=True)

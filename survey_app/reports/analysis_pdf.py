@@ -10,7 +10,7 @@ from PIL import Image, ImageDraw
 
 from survey_app.posters.fonts import load
 from survey_app.posters.render import A4, DPI, MARGIN
-from survey_app.services.report_view import radar_axes
+from survey_app.services.grades.presentation import radar_axes
 
 
 def analysis_pdf(

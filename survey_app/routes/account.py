@@ -7,14 +7,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from survey_app.auth.accounts import find_user
 from survey_app.auth.sessions import end_sessions, open_sessions
-from survey_app.auth.users import find_user
-from survey_app.endpoint import db, endpoint, field, form, redirect, user
 from survey_app.errors import Forbidden, NotFound
 from survey_app.models import User
 from survey_app.routes.staff import staff_render
-from survey_app.services import api_tokens, audit
-from survey_app.services.campaigns import visible_campaigns
+from survey_app.services import audit
+from survey_app.services.api import tokens
+from survey_app.services.campaigns.access import visible_campaigns
+from survey_app.web.endpoint import db, endpoint, field, form, redirect, user
 
 
 def _subject(request: Request) -> User:
@@ -30,16 +31,16 @@ def _subject(request: Request) -> User:
 
 def sessions_page(request: Request) -> Response:
     subject = _subject(request)
-    ctx = {"subject": subject, "sessions": open_sessions(db(request), subject)}
+    ctx = {"subject": subject, "sessions": open_sessions(session=db(request), user=subject)}
     return staff_render(request, "account/sessions.html", ctx)
 
 
 def sessions_end(request: Request) -> Response:
     """End every open session of the account (yours included: you log in again)."""
     subject = _subject(request)
-    ended = end_sessions(db(request), subject, by=user(request).username)
+    ended = end_sessions(session=db(request), user=subject, by=user(request).username)
     audit.append(
-        db(request),
+        session=db(request),
         actor=user(request).username,
         action="sessions.end",
         subject=f"user:{subject.username}",
@@ -53,7 +54,7 @@ def _tokens_page(request: Request, subject: User, *, new: str = "", status: int 
     names = {c.id: c.code for c in visible_campaigns(session=session, user=subject)}
     ctx = {
         "subject": subject,
-        "tokens": api_tokens.tokens_of(session=session, user=subject),
+        "tokens": tokens.tokens_of(session=session, user=subject),
         "campaigns": names,
         "new": new,
     }
@@ -68,7 +69,7 @@ def token_create(request: Request) -> Response:
     """A new API token, shown on this page once (it is never stored in the clear)."""
     subject = _subject(request)
     codes = [c for c in form(request).getlist("campaigns") if isinstance(c, str)][:200]
-    _row, plain = api_tokens.create(
+    _row, plain = tokens.create(
         session=db(request),
         user=subject,
         name=field(request, "name"),
@@ -80,7 +81,7 @@ def token_create(request: Request) -> Response:
 
 def token_revoke(request: Request) -> Response:
     subject = _subject(request)
-    api_tokens.revoke(
+    tokens.revoke(
         session=db(request), token_id=request.path_params["token"], user=subject, actor=user(request).username
     )
     return redirect(request, "account:tokens", username=subject.username)

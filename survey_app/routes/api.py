@@ -3,24 +3,30 @@ errors as JSON {"error": {code, status, message}}, described at /api/v1/openapi.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
+from collections.abc import Awaitable, Callable, Iterator
 from typing import Any
 
 from limits import parse
 from limits.storage import storage_from_string
 from limits.strategies import MovingWindowRateLimiter
-from sqlmodel import col, select
+from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import JSONResponse, Response, StreamingResponse
 from starlette.routing import Route
 
-from survey_app.api_schema import openapi
-from survey_app.endpoint import db, endpoint
+from forms.numbers import whole_number
+from survey_app.clock import utcnow
+from survey_app.db import unit_of_work
 from survey_app.errors import Invalid, NotFound, RateLimited
-from survey_app.models import Campaign, Location, ident
-from survey_app.services import api_data, api_tokens, grading
-from survey_app.services.api_tokens import Caller
+from survey_app.models import Campaign, ident
+from survey_app.services.api import read, tokens
+from survey_app.services.api.openapi import openapi
+from survey_app.services.api.tokens import Caller
+from survey_app.services.grades import grading, locks
+from survey_app.web.endpoint import Handler, db, endpoint
 
 
 class ApiLimiter:
@@ -37,9 +43,12 @@ class ApiLimiter:
 
 
 def caller(request: Request) -> Caller:
-    found = api_tokens.authenticate(session=db(request), header=request.headers.get("authorization", ""))
+    """The token's caller, within its rate; its last use is recorded by the worker once the answer is sent."""
+    found = tokens.authenticate(session=db(request), header=request.headers.get("authorization", ""))
     request.app.state.api_limiter.check(str(found.token.id))
-    api_tokens.touch(request.app.state.engine, found.token)
+    now = utcnow()
+    if tokens.due_for_touch(found.token, now):
+        request.state.touch = (ident(found.token), now)
     return found
 
 
@@ -48,56 +57,55 @@ def _json(data: Any) -> JSONResponse:
 
 
 def _campaign(request: Request) -> Campaign:
-    return api_tokens.campaign_for(
-        session=db(request), caller=caller(request), code=request.path_params["code"]
-    )
+    return tokens.campaign_for(session=db(request), caller=caller(request), code=request.path_params["code"])
 
 
 def openapi_doc(request: Request) -> Response:
-    return JSONResponse(openapi(str(request.base_url).rstrip("/")))
+    return JSONResponse(openapi(request.app.state.settings.base_url))
 
 
 def campaigns(request: Request) -> Response:
-    found = caller(request)
-    rows = db(request).exec(
-        select(Campaign)
-        .where(col(Campaign.id).in_(list(found.campaign_ids) or [-1]))
-        .order_by(col(Campaign.code))
-    )
-    return _json({"items": [api_data.campaign_json(db(request), c) for c in rows]})
+    return _json(read.campaigns_json(session=db(request), ids=caller(request).campaign_ids))
 
 
 def campaign(request: Request) -> Response:
-    return _json(api_data.campaign_json(db(request), _campaign(request)))
+    return _json(read.campaign_json(session=db(request), campaign=_campaign(request)))
 
 
 def locations(request: Request) -> Response:
-    target = _campaign(request)
-    rows = db(request).exec(
-        select(Location).where(Location.campaign_id == target.id).order_by(col(Location.code))
-    )
-    return _json({"items": [api_data.location_json(loc) for loc in rows]})
+    return _json(read.locations_json(session=db(request), campaign=_campaign(request)))
 
 
 def _whole(request: Request, name: str, default: int, low: int, high: int) -> int:
-    raw = request.query_params.get(name, str(default))
-    if not raw.isdigit() or len(raw) > 12 or not low <= int(raw) <= high:
+    raw = request.query_params.get(name)
+    value = default if raw is None else whole_number(raw, low=low, high=high)
+    if value is None:
         raise Invalid("bad_cursor")
-    return int(raw)
+    return value
 
 
 def responses(request: Request) -> Response:
     target = _campaign(request)
     after = _whole(request, "after", 0, 0, 10**12)
-    limit = _whole(request, "limit", 100, 1, api_data.MAX_PAGE)
-    return _json(api_data.responses_page(db(request), target, after, limit))
+    limit = _whole(request, "limit", 100, 1, read.MAX_PAGE)
+    return _json(read.responses_page(session=db(request), campaign=target, after=after, limit=limit))
 
 
 def responses_jsonl(request: Request) -> Response:
+    """Every response as JSONL, streamed in chunks, each read in its own read-only unit of work."""
     target = _campaign(request)
-    stream = api_data.stream_jsonl(request.app.state.engine, ident(target))
+    engine, campaign_id = request.app.state.engine, ident(target)
+
+    def chunks() -> Iterator[bytes]:
+        after: int | None = 0
+        while after is not None:
+            with unit_of_work(engine, write=False) as session:
+                data, after = read.jsonl_chunk(session=session, campaign_id=campaign_id, after=after)
+            if data:
+                yield data
+
     return StreamingResponse(
-        stream,
+        chunks(),
         media_type="application/x-ndjson; charset=utf-8",
         headers={
             "Cache-Control": "no-store",
@@ -107,25 +115,33 @@ def responses_jsonl(request: Request) -> Response:
 
 
 def callbacks(request: Request) -> Response:
-    return _json(api_data.callbacks_json(db(request), _campaign(request)))
+    return _json(read.callbacks_json(session=db(request), campaign=_campaign(request)))
 
 
 def grade(request: Request) -> Response:
-    target = _campaign(request)
-    result, _inputs = grading.compute(session=db(request), campaign=target)
-    return _json(api_data.grade_json(result.to_dict()))
+    result, _inputs = grading.compute(session=db(request), campaign=_campaign(request))
+    return _json(read.grade_json(result.to_dict()))
 
 
 def grade_locked(request: Request) -> Response:
-    target = _campaign(request)
-    snapshot = grading.latest_snapshot(session=db(request), campaign_id=target.id)
+    snapshot = locks.latest_snapshot(session=db(request), campaign_id=ident(_campaign(request)))
     if snapshot is None:
         raise NotFound("no_locked_grade")
-    return _json(api_data.locked_json(snapshot, request.app.state.settings.base_url))
+    return _json(read.locked_json(snapshot, request.app.state.settings.base_url))
 
 
-def _api(handler: Any) -> Any:
-    return endpoint(handler, staff=False, csrf=False)
+def _api(handler: Handler) -> Callable[[Request], Awaitable[Response]]:
+    """An API endpoint: no session, no CSRF (a bearer token instead); a token's last use is handed to the
+    worker once the answer is sent."""
+
+    def answered(request: Request) -> Response:
+        response = handler(request)
+        touch = getattr(request.state, "touch", None)
+        if touch is not None:
+            response.background = BackgroundTask(request.app.state.jobs.enqueue_touch, *touch)
+        return response
+
+    return endpoint(functools.wraps(handler)(answered), staff=False, csrf=False)
 
 
 routes = [

@@ -4,21 +4,20 @@ from __future__ import annotations
 
 import time
 
-from sqlmodel import Session, func, select
 from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
+from survey_app.auth import accounts
+from survey_app.auth.accounts import find_user
 from survey_app.auth.passwords import verify_password, verify_unknown
 from survey_app.auth.sessions import csrf_token, current_user, log_in, log_out
-from survey_app.auth.users import find_user
-from survey_app.endpoint import db, endpoint, field, redirect
 from survey_app.errors import Unsupported
-from survey_app.models import AuditLog, User
-from survey_app.request_body import read_urlencoded
 from survey_app.services import audit
-from survey_app.templating import render
+from survey_app.web.endpoint import db, endpoint, field, redirect
+from survey_app.web.request_body import read_urlencoded
+from survey_app.web.templating import render
 
 
 def _safe_next(value: str | None) -> str:
@@ -27,7 +26,7 @@ def _safe_next(value: str | None) -> str:
 
 def login_page(request: Request) -> Response:
     """The login form (also says why you are here: an expired session)."""
-    found, _expired = current_user(request, db(request))
+    found, _expired = current_user(request=request, session=db(request))
     if found is not None:
         return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
     ctx = {
@@ -70,38 +69,22 @@ def login_submit(request: Request) -> Response:
         ok = verify_password(user.password_hash, password) and user.active
     if not ok or user is None:
         throttle.failed(username, ip)
-        audit.append(db(request), actor="anonymous", action="login.failed", subject=f"user:{username}")
+        audit.append(
+            session=db(request), actor="anonymous", action="login.failed", subject=f"user:{username}"
+        )
         time.sleep(settings.login_failure_delay)
         return render(request, "auth/login.html", {**ctx, "error": "wrong"}, status_code=401)
     throttle.succeeded(username, ip)
-    failed = failures_since_last_login(db(request), user)
-    log_in(request, db(request), user)
-    audit.append(db(request), actor=user.username, action="login.ok", subject=f"user:{user.username}")
+    failed = accounts.failures_since_last_login(session=db(request), user=user)
+    log_in(request=request, session=db(request), user=user)
+    audit.append(session=db(request), actor=user.username, action="login.ok", subject=f"user:{user.username}")
     if failed:
         request.session["failed_logins"] = failed
     return RedirectResponse(next_url, status_code=303)
 
 
-def failures_since_last_login(db: Session, user: User) -> int:
-    """Failed attempts on this account since its last successful login (shown to its owner once)."""
-    subject = f"user:{user.username}"
-    last_ok = db.exec(
-        select(func.max(AuditLog.seq)).where(
-            AuditLog.chain == 0, AuditLog.subject == subject, AuditLog.action == "login.ok"
-        )
-    ).one()
-    query = (
-        select(func.count())
-        .select_from(AuditLog)
-        .where(AuditLog.chain == 0, AuditLog.subject == subject, AuditLog.action == "login.failed")
-    )
-    if last_ok is not None:
-        query = query.where(AuditLog.seq > last_ok)
-    return int(db.exec(query).one())
-
-
 def logout(request: Request) -> Response:
-    log_out(request, db(request))
+    log_out(request=request, session=db(request))
     return redirect(request, "auth:login")
 
 

@@ -2,33 +2,20 @@
 
 from __future__ import annotations
 
-from sqlmodel import Session, col, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.endpoint import db, endpoint, field, form, redirect, user
+from survey_app.clock import localtime
 from survey_app.i18n import N_, gettext
-from survey_app.models import Campaign, InstrumentVersion, Scheme, User
+from survey_app.models import Campaign
 from survey_app.routes.staff import LEADS, campaign_access, confirm_page, staff_render
-from survey_app.services import campaigns as svc
-from survey_app.services import followup
-from survey_app.services.coverage import campaign_coverage
-from survey_app.templating import is_htmx, localtime
-
-
-def _choices(session: Session) -> dict[str, object]:
-    return {
-        "schemes": list(session.exec(select(Scheme).order_by(Scheme.code))),
-        "instruments": list(
-            session.exec(
-                select(InstrumentVersion)
-                .where(InstrumentVersion.kind == "survey")
-                .order_by(col(InstrumentVersion.id))
-            )
-        ),
-        "field_users": [u for u in session.exec(select(User).order_by(User.username)) if "field" in u.roles],
-    }
+from survey_app.services.campaigns import lifecycle
+from survey_app.services.campaigns.access import visible_campaigns
+from survey_app.services.campaigns.coverage import campaign_coverage
+from survey_app.services.grades import followup
+from survey_app.web.endpoint import db, endpoint, field, form, redirect, user
+from survey_app.web.templating import is_htmx
 
 
 def _posted(request: Request) -> tuple[dict[str, str], list[int]]:
@@ -42,7 +29,7 @@ def _posted(request: Request) -> tuple[dict[str, str], list[int]]:
 
 
 def campaign_list(request: Request) -> Response:
-    rows = svc.visible_campaigns(session=db(request), user=user(request))
+    rows = visible_campaigns(session=db(request), user=user(request))
     return staff_render(request, "campaigns/list.html", {"campaigns": rows})
 
 
@@ -71,15 +58,21 @@ def campaign_new(request: Request) -> Response:
     selected: list[int] = []
     if request.method == "POST":
         values, selected = _posted(request)
-        fields, errors = svc.check_fields(
+        fields, errors = lifecycle.check_fields(
             session=db(request), form=values, default_timezone=settings.default_timezone
         )
         if fields is not None:
-            campaign = svc.create_campaign(
+            campaign = lifecycle.create_campaign(
                 session=db(request), user=user(request), fields=fields, field_auditors=selected
             )
             return redirect(request, "campaigns:page", code=campaign.code)
-    ctx = {"values": values, "errors": errors, "selected": selected, "editing": None, **_choices(db(request))}
+    ctx = {
+        "values": values,
+        "errors": errors,
+        "selected": selected,
+        "editing": None,
+        **lifecycle.choices(session=db(request)),
+    }
     return staff_render(request, "campaigns/form.html", ctx, status_code=422 if errors else 200)
 
 
@@ -91,13 +84,12 @@ def campaign_page(request: Request) -> Response:
         "campaign": campaign,
         "can_manage": found.can_manage,
         "coverage": campaign_coverage(session=db(request), campaign=campaign),
-        "scheme": db(request).get(Scheme, campaign.scheme_id),
-        "instrument": db(request).get(InstrumentVersion, campaign.survey_instrument_id),
+        **lifecycle.setup_of(session=db(request), campaign=campaign),
     }
     if found.can_manage and not is_htmx(request):  # the polled coverage fragment needs none of this
-        ctx["recommendations"] = followup.recommendations(db(request), campaign)
-        ctx["tasks"] = followup.tasks(db(request), campaign)
-        ctx["assignees"] = followup.assignees(db(request), campaign)
+        ctx["recommendations"] = followup.recommendations(session=db(request), campaign=campaign)
+        ctx["tasks"] = followup.tasks(session=db(request), campaign=campaign)
+        ctx["assignees"] = followup.assignees(session=db(request), campaign=campaign)
     return staff_render(request, "campaigns/page.html", ctx, fragment="campaigns/_coverage.html")
 
 
@@ -105,22 +97,30 @@ def campaign_edit(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
     session = db(request)
     errors: dict[str, str] = {}
-    scheme = session.get(Scheme, campaign.scheme_id)
+    scheme = lifecycle.setup_of(session=session, campaign=campaign)["scheme"]
     values = {
         **_form_values(campaign),
-        "scheme": scheme.code if scheme else "",
+        "scheme": scheme.code,
         "instrument": str(campaign.survey_instrument_id),
     }
-    selected = sorted(svc.field_auditor_ids(session=session, campaign=campaign))
+    selected = sorted(lifecycle.field_auditor_ids(session=session, campaign=campaign))
     if request.method == "POST":
         values, selected = _posted(request)
-        fields, errors = svc.check_fields(session=session, form=values, editing=campaign)
+        fields, errors = lifecycle.check_fields(session=session, form=values, editing=campaign)
         if fields is not None:
             actor = user(request).username
-            svc.update_campaign(session=session, campaign=campaign, fields=fields, actor=actor)
-            svc.assign_field_auditors(session=session, campaign=campaign, user_ids=selected, actor=actor)
+            lifecycle.update_campaign(session=session, campaign=campaign, fields=fields, actor=actor)
+            lifecycle.assign_field_auditors(
+                session=session, campaign=campaign, user_ids=selected, actor=actor
+            )
             return redirect(request, "campaigns:page", code=campaign.code)
-    ctx = {"values": values, "errors": errors, "selected": selected, "editing": campaign, **_choices(session)}
+    ctx = {
+        "values": values,
+        "errors": errors,
+        "selected": selected,
+        "editing": campaign,
+        **lifecycle.choices(session=session),
+    }
     return staff_render(request, "campaigns/form.html", ctx, status_code=422 if errors else 200)
 
 
@@ -145,13 +145,13 @@ def campaign_close_confirm(request: Request) -> Response:
 
 def campaign_close(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
-    svc.close_campaign(session=db(request), campaign=campaign, actor=user(request).username)
+    lifecycle.close_campaign(session=db(request), campaign=campaign, actor=user(request).username)
     return redirect(request, "campaigns:page", code=campaign.code)
 
 
 def campaign_reopen(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
-    svc.reopen_campaign(
+    lifecycle.reopen_campaign(
         session=db(request), campaign=campaign, actor=user(request).username, reason=field(request, "reason")
     )
     return redirect(request, "campaigns:page", code=campaign.code)
@@ -173,17 +173,19 @@ def campaign_copy(request: Request) -> Response:
     errors: dict[str, str] = {}
     if request.method == "POST":
         posted, _chosen = _posted(request)
-        scheme = session.get(Scheme, source.scheme_id)
+        scheme = lifecycle.setup_of(session=session, campaign=source)["scheme"]
         data = {
             **_form_values(source),
-            "scheme": scheme.code if scheme else "",
+            "scheme": scheme.code,
             "instrument": str(source.survey_instrument_id),
             **{k: posted[k] if k in posted else values.get(k, "") for k in COPY_FIELDS},
         }
-        fields, errors = svc.check_fields(session=session, form=data)
+        fields, errors = lifecycle.check_fields(session=session, form=data)
         values.update({k: data.get(k, "") for k in COPY_FIELDS})
         if fields is not None:
-            copy = svc.copy_as_next_cycle(session=session, user=user(request), source=source, fields=fields)
+            copy = lifecycle.copy_as_next_cycle(
+                session=session, user=user(request), source=source, fields=fields
+            )
             return redirect(request, "campaigns:page", code=copy.code)
     ctx = {"campaign": source, "values": values, "errors": errors}
     return staff_render(request, "campaigns/copy.html", ctx, status_code=422 if errors else 200)

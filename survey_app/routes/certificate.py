@@ -9,28 +9,21 @@ import io
 
 import segno
 from markupsafe import Markup
-from sqlmodel import select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.endpoint import db, endpoint
 from survey_app.errors import NotFound
 from survey_app.i18n import gettext
 from survey_app.models import Campaign, GradeSnapshot
-from survey_app.services.report_view import radar
-from survey_app.templating import render
+from survey_app.services.grades import locks
+from survey_app.services.grades.presentation import radar
+from survey_app.web.endpoint import db, endpoint
+from survey_app.web.templating import render
 
 
 def _snapshot(request: Request) -> tuple[GradeSnapshot, Campaign]:
-    token = request.path_params["token"]
-    if not 16 <= len(token) <= 40:
-        raise NotFound("certificate_not_found")
-    snapshot = db(request).exec(select(GradeSnapshot).where(GradeSnapshot.certificate_token == token)).first()
-    campaign = db(request).get(Campaign, snapshot.campaign_id) if snapshot else None
-    if snapshot is None or campaign is None:
-        raise NotFound("certificate_not_found")
-    return snapshot, campaign
+    return locks.certificate(session=db(request), token=request.path_params["token"])
 
 
 def certificate_url(request: Request, token: str) -> str:

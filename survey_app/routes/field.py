@@ -14,18 +14,23 @@ from starlette.responses import RedirectResponse, Response
 from starlette.routing import Route
 
 from forms.answers import check_answers
-from survey_app.endpoint import db, endpoint, field, form, read_staff_form, redirect, user
+from survey_app.clock import utcnow
 from survey_app.errors import Conflict, Invalid, NotFound
-from survey_app.models import Campaign, Location, ident, utcnow
-from survey_app.models_field import Sheet, Visit, VisitMode, VisitStatus
-from survey_app.outbox import NOTICE_HEADER, captured_at
+from survey_app.models import Sheet, Visit, VisitMode, VisitStatus, ident
 from survey_app.routes.staff import staff_render
-from survey_app.services import evidence, interviews, visits
-from survey_app.services import sheets as capture
-from survey_app.services.campaigns import is_admin
-from survey_app.services.membership import member_roles
-from survey_app.services.photos import MAX_PHOTO_BYTES
-from survey_app.services.survey_form import FormView, draft_key, view_from_check
+from survey_app.services.campaigns.access import is_admin
+from survey_app.services.campaigns.membership import member_roles
+from survey_app.services.field import (
+    capture,
+    evidence,
+    visits,
+)
+from survey_app.services.field.photos import MAX_PHOTO_BYTES
+from survey_app.services.intake import interviews
+from survey_app.services.intake.form_tokens import draft_key
+from survey_app.web.endpoint import db, endpoint, field, form, read_staff_form, redirect, user
+from survey_app.web.form_state import FormState, with_check
+from survey_app.web.outbox import NOTICE_HEADER, captured_at
 
 photo_form = functools.partial(
     read_staff_form, uploads=True, limit=MAX_PHOTO_BYTES + 1024 * 1024, too_large="photo_too_large"
@@ -75,18 +80,17 @@ def _screen(
     status_code: int = 200,
 ) -> Response:
     session = db(request)
-    instrument = visits.instrument_of(session, visit)
+    instrument = visits.instrument_of(session=session, visit=visit)
     current = _shown_phase(request, visit, capture.phase(visit, sheet))
     screens = capture.steps(instrument, current)
     number = _step_number(request, len(screens)) if step is None else min(step, len(screens))
     action = str(request.url_for("field:step", visit=visit.id, step=number))
-    view = FormView(instrument, request.state.locale, action, "", raw=capture.raw_answers(sheet.answers))
+    view = FormState(instrument, request.state.locale, action, "", raw=capture.raw_answers(sheet.answers))
     if check is not None:
-        view_from_check(view, check)
+        with_check(view, check)
         view.raw = {**capture.raw_answers(sheet.answers), **check.raw}
-    campaign = session.get(Campaign, visit.campaign_id)
-    location = session.get(Location, visit.location_id) if visit.location_id else None
-    sheets = visits.sheets_of(session, visit)
+    campaign, location = visits.place_of(session=session, visit=visit)
+    sheets = visits.sheets_of(session=session, visit=visit)
     return staff_render(
         request,
         "field/visit.html",
@@ -103,7 +107,7 @@ def _screen(
             "notice": notice,
             "due": capture.writeup_due(visit, sheet),
             "skew": capture.skew_seconds,
-            "photos": evidence.of_sheets(session, [sheet])[sheet.id or 0],
+            "photos": evidence.of_sheets(session=session, sheets=[sheet])[sheet.id or 0],
             "others": [s for s in sheets if s.id != sheet.id],
             "submit_key": uuid.uuid4().hex,
             "covert": visit.mode == VisitMode.COVERT,
@@ -134,7 +138,7 @@ def offline_pages(request: Request, visit: Visit) -> list[str]:
     if visit.mode == VisitMode.INTERVIEW:
         return [request.url_for("field:interview", visit=visit.id).path]
     here = request.url_for("field:visit", visit=visit.id).path
-    instrument = visits.instrument_of(db(request), visit)
+    instrument = visits.instrument_of(session=db(request), visit=visit)
     phases = ("covert", "writeup") if visit.mode == VisitMode.COVERT else ("writeup",)
     pages = [here]
     for name in phases:
@@ -205,7 +209,7 @@ def checkout(request: Request) -> Response:
 def step(request: Request) -> Response:
     session = db(request)
     visit, sheet = _own(request)
-    screens = capture.steps(visits.instrument_of(session, visit), capture.phase(visit, sheet))
+    screens = capture.steps(visits.instrument_of(session=session, visit=visit), capture.phase(visit, sheet))
     number = request.path_params["step"]
     section = field(request, "_section")
     if section:  # sent from a phone's outbox: the step is named by its section, checked against the phase now
@@ -243,7 +247,7 @@ def submit(request: Request) -> Response:
         at=captured_at(request),
     )
     if problems is not None:
-        screens = capture.steps(visits.instrument_of(session, visit), "writeup")
+        screens = capture.steps(visits.instrument_of(session=session, visit=visit), "writeup")
         return _screen(request, visit, sheet, step=len(screens), check=problems, status_code=422)
     if not counted:
         return _cancelled(request, visit, sheet)
@@ -259,9 +263,7 @@ def photo(request: Request) -> Response:
     if not isinstance(upload, UploadFile) or not upload.filename:
         raise Invalid("photo_empty")
     data = upload.file.read(MAX_PHOTO_BYTES + 1)
-    campaign = session.get(Campaign, visit.campaign_id)
-    if campaign is None:
-        raise NotFound("campaign_not_found")
+    campaign, _location = visits.place_of(session=session, visit=visit)
     evidence.add_photo(
         session=session,
         campaign=campaign,
@@ -272,9 +274,7 @@ def photo(request: Request) -> Response:
         caption=field(request, "caption"),
         actor=user(request).username,
     )
-    if visit.status == VisitStatus.CANCELLED:
-        sheet.after_cancel = True
-        session.add(sheet)
+    if visit.status == VisitStatus.CANCELLED:  # the photo is kept (marked) for the lead auditor
         return _cancelled(request, visit, sheet)
     back = request.url_for("field:visit", visit=visit.id).include_query_params(
         step=field(request, "step") or "0"
@@ -285,14 +285,13 @@ def photo(request: Request) -> Response:
 def sheet_view(request: Request) -> Response:
     """One sheet read-only: your own, or (once both are in) your co-rater's; leads see any."""
     session, me = db(request), user(request)
-    visit = session.get(Visit, request.path_params["visit"])
-    target = session.get(Sheet, request.path_params["sheet"])
-    if visit is None or target is None or target.visit_id != visit.id:
-        raise NotFound("not_found")
+    visit, target = visits.sheet_in_visit(
+        session=session, visit_id=request.path_params["visit"], sheet_id=request.path_params["sheet"]
+    )
     roles = member_roles(session=session, campaign_id=visit.campaign_id, user_id=me.id)
     lead = is_admin(me) or ("lead" in me.roles and "lead" in roles)
     visits.may_see_sheet(session=session, user=me, visit=visit, sheet=target, lead=lead)
-    instrument = visits.instrument_of(session, visit)
+    instrument = visits.instrument_of(session=session, visit=visit)
     return staff_render(
         request,
         "field/sheet.html",
@@ -300,9 +299,9 @@ def sheet_view(request: Request) -> Response:
             "visit": visit,
             "sheet": target,
             "instrument": instrument,
-            "campaign": session.get(Campaign, visit.campaign_id),
-            "photos": evidence.of_sheets(session, [target])[target.id or 0],
-            "view": FormView(instrument, request.state.locale, "", ""),
+            "campaign": visits.place_of(session=session, visit=visit)[0],
+            "photos": evidence.of_sheets(session=session, sheets=[target])[target.id or 0],
+            "view": FormState(instrument, request.state.locale, "", ""),
         },
     )
 
@@ -329,7 +328,7 @@ def interview(request: Request) -> Response:
     context = interviews.context(session=session, visit=visit, sheet=sheet)
     saved = request.query_params.get("saved", "")
     secret = request.app.state.settings.secret_key
-    view = FormView(context.instrument, request.state.locale, "", interviews.new_key(secret, ident(visit)))
+    view = FormState(context.instrument, request.state.locale, "", interviews.new_key(secret, ident(visit)))
     status = 200
     values: dict[str, str] = {"channel": "offline", "location": str(visit.location_id or "")}
     errors: list[str] = []
@@ -340,9 +339,7 @@ def interview(request: Request) -> Response:
         key = interviews.read_key(secret, values["key"], ident(visit))
         problems = interviews.problems(values, key is not None)
         if check.ok and not problems and key is not None:
-            campaign = session.get(Campaign, visit.campaign_id)
-            if campaign is None:
-                raise NotFound("campaign_not_found")
+            campaign, _location = visits.place_of(session=session, visit=visit)
             response = interviews.record(
                 session=session,
                 campaign=campaign,
@@ -366,7 +363,7 @@ def interview(request: Request) -> Response:
             target = RedirectResponse(str(url), status_code=303)
             target.background = BackgroundTask(jobs.enqueue_scoring, ident(campaign))
             return target
-        view_from_check(view, check)
+        with_check(view, check)
         view.form_token = values["key"] or view.form_token
         errors, status = problems, 422
     return staff_render(

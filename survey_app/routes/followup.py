@@ -6,10 +6,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.endpoint import db, endpoint, field, redirect, user
 from survey_app.errors import Invalid
 from survey_app.routes.staff import LEADS, campaign_access
-from survey_app.services import followup
+from survey_app.services.grades import followup
+from survey_app.web.endpoint import db, endpoint, field, redirect, user
 
 
 def task_open(request: Request) -> Response:
@@ -18,8 +18,8 @@ def task_open(request: Request) -> Response:
     if assignee and not assignee.isdigit():
         raise Invalid("unknown_user")
     followup.open_task(
-        db(request),
-        campaign,
+        session=db(request),
+        campaign=campaign,
         what=field(request, "what"),
         location_code=field(request, "location_code"),
         assigned_to=int(assignee) if assignee and len(assignee) < 10 else None,
@@ -31,9 +31,9 @@ def task_open(request: Request) -> Response:
 def task_result(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
     followup.close_task(
-        db(request),
-        campaign,
-        request.path_params["task"],
+        session=db(request),
+        campaign=campaign,
+        task_id=request.path_params["task"],
         result=field(request, "result"),
         note=field(request, "note"),
         actor=user(request).username,

@@ -4,18 +4,16 @@ from __future__ import annotations
 
 import functools
 
-from sqlmodel import col, select
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
 from forms.xlsform_export import write_xlsform
-from survey_app.endpoint import db, endpoint, form, read_staff_form, user
-from survey_app.errors import NotFound
-from survey_app.models import InstrumentVersion
 from survey_app.routes.staff import LEADS, staff_render
-from survey_app.services.instruments import import_file, materialise
+from survey_app.services.campaigns import instruments
+from survey_app.services.campaigns.instruments import import_file, materialise
+from survey_app.web.endpoint import db, endpoint, form, read_staff_form, user
 
 
 def _page(
@@ -25,13 +23,7 @@ def _page(
     added: str | None = None,
     notes: list[tuple[str, str]] | None = None,
 ) -> Response:
-    rows = list(
-        db(request).exec(
-            select(InstrumentVersion).order_by(
-                col(InstrumentVersion.instrument_id), col(InstrumentVersion.version)
-            )
-        )
-    )
+    rows = instruments.all_versions(session=db(request))
     ctx = {"instruments": rows, "problems": problems or [], "added": added, "notes": notes or []}
     return staff_render(request, "instruments/list.html", ctx, status_code=422 if problems else 200)
 
@@ -56,18 +48,11 @@ def instrument_upload(request: Request) -> Response:
 
 def instrument_xlsform(request: Request) -> Response:
     """Any stored instrument version as an XLSForm (for fieldwork in ODK / KoboToolbox)."""
-    row = (
-        db(request)
-        .exec(
-            select(InstrumentVersion).where(
-                InstrumentVersion.instrument_id == request.path_params["instrument"],
-                InstrumentVersion.version == request.path_params["version"],
-            )
-        )
-        .first()
+    row = instruments.version_of(
+        session=db(request),
+        instrument_id=request.path_params["instrument"],
+        version=request.path_params["version"],
     )
-    if row is None:
-        raise NotFound("not_found")
     name = f"{row.instrument_id}-v{row.version}.xlsx"
     return Response(
         write_xlsform(materialise(row)),

@@ -3,31 +3,28 @@ itself without JavaScript), then download."""
 
 from __future__ import annotations
 
-from sqlmodel import col, select
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.endpoint import db, endpoint, field, user
-from survey_app.errors import Invalid, NotFound
-from survey_app.models_field import Blob
-from survey_app.models_jobs import Job, JobState
+from survey_app.errors import Invalid
+from survey_app.models import JobState
 from survey_app.routes.staff import LEADS, campaign_access, download, staff_render
-from survey_app.services import background
-from survey_app.services.job_files import Output
-from survey_app.templating import is_htmx
+from survey_app.services.jobs import requests
+from survey_app.web.endpoint import db, endpoint, field, user
+from survey_app.web.templating import is_htmx
 
 
 def ask(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
     what, _dot, fmt = field(request, "export").partition(".")
     kind = field(request, "kind")
-    if kind not in background.FILE_KINDS:
+    if kind not in requests.FILE_KINDS:
         raise Invalid("job_kind_unknown")
-    job = background.ask(
-        db(request),
-        campaign,
+    job = requests.ask(
+        session=db(request),
+        campaign=campaign,
         kind=kind,
         params={"what": what, "fmt": fmt},
         actor=user(request).username,
@@ -41,22 +38,19 @@ def ask(request: Request) -> Response:
 
 def page(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
-    job = background.of_campaign(db(request), campaign, request.path_params["job"])
+    job = requests.of_campaign(session=db(request), campaign=campaign, job_id=request.path_params["job"])
     waiting = job.state in (JobState.QUEUED, JobState.RUNNING)
     context = {"campaign": campaign, "job": job, "waiting": waiting}
     if is_htmx(request):  # the fragment polled every second: the job's state alone
         return staff_render(request, "jobs/_job.html", context)
-    recent = select(Job).where(Job.campaign_id == campaign.id).order_by(col(Job.id).desc()).limit(10)
-    return staff_render(request, "jobs/page.html", {**context, "recent": list(db(request).exec(recent))})
+    recent = requests.recent(session=db(request), campaign=campaign)
+    return staff_render(request, "jobs/page.html", {**context, "recent": recent})
 
 
 def file(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
-    job = background.of_campaign(db(request), campaign, request.path_params["job"])
-    blob = db(request).get(Blob, job.result_sha256) if job.result_sha256 else None
-    if job.state != JobState.DONE or blob is None:
-        raise NotFound("job_not_ready")
-    return download(Output(blob.data, job.filename, blob.media_type))
+    job = requests.of_campaign(session=db(request), campaign=campaign, job_id=request.path_params["job"])
+    return download(requests.result(session=db(request), job=job))
 
 
 routes = [

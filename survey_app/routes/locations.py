@@ -4,20 +4,23 @@ from __future__ import annotations
 
 import functools
 
-from sqlmodel import select
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.endpoint import db, endpoint, field, form, read_staff_form, redirect, user
-from survey_app.errors import NotFound
 from survey_app.i18n import N_, gettext
 from survey_app.models import Campaign, Location
 from survey_app.routes.staff import LEADS, campaign_access, confirm_page, staff_render
-from survey_app.services import location_import as imp
-from survey_app.services.locations import add_locations, campaign_locations, rotate_token
-from survey_app.services.survey_links import survey_url
+from survey_app.services.campaigns import location_import
+from survey_app.services.campaigns.locations import (
+    add_locations,
+    campaign_locations,
+    location_by_code,
+    rotate_token,
+)
+from survey_app.services.intake.links import survey_url
+from survey_app.web.endpoint import db, endpoint, field, form, read_staff_form, redirect, user
 
 MAX_GENERATED = 2000
 
@@ -55,11 +58,13 @@ def locations_import(request: Request) -> Response:
     data = upload.file.read() if isinstance(upload, UploadFile) else b""
     filename = upload.filename if isinstance(upload, UploadFile) and upload.filename else ""
     existing = {loc.code for loc in campaign_locations(session=db(request), campaign=campaign)}
-    table, result = imp.read_table(filename, data) if data else ([], imp.ImportResult())
+    table, result = (
+        location_import.read_table(filename, data) if data else ([], location_import.ImportResult())
+    )
     if not data:
         result.errors.append((0, N_("Choose a file to upload."), {}))
     if not result.errors:
-        imp.parse_locations(table, result, existing)
+        location_import.parse_locations(table, result, existing)
     messages = [
         (row, gettext(msg) % params if params else gettext(msg)) for row, msg, params in result.errors
     ]
@@ -85,7 +90,7 @@ def locations_generate(request: Request) -> Response:
             "(at most %(max)s locations at once)."
         ) % {"max": MAX_GENERATED}
         return _page(request, campaign, import_errors=[(0, message)])
-    rows = imp.generated(buildings, per, field(request, "unit") or "entrance")
+    rows = location_import.generated(buildings, per, field(request, "unit") or "entrance")
     existing = {loc.code for loc in campaign_locations(session=db(request), campaign=campaign)}
     clash = [r.code for r in rows if r.code in existing]
     if clash:
@@ -97,18 +102,7 @@ def locations_generate(request: Request) -> Response:
 
 def campaign_location(request: Request, campaign: Campaign) -> Location:
     """The location named in the path, in this campaign."""
-    location = (
-        db(request)
-        .exec(
-            select(Location).where(
-                Location.campaign_id == campaign.id, Location.code == request.path_params["loc"]
-            )
-        )
-        .first()
-    )
-    if location is None:
-        raise NotFound("not_found")
-    return location
+    return location_by_code(session=db(request), campaign=campaign, code=request.path_params["loc"])
 
 
 def location_rotate_confirm(request: Request) -> Response:

@@ -8,7 +8,6 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.endpoint import db, endpoint
 from survey_app.errors import Unavailable
 from survey_app.models import Campaign, Location
 from survey_app.posters.content import PosterText, poster_text
@@ -16,8 +15,9 @@ from survey_app.posters.fonts import FontMissing
 from survey_app.posters.render import png_bytes
 from survey_app.routes.locations import campaign_location
 from survey_app.routes.staff import LEADS, campaign_access, download, staff_render
-from survey_app.services import job_files
-from survey_app.services.survey_links import short_url, survey_url
+from survey_app.services.intake.links import short_url, survey_url
+from survey_app.services.jobs import files
+from survey_app.web.endpoint import db, endpoint
 
 
 def _poster(request: Request) -> tuple[Campaign, Location, PosterText]:
@@ -53,7 +53,9 @@ def poster_png(request: Request) -> Response:
 def posters_pdf(request: Request) -> Response:
     """Every location's poster, one A4 page each, in one PDF."""
     campaign = campaign_access(request, manage=True).campaign
-    return download(job_files.posters(db(request), campaign, request.app.state.settings))
+    return download(
+        files.posters(session=db(request), campaign=campaign, settings=request.app.state.settings)
+    )
 
 
 routes = [

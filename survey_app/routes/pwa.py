@@ -12,9 +12,9 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.endpoint import endpoint, redirect, user
 from survey_app.i18n import gettext
-from survey_app.templating import render
+from survey_app.web.endpoint import endpoint, redirect, user
+from survey_app.web.templating import render
 
 # what the worker keeps from its first start: every page's shell (styles, scripts, icons, the offline page)
 PRECACHE = (

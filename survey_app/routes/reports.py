@@ -8,15 +8,15 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.endpoint import db, endpoint, field, redirect, user
 from survey_app.errors import NotFound
 from survey_app.i18n import N_, gettext
-from survey_app.models import Campaign, Scheme
+from survey_app.models import Campaign
 from survey_app.routes.staff import LEADS, campaign_access, confirm_page, download, staff_render
-from survey_app.services import grading, job_files, large_grades
-from survey_app.services import report_view as view
-from survey_app.services.report_view import status_text
-from survey_app.services.schemes import scheme_rules
+from survey_app.services.grades import cycles, large_grades, locks, presentation
+from survey_app.services.grades.presentation import status_text
+from survey_app.services.grades.schemes import campaign_rules
+from survey_app.services.jobs import files
+from survey_app.web.endpoint import db, endpoint, field, redirect, user
 
 
 def _graded(request: Request, campaign: Campaign) -> tuple[dict[str, Any], dict[str, int]] | Response:
@@ -38,19 +38,17 @@ def report_page(request: Request) -> Response:
     if isinstance(graded, Response):
         return graded
     result, locations = graded
-    scheme = session.get(Scheme, campaign.scheme_id)
-    assert scheme is not None
-    rules = scheme_rules(scheme)
+    rules = campaign_rules(session=session, campaign=campaign)
     ctx = {
         "campaign": campaign,
         "result": result,
         "status_text": status_text(result),
-        "radar": view.radar(result, request.state.locale, gettext("Dimension scores")),
-        "low_items": view.low_items(result),
+        "radar": presentation.radar(result, request.state.locale, gettext("Dimension scores")),
+        "low_items": presentation.low_items(result),
         "rules": rules,
-        "adequacy": view.sample_adequacy(result, locations, rules.min_sample_location),
-        "locked": grading.latest_snapshot(session=session, campaign_id=campaign.id),
-        "change": grading.cycle_change(session=session, campaign=campaign, current=result),
+        "adequacy": presentation.sample_adequacy(result, locations, rules.min_sample_location),
+        "locked": locks.latest_snapshot(session=session, campaign_id=campaign.id),
+        "change": cycles.cycle_change(session=session, campaign=campaign, current=result),
     }
     return staff_render(request, "reports/report.html", ctx)
 
@@ -76,15 +74,15 @@ def report_lock_confirm(request: Request) -> Response:
 
 def report_lock(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
-    if not grading.is_locked(session=db(request), campaign=campaign):  # a double submit locks once
-        grading.lock(session=db(request), campaign=campaign, actor=user(request).username)
+    if not locks.is_locked(session=db(request), campaign=campaign):  # a double submit locks once
+        locks.lock(session=db(request), campaign=campaign, actor=user(request).username)
     return redirect(request, "reports:page", code=campaign.code)
 
 
 def report_reopen(request: Request) -> Response:
     """Reopen a locked grade; the reason is required and logged."""
     campaign = campaign_access(request, manage=True).campaign
-    grading.reopen(
+    locks.reopen(
         session=db(request), campaign=campaign, actor=user(request).username, reason=field(request, "reason")
     )
     return redirect(request, "reports:page", code=campaign.code)
@@ -93,7 +91,7 @@ def report_reopen(request: Request) -> Response:
 def certificate_status(request: Request) -> Response:
     """Suspend, withdraw or restore the certificate (shown on its public page); logged with the reason."""
     campaign = campaign_access(request, manage=True).campaign
-    grading.set_certificate_status(
+    locks.set_certificate_status(
         session=db(request),
         campaign=campaign,
         status=field(request, "status"),
@@ -114,27 +112,34 @@ def analysis_page(request: Request) -> Response:
         "campaign": campaign,
         "result": result,
         "status_text": status_text(result),
-        "radar": view.radar(result, request.state.locale, gettext("Dimension scores")),
-        "low_items": view.low_items(result),
+        "radar": presentation.radar(result, request.state.locale, gettext("Dimension scores")),
+        "low_items": presentation.low_items(result),
     }
     return staff_render(request, "reports/analysis.html", ctx)
 
 
 def analysis_pdf_route(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
-    found = job_files.analysis(db(request), campaign, request.app.state.settings, request.state.locale)
+    found = files.analysis(
+        session=db(request),
+        campaign=campaign,
+        settings=request.app.state.settings,
+        locale=request.state.locale,
+    )
     return download(found)
 
 
 def export(request: Request) -> Response:
     """responses.csv / .xlsx / .jsonl and results.csv / .xlsx; every download is an audit row."""
     what, fmt = request.path_params["what"], request.path_params["fmt"]
-    if (what, fmt) not in job_files.EXPORTS:
+    if (what, fmt) not in files.EXPORTS:
         raise NotFound("not_found")
     campaign = campaign_access(request, manage=True).campaign
     session = db(request)
-    job_files.record_export(session, campaign, user(request).username, f"{what}.{fmt}")
-    return download(job_files.export(session, campaign, what, fmt))
+    files.record_export(
+        session=session, campaign=campaign, actor=user(request).username, name=f"{what}.{fmt}"
+    )
+    return download(files.export(session=session, campaign=campaign, what=what, fmt=fmt))
 
 
 routes = [

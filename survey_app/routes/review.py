@@ -3,21 +3,21 @@
 from __future__ import annotations
 
 import secrets
-from datetime import datetime
 
 from starlette.background import BackgroundTask
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.endpoint import db, endpoint, field, form, redirect, user
-from survey_app.errors import Invalid, NotFound
-from survey_app.models import CallbackOutcome, Campaign, Submission
+from survey_app.clock import parse_local
+from survey_app.errors import Invalid
+from survey_app.models import CallbackOutcome, Campaign, SurveyResponse
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
-from survey_app.services import background, callbacks, grading, response_view, review_queue
-from survey_app.services.campaigns import parse_local
-from survey_app.services.contacts import reveal
-from survey_app.services.locations import campaign_locations
+from survey_app.services.campaigns.locations import campaign_locations
+from survey_app.services.jobs import requests
+from survey_app.services.review import callbacks, queue, response_detail, status, summary
+from survey_app.services.review.contacts import reveal
+from survey_app.web.endpoint import db, endpoint, field, form, redirect, user
 
 OUTCOMES = [o.value for o in CallbackOutcome]
 
@@ -26,17 +26,22 @@ def _params(request: Request) -> dict[str, str]:
     return {k: v for k, v in request.query_params.items()}
 
 
+def _frozen(request: Request, campaign: Campaign) -> bool:
+    return status.moves_frozen(session=db(request), campaign_id=campaign.id or 0)
+
+
 def review_page(request: Request) -> Response:
     """The queue (sample first) with filters, and the campaign summary; htmx swaps only the queue."""
     campaign = campaign_access(request, manage=True).campaign
-    filters = review_queue.QueueFilters.from_params(_params(request))
+    session = db(request)
+    filters = queue.QueueFilters.from_params(_params(request))
     ctx = {
         "campaign": campaign,
-        "page": review_queue.queue(db(request), campaign, filters),
-        "summary": callbacks.summary(db(request), campaign),
-        "locations": campaign_locations(session=db(request), campaign=campaign),
-        "families": review_queue.FAMILIES,
-        "locked": grading.is_locked(session=db(request), campaign=campaign),
+        "page": queue.queue(session=session, campaign=campaign, filters=filters),
+        "summary": summary.summary(session=session, campaign=campaign),
+        "locations": campaign_locations(session=session, campaign=campaign),
+        "families": queue.FAMILIES,
+        "locked": _frozen(request, campaign),
     }
     return staff_render(request, "review/page.html", ctx, fragment="review/_queue.html")
 
@@ -45,13 +50,18 @@ def review_draw(request: Request) -> Response:
     """Ask for the callback sample (drawn by the job worker: at 100,000 responses it takes seconds; the seed
     is recorded, so the draw can be repeated); on to the job's page, which follows it."""
     campaign = campaign_access(request, manage=True).campaign
-    if not callbacks.any_scored(db(request), campaign):
-        raise Invalid("nothing_to_draw")
-    job = background.ask(
-        db(request),
-        campaign,
+    redraw = field(request, "redraw") == "yes"
+    reason = field(request, "reason")
+    callbacks.check_draw(session=db(request), campaign=campaign, reason=reason, redraw=redraw)
+    job = requests.ask(
+        session=db(request),
+        campaign=campaign,
         kind="draw",
-        params={"seed": str(secrets.randbelow(1_000_000))},
+        params={
+            "seed": str(secrets.randbelow(1_000_000)),
+            "reason": reason.strip()[:1000],
+            "redraw": "1" if redraw else "",
+        },
         actor=user(request).username,
         locale=request.state.locale,
     )
@@ -60,26 +70,23 @@ def review_draw(request: Request) -> Response:
     return response
 
 
-def _response(request: Request, campaign: Campaign) -> Submission:
-    found = callbacks.find(db(request), campaign, request.path_params["receipt"])
-    if found is None:
-        raise NotFound("response_not_found")
-    return found
+def _response(request: Request, campaign: Campaign) -> SurveyResponse:
+    return callbacks.find(session=db(request), campaign=campaign, receipt=request.path_params["receipt"])
 
 
-def _detail(request: Request, campaign: Campaign, response: Submission, **extra: object) -> Response:
+def _detail(request: Request, campaign: Campaign, response: SurveyResponse, **extra: object) -> Response:
     ctx = {
         "campaign": campaign,
-        "view": response_view.build(db(request), response),
+        "view": response_detail.build(session=db(request), response=response),
         "outcomes": OUTCOMES,
-        "locked": grading.is_locked(session=db(request), campaign=campaign),
+        "locked": _frozen(request, campaign),
         "phone": None,
         **extra,
     }
     return staff_render(request, "review/detail.html", ctx, fragment="review/_contact.html")
 
 
-def response_detail(request: Request) -> Response:
+def response_page(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
     return _detail(request, campaign, _response(request, campaign))
 
@@ -88,7 +95,12 @@ def contact_reveal(request: Request) -> Response:
     """Show the consenting respondent's phone number (a POST; each reveal is one audit row)."""
     campaign = campaign_access(request, manage=True).campaign
     response = _response(request, campaign)
-    phone = reveal(db(request), request.app.state.contacts, response, actor=user(request).username)
+    phone = reveal(
+        session=db(request),
+        cipher=request.app.state.contacts,
+        response=response,
+        actor=user(request).username,
+    )
     return _detail(request, campaign, response, phone=phone)
 
 
@@ -96,14 +108,14 @@ def callback_record(request: Request) -> Response:
     """Record one call attempt: when, the outcome, a note."""
     campaign = campaign_access(request, manage=True).campaign
     response = _response(request, campaign)
-    called_at: datetime | None = None
+    called_at = None
     if field(request, "called_at"):
         called_at = parse_local(field(request, "called_at"), campaign.timezone)
         if called_at is None:
             raise Invalid("bad_time")
     callbacks.record_attempt(
-        db(request),
-        response,
+        session=db(request),
+        response=response,
         outcome=field(request, "outcome"),
         note=field(request, "note"),
         actor=user(request).username,
@@ -119,12 +131,11 @@ def response_decide(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
     response = _response(request, campaign)
     callbacks.decide(
-        db(request),
-        response,
+        session=db(request),
+        response=response,
         decision=field(request, "decision"),
         reason=field(request, "reason"),
         actor=user(request).username,
-        locked=grading.is_locked(session=db(request), campaign=campaign),
     )
     return redirect(
         request, "review:detail", code=campaign.code, receipt=response.public_id, fragment="decision"
@@ -135,13 +146,13 @@ def review_bulk(request: Request) -> Response:
     """One decision for every response of a filtered set: a confirmation page first, then the moves."""
     campaign = campaign_access(request, manage=True).campaign
     posted = {k: v for k, v in form(request).items() if isinstance(v, str)}
-    filters = review_queue.QueueFilters.from_params(posted)
+    filters = queue.QueueFilters.from_params(posted)
     decision, reason = field(request, "decision"), field(request, "reason").strip()
     if decision not in callbacks.DECISIONS:
         raise Invalid("bad_decision")
     if not reason:
         raise Invalid("reason_required")
-    rows = review_queue.filtered_responses(db(request), campaign, filters)
+    rows = queue.filtered_responses(session=db(request), campaign=campaign, filters=filters)
     if field(request, "confirm") != "yes":
         ctx = {
             "campaign": campaign,
@@ -151,10 +162,11 @@ def review_bulk(request: Request) -> Response:
             "count": len(rows),
         }
         return staff_render(request, "review/confirm_bulk.html", ctx)
-    locked = grading.is_locked(session=db(request), campaign=campaign)
     actor = user(request).username
     for response in rows:
-        callbacks.decide(db(request), response, decision=decision, reason=reason, actor=actor, locked=locked)
+        callbacks.decide(
+            session=db(request), response=response, decision=decision, reason=reason, actor=actor
+        )
     return redirect(request, "review:page", code=campaign.code)
 
 
@@ -163,7 +175,7 @@ routes = [
     Route("/c/{code}/review/draw", endpoint(review_draw, roles=LEADS), methods=["POST"], name="review:draw"),
     Route("/c/{code}/review/bulk", endpoint(review_bulk, roles=LEADS), methods=["POST"], name="review:bulk"),
     Route(
-        "/c/{code}/r/{receipt}", endpoint(response_detail, roles=LEADS), methods=["GET"], name="review:detail"
+        "/c/{code}/r/{receipt}", endpoint(response_page, roles=LEADS), methods=["GET"], name="review:detail"
     ),
     Route(
         "/c/{code}/r/{receipt}/reveal",

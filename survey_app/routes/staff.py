@@ -8,10 +8,10 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
 
 from survey_app.auth.sessions import csrf_token
-from survey_app.endpoint import db, user
-from survey_app.services.campaigns import Access, access
-from survey_app.services.job_files import Output
-from survey_app.templating import render
+from survey_app.services.campaigns.access import Access, access
+from survey_app.services.jobs.files import Output
+from survey_app.web.endpoint import db, user
+from survey_app.web.templating import render
 
 LEADS = frozenset({"lead", "admin"})
 

@@ -7,13 +7,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.auth import users as accounts
-from survey_app.auth.users import AccountError, find_user
-from survey_app.endpoint import db, endpoint, field, form, redirect, user
+from survey_app.auth import accounts
+from survey_app.auth.accounts import AccountError, find_user
 from survey_app.errors import Forbidden, NotFound
 from survey_app.i18n import N_, gettext
 from survey_app.models import User
 from survey_app.routes.staff import staff_render
+from survey_app.web.endpoint import db, endpoint, field, form, redirect, user
 
 ADMINS = frozenset({"admin"})
 ACCOUNT_ERRORS = {

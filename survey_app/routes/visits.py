@@ -1,56 +1,31 @@
 """The lead auditor's visits: schedule and cancel field visits, follow each sheet, reconcile two raters, and
-the campaign's inter-rater agreement."""
+the campaign's inter-rater rater_agreement."""
 
 from __future__ import annotations
 
-from sqlmodel import col, select
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.endpoint import db, endpoint, field, form, redirect, user
+from survey_app.clock import parse_local
 from survey_app.errors import Forbidden, Invalid
-from survey_app.models import CampaignMember, InstrumentVersion, Location, User
-from survey_app.models_field import VisitMode
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
-from survey_app.services import agreement, evidence, visits
-from survey_app.services import sheets as capture
-from survey_app.services.campaigns import parse_local
-from survey_app.services.visits import VisitPlan
-
-
-def _choices(request: Request, campaign_id: int | None) -> dict[str, object]:
-    session = db(request)
-    auditors = session.exec(
-        select(User)
-        .join(CampaignMember, col(CampaignMember.user_id) == col(User.id))
-        .where(CampaignMember.campaign_id == campaign_id, CampaignMember.role == "field")
-        .order_by(col(User.username))
-    ).all()
-    latest: dict[str, InstrumentVersion] = {}
-    for row in session.exec(select(InstrumentVersion).order_by(col(InstrumentVersion.version))):
-        latest[row.instrument_id] = row
-    locations = session.exec(
-        select(Location).where(Location.campaign_id == campaign_id).order_by(col(Location.code))
-    ).all()
-    return {
-        "auditors": auditors,
-        "instruments": sorted(latest.values(), key=lambda r: (r.kind == "survey", r.instrument_id)),
-        "locations": locations,
-        "modes": list(VisitMode),
-    }
+from survey_app.services.field import (
+    capture,
+    evidence,
+    rater_agreement,
+    visits,
+)
+from survey_app.services.field.visits import VisitPlan
+from survey_app.web.endpoint import db, endpoint, field, form, redirect, user
 
 
 def visits_page(request: Request) -> Response:
     access = campaign_access(request, manage=True)
     campaign = access.campaign
     session = db(request)
-    pairs, overall = agreement.campaign_agreement(session=session, campaign=campaign)
-    names = {u.id: u for u in session.exec(select(User))}
-    places = {
-        loc.id: loc for loc in session.exec(select(Location).where(Location.campaign_id == campaign.id))
-    }
-    versions = {v.id: v for v in session.exec(select(InstrumentVersion))}
+    pairs, overall = rater_agreement.campaign_agreement(session=session, campaign=campaign)
+    names, places, versions = visits.lookups(session=session, campaign=campaign)
     return staff_render(
         request,
         "visits/page.html",
@@ -62,7 +37,7 @@ def visits_page(request: Request) -> Response:
             "versions": versions,
             "pairs": pairs,
             "overall": overall,
-            **_choices(request, campaign.id),
+            **visits.schedule_choices(session=session, campaign=campaign),
         },
     )
 
@@ -102,14 +77,14 @@ def visit_detail(request: Request) -> Response:
     access = campaign_access(request)
     campaign, session, me = access.campaign, db(request), user(request)
     visit = visits.campaign_visit(session=session, campaign=campaign, visit_id=request.path_params["visit"])
-    sheets = visits.sheets_of(session, visit)
+    sheets = visits.sheets_of(session=session, visit=visit)
     mine = any(s.auditor_id == me.id for s in sheets)
     if not access.can_manage and not mine:
         raise Forbidden("visit_not_yours")
     all_in = bool(sheets) and all(s.submitted_at is not None for s in sheets)
     if not access.can_manage and not all_in:
         raise Forbidden("sheet_blind")
-    names = {u.id: u for u in session.exec(select(User))}
+    names, places, _versions = visits.lookups(session=session, campaign=campaign)
     return staff_render(
         request,
         "visits/detail.html",
@@ -118,9 +93,9 @@ def visit_detail(request: Request) -> Response:
             "visit": visit,
             "sheets": sheets,
             "names": names,
-            "instrument": visits.instrument_of(session, visit),
-            "location": session.get(Location, visit.location_id) if visit.location_id else None,
-            "evidence": evidence.of_sheets(session, sheets),
+            "instrument": visits.instrument_of(session=session, visit=visit),
+            "location": places.get(visit.location_id),
+            "evidence": evidence.of_sheets(session=session, sheets=sheets),
             "diffs": visits.differences(session=session, visit=visit, sheets=sheets) if all_in else [],
             "all_in": all_in,
             "skew": capture.skew_seconds,
@@ -149,7 +124,9 @@ def visit_reconcile(request: Request) -> Response:
     access = campaign_access(request)
     campaign, session, me = access.campaign, db(request), user(request)
     visit = visits.campaign_visit(session=session, campaign=campaign, visit_id=request.path_params["visit"])
-    if not access.can_manage and not any(s.auditor_id == me.id for s in visits.sheets_of(session, visit)):
+    if not access.can_manage and not any(
+        s.auditor_id == me.id for s in visits.sheets_of(session=session, visit=visit)
+    ):
         raise Forbidden("visit_not_yours")
     chosen = {
         k: [v for v in form(request).getlist(k) if isinstance(v, str)]

@@ -21,7 +21,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import Session, col, select
 
-from survey_app.models import AuditHead, AuditLog, utcnow
+from survey_app.clock import utcnow
+from survey_app.models import AuditHead, AuditLog
 
 GENESIS = "0" * 64
 GLOBAL_CHAIN = 0
@@ -59,19 +60,19 @@ def row_hash(prev_hash: str, row: AuditLog) -> str:
 HEADS = "mingcha_audit_heads"
 
 
-def _locked_head(db: Session, chain: int) -> AuditHead:
+def _locked_head(*, session: Session, chain: int) -> AuditHead:
     """The chain's head, locked for the rest of the transaction (created on first use); read once per
     transaction (a callback draw appends thousands of rows to one chain)."""
-    heads: dict[int, AuditHead] = db.info.setdefault(HEADS, {})
+    heads: dict[int, AuditHead] = session.info.setdefault(HEADS, {})
     if chain in heads:
         return heads[chain]
-    dialect = db.get_bind().dialect.name
+    dialect = session.get_bind().dialect.name
     values = {"chain": chain, "seq": 0, "hash": GENESIS}
     if dialect == "postgresql":
-        db.execute(pg_insert(AuditHead).values(**values).on_conflict_do_nothing())
+        session.execute(pg_insert(AuditHead).values(**values).on_conflict_do_nothing())
     elif dialect == "sqlite":
-        db.execute(sqlite_insert(AuditHead).values(**values).on_conflict_do_nothing())
-    head = db.exec(
+        session.execute(sqlite_insert(AuditHead).values(**values).on_conflict_do_nothing())
+    head = session.exec(
         select(AuditHead)
         .where(AuditHead.chain == chain)
         .with_for_update()
@@ -90,8 +91,8 @@ def _forget_heads(session: Session, *_args: Any) -> None:
 
 
 def append(
-    db: Session,
     *,
+    session: Session,
     actor: str,
     action: str,
     campaign_id: int | None = None,
@@ -103,7 +104,7 @@ def append(
 ) -> AuditLog:
     """Add one row at the end of the campaign's chain (or the global chain), in the caller's transaction."""
     chain = campaign_id or GLOBAL_CHAIN
-    head = _locked_head(db, chain)
+    head = _locked_head(session=session, chain=chain)
     row = AuditLog(
         chain=chain,
         seq=head.seq + 1,
@@ -121,8 +122,8 @@ def append(
     )
     row.hash = row_hash(head.hash, row)
     head.seq, head.hash = row.seq, row.hash
-    db.add(row)
-    db.add(head)
+    session.add(row)
+    session.add(head)
     return row
 
 
@@ -140,15 +141,15 @@ class Break:
         return f"chain {self.chain}: seq {self.seq} ({where}): {self.reason}"
 
 
-def _rows(db: Session, chain: int) -> Iterator[AuditLog]:
+def _rows(*, session: Session, chain: int) -> Iterator[AuditLog]:
     query = select(AuditLog).where(AuditLog.chain == chain).order_by(col(AuditLog.seq), col(AuditLog.id))
-    yield from db.exec(query.execution_options(yield_per=1000))
+    yield from session.exec(query.execution_options(yield_per=1000))
 
 
-def verify_chain(db: Session, chain: int) -> Break | None:
+def verify_chain(*, session: Session, chain: int) -> Break | None:
     """Recompute one chain from its first row; return the first break, or None when it is intact."""
     prev, expected, last_id = GENESIS, 1, None
-    for row in _rows(db, chain):
+    for row in _rows(session=session, chain=chain):
         if row.seq != expected:
             missing = "missing" if row.seq > expected else "repeated or out of order"
             return Break(chain, expected, row.id, f"row seq {expected} is {missing} (found seq {row.seq})")
@@ -157,7 +158,7 @@ def verify_chain(db: Session, chain: int) -> Break | None:
         if row_hash(prev, row) != row.hash:
             return Break(chain, row.seq, row.id, "content does not match its hash (the row was changed)")
         prev, expected, last_id = row.hash, expected + 1, row.id
-    head = db.get(AuditHead, chain)
+    head = session.get(AuditHead, chain)
     count = expected - 1
     if head is None:
         return None if count == 0 else Break(chain, count, last_id, "the chain has no head row")
@@ -172,26 +173,29 @@ def verify_chain(db: Session, chain: int) -> Break | None:
     return None
 
 
-def chains(db: Session) -> list[int]:
+def chains(*, session: Session) -> list[int]:
     """Every chain that has rows or a head."""
-    found = set(db.exec(select(AuditLog.chain).distinct()).all()) | set(
-        db.exec(select(AuditHead.chain)).all()
+    found = set(session.exec(select(AuditLog.chain).distinct()).all()) | set(
+        session.exec(select(AuditHead.chain)).all()
     )
     return sorted(found)
 
 
-def verify(db: Session, chain: int | None = None) -> list[Break]:
+def verify(*, session: Session, chain: int | None = None) -> list[Break]:
     """Verify one chain or all of them; return the first break of each broken chain."""
-    breaks = [verify_chain(db, c) for c in ([chain] if chain is not None else chains(db))]
+    breaks = [
+        verify_chain(session=session, chain=c)
+        for c in ([chain] if chain is not None else chains(session=session))
+    ]
     return [b for b in breaks if b is not None]
 
 
-def history(db: Session, *, campaign_id: int | None, subject: str | None = None) -> list[AuditLog]:
+def history(*, session: Session, campaign_id: int | None, subject: str | None = None) -> list[AuditLog]:
     """A chain's rows in order (optionally only those about one subject)."""
     query = select(AuditLog).where(AuditLog.chain == (campaign_id or GLOBAL_CHAIN))
     if subject is not None:
         query = query.where(AuditLog.subject == subject)
-    return list(db.exec(query.order_by(col(AuditLog.seq))))
+    return list(session.exec(query.order_by(col(AuditLog.seq))))
 
 
 def format_row(row: AuditLog, tz: str = "UTC") -> str:

@@ -10,14 +10,14 @@ import zxingcpp
 from PIL import Image
 from sqlmodel import Session
 
-from survey_app.services import grading
+from survey_app.services.grades import locks
 from tests.e2e.conftest import axe_violations
 from tests.factories import seed_graded_demo
 
 
 def test_certificate_page_on_a_phone(phone: Any, live_server: str, session: Session, axe_path: Path) -> None:
     campaign, _locations = seed_graded_demo(session)
-    snapshot = grading.lock(session=session, campaign=campaign, actor="e2e")
+    snapshot = locks.lock(session=session, campaign=campaign, actor="e2e")
     session.commit()
     assert snapshot.certificate_token
     qr = phone.request.get(f"{live_server}/cert/{snapshot.certificate_token}/qr.png")

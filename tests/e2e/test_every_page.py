@@ -11,13 +11,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from survey_app.models import Location, Submission
-from survey_app.models_field import Visit
-from survey_app.models_jobs import Job
-from survey_app.services import grading
-from survey_app.services.demo import seed_demo, seed_demo_responses
-from survey_app.services.demo_field import seed_field_demo
-from survey_app.services.survey_links import survey_url
+from survey_app.models import Job, Location, SurveyResponse, Visit
+from survey_app.services.demo.estate import seed_demo, seed_demo_responses
+from survey_app.services.demo.field import seed_field_demo
+from survey_app.services.grades import locks
+from survey_app.services.intake.links import survey_url
 from survey_app.settings import Settings
 from tests.e2e.conftest import axe_violations
 from tests.factories import PASSWORD, add_member, make_user
@@ -44,7 +42,7 @@ def world(session: Session, settings: Settings) -> dict[str, Any]:
         for name in ("field", "field2"):
             add_member(session=session, campaign_id=c.id, user_id=users[name].id, role="field")
     seed_field_demo(session=session, campaign=before, assign=False)
-    snapshot = grading.lock(session=session, campaign=before, actor="lead")
+    snapshot = locks.lock(session=session, campaign=before, actor="lead")
     seed_field_demo(session=session, campaign=campaign, assign=True)
     job = Job(
         campaign_id=campaign.id or 0,
@@ -54,7 +52,7 @@ def world(session: Session, settings: Settings) -> dict[str, Any]:
     )
     session.add(job)
     session.commit()
-    response = session.exec(select(Submission).where(Submission.campaign_id == campaign.id)).first()
+    response = session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id)).first()
     visits = session.exec(select(Visit).where(Visit.campaign_id == campaign.id).order_by(Visit.id)).all()  # type: ignore[arg-type]
     assert response is not None and snapshot.certificate_token
     location = session.exec(select(Location).where(Location.id == response.location_id)).one()

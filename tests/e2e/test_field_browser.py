@@ -11,8 +11,8 @@ from zoneinfo import ZoneInfo
 from PIL import Image, ImageDraw
 from sqlmodel import Session, select
 
-from survey_app.models import User, utcnow
-from survey_app.models_field import Visit
+from survey_app.clock import utcnow
+from survey_app.models import User, Visit
 from tests.e2e.conftest import axe_violations
 from tests.factories import PASSWORD, add_member, covert_visit, make_user, seed_graded_demo
 

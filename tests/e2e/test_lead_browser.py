@@ -12,9 +12,9 @@ import zxingcpp
 from PIL import Image
 from sqlmodel import Session
 
-from survey_app.models import utcnow
-from survey_app.services.instruments import register_bundled
-from survey_app.services.schemes import ensure_schemes
+from survey_app.clock import utcnow
+from survey_app.services.campaigns.instruments import register_bundled
+from survey_app.services.grades.schemes import ensure_schemes
 from tests.e2e.test_survey_browser import answer_current_page
 from tests.factories import PASSWORD, make_user
 

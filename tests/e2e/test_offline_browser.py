@@ -13,10 +13,8 @@ from typing import Any
 from PIL import Image
 from sqlmodel import Session, func, select
 
-from survey_app.models import Campaign, Submission, User
-from survey_app.models_field import Evidence, Sheet, Visit
-from survey_app.models_outbox import RequestKey
-from survey_app.services import visits
+from survey_app.models import Campaign, Evidence, RequestKey, Sheet, SurveyResponse, User, Visit
+from survey_app.services.field import visits
 from tests.conftest import survey_path
 from tests.e2e.conftest import CHROMIUM, LAUNCH_ARGS
 from tests.e2e.test_field_browser import answer_all, log_in
@@ -50,14 +48,14 @@ def test_resident_submits_offline_and_gets_the_receipt_online(
     answer_current_page(phone)
     phone.locator("section.page.current").get_by_role("button", name="提交").click()
     phone.get_by_text(SAVED).wait_for()
-    assert count(session, Submission) == 0, "nothing can arrive without signal"
+    assert count(session, SurveyResponse) == 0, "nothing can arrive without signal"
 
     phone.context.set_offline(False)
     phone.evaluate("window.dispatchEvent(new Event('online'))")
     phone.locator(".receipt").wait_for(timeout=15000)
     receipt = phone.locator(".receipt").inner_text()
     session.expire_all()
-    rows = session.exec(select(Submission)).all()
+    rows = session.exec(select(SurveyResponse)).all()
     assert len(rows) == 1 and rows[0].public_id == receipt
     assert rows[0].item_ms and len(rows[0].item_ms) >= 20, (
         "per-item answer times travel with the queued answers"

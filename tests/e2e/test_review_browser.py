@@ -9,11 +9,11 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from survey_app.models import AuditLog, Submission
-from survey_app.services import grading
-from survey_app.services.callbacks import draw_callbacks
-from survey_app.services.contacts import ContactCipher
-from survey_app.services.demo import seed_demo, seed_demo_responses
+from survey_app.models import AuditLog, SurveyResponse
+from survey_app.services.demo.estate import seed_demo, seed_demo_responses
+from survey_app.services.grades import grading
+from survey_app.services.review.callbacks import draw_callbacks
+from survey_app.services.review.contacts import ContactCipher
 from survey_app.settings import Settings
 from tests.e2e.conftest import axe_violations
 from tests.factories import PASSWORD, add_member, make_user
@@ -25,7 +25,7 @@ def test_lead_calls_back_and_excludes_a_flagged_response(
     campaign, locations, _ = seed_demo(session=session)
     seed_demo_responses(session=session, campaign=campaign, locations=locations)
     picks = draw_callbacks(session=session, campaign=campaign, seed=7, actor="t")
-    first = session.get(Submission, picks[0].response_id)
+    first = session.get(SurveyResponse, picks[0].response_id)
     assert first is not None
     first.contact_consent, first.contact_phone = True, ContactCipher(settings.data_key).encrypt("13912345678")
     session.add(first)

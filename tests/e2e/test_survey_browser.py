@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlmodel import Session, select
 
-from survey_app.models import Submission
+from survey_app.models import SurveyResponse
 from tests.conftest import survey_path
 from tests.e2e.conftest import axe_violations
 from tests.factories import make_campaign
@@ -65,7 +65,7 @@ def test_resident_answers_on_a_phone(phone: Any, live_server: str, session: Sess
     assert axe_violations(phone, axe_path) == []
     assert off_site == [], "no request goes to another host"
 
-    stored = session.exec(select(Submission)).all()
+    stored = session.exec(select(SurveyResponse)).all()
     assert len(stored) == 1
     response = stored[0]
     assert response.answers["q01"] == 5 and response.answers["q07"] == 4
@@ -89,5 +89,5 @@ def test_survey_works_without_javascript(browser: Any, live_server: str, session
     page.locator("section.page.current").get_by_role("button", name="提交").click()
     page.get_by_role("heading", name="谢谢！您的答卷已收到。").wait_for()
     context.close()
-    stored = session.exec(select(Submission)).one()
+    stored = session.exec(select(SurveyResponse)).one()
     assert stored.answers["q01"] == 3 and stored.item_ms == {}

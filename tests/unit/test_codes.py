@@ -5,7 +5,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from survey_app.codes import ALPHABET, LENGTH, grouped, new_code, normalise, receipt_key
+from survey_app.short_codes import ALPHABET, LENGTH, grouped, new_code, normalise, receipt_key
 
 
 def test_alphabet_has_no_look_alikes() -> None:

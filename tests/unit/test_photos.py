@@ -9,7 +9,7 @@ import pytest
 from PIL import Image, ImageDraw
 
 from survey_app.errors import Invalid, TooLarge
-from survey_app.services.photos import MAX_PHOTO_BYTES, read_photo, same_photo
+from survey_app.services.field.photos import MAX_PHOTO_BYTES, read_photo, same_photo
 
 
 def scene(seed: int, size: tuple[int, int] = (1200, 900)) -> Image.Image:

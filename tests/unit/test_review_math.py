@@ -6,8 +6,8 @@ import math
 
 import pytest
 
-from survey_app.services.callbacks import wilson
-from survey_app.services.followup import extra_needed
+from survey_app.services.grades.followup import extra_needed
+from survey_app.services.review.summary import wilson
 
 
 @pytest.mark.parametrize(

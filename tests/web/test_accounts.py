@@ -9,8 +9,8 @@ from sqlmodel import Session
 from starlette.testclient import TestClient
 
 from survey_app.auth import sessions
-from survey_app.auth.users import find_user
-from survey_app.cli import main
+from survey_app.auth.accounts import find_user
+from survey_app.cli.main import main
 from survey_app.settings import Settings
 from tests.factories import PASSWORD, login, make_user
 
@@ -100,7 +100,7 @@ def test_idle_session_expires_with_a_message(client: TestClient, session: Sessio
 
 
 def test_password_change_ends_open_sessions(client: TestClient, session: Session) -> None:
-    from survey_app.auth.users import set_password
+    from survey_app.auth.accounts import set_password
 
     user = make_user(session, "lead1", ["lead"])
     login(client, "lead1")

@@ -16,11 +16,11 @@ from schemathesis.specs.openapi.checks import ignored_auth
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from survey_app.api_schema import openapi
 from survey_app.app import create_app
-from survey_app.models import ApiToken, Submission
-from survey_app.services import api_tokens
-from survey_app.services.contacts import ContactCipher
+from survey_app.models import ApiToken, SurveyResponse
+from survey_app.services.api import tokens
+from survey_app.services.api.openapi import openapi
+from survey_app.services.review.contacts import ContactCipher
 from survey_app.settings import Settings
 from tests.factories import add_member, csrf_of, login, make_campaign, make_user
 
@@ -36,7 +36,7 @@ def seed(session: Session, settings: Settings):  # type: ignore[no-untyped-def]
     cipher = ContactCipher(settings.data_key)
     for n in range(25):
         session.add(
-            Submission(
+            SurveyResponse(
                 public_id=f"r-api{n:03d}",
                 idempotency_key=uuid.uuid4().hex,
                 campaign_id=campaign.id or 0,
@@ -52,7 +52,7 @@ def seed(session: Session, settings: Settings):  # type: ignore[no-untyped-def]
             )
         )
     session.commit()
-    scoped, token = api_tokens.create(
+    scoped, token = tokens.create(
         session=session, user=lead, name="bi", campaign_codes=["API-1"], actor="test"
     )
     session.commit()
@@ -79,7 +79,7 @@ def test_tokens_missing_wrong_revoked_out_of_scope(
     assert client.get("/api/v1/campaigns/NOPE", headers=bearer(token)).status_code == 404
     session.refresh(row)
     assert row.last_used_at is not None, "last use recorded"
-    api_tokens.revoke(session=session, token_id=row.id or 0, user=lead, actor="test")
+    tokens.revoke(session=session, token_id=row.id or 0, user=lead, actor="test")
     session.commit()
     revoked = client.get("/api/v1/campaigns", headers=bearer(token))
     assert revoked.status_code == 401 and revoked.json()["error"]["code"] == "api_token_invalid"
@@ -125,7 +125,7 @@ def test_paging_is_stable_under_concurrent_inserts(
         if pages == 2:  # new responses arrive while a client pages
             for n in range(5):
                 session.add(
-                    Submission(
+                    SurveyResponse(
                         public_id=f"r-late{n}",
                         idempotency_key=uuid.uuid4().hex,
                         campaign_id=campaign.id or 0,
@@ -176,7 +176,7 @@ def test_staff_page_shows_a_token_once_and_revokes_it(
 def test_cli_prints_the_token_alone_on_its_last_line(
     session: Session, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from survey_app.cli import main
+    from survey_app.cli.main import main
 
     seed(session, settings)
     monkeypatch.setenv("DATABASE_URL", settings.database_url)

@@ -12,10 +12,11 @@ from starlette.routing import Mount, Route
 from starlette.testclient import TestClient
 
 from survey_app.app import create_app
-from survey_app.models import Campaign, Submission, User, utcnow
-from survey_app.services import evidence, visits
-from survey_app.services.instruments import register_bundled
-from survey_app.services.visits import VisitPlan
+from survey_app.clock import utcnow
+from survey_app.models import Campaign, SurveyResponse, User
+from survey_app.services.campaigns.instruments import register_bundled
+from survey_app.services.field import evidence, visits
+from survey_app.services.field.visits import VisitPlan
 from survey_app.settings import Settings
 from tests.conftest import survey_path
 from tests.factories import add_member, csrf_of, login, make_campaign, make_user
@@ -135,7 +136,7 @@ def field_visit(session: Session, campaign: Campaign, auditor: User) -> tuple[in
         ),
         actor="test",
     )
-    sheet = visits.sheets_of(session, visit)[0]
+    sheet = visits.sheets_of(session=session, visit=visit)[0]
     row, _ = evidence.add_photo(
         session=session,
         campaign=campaign,
@@ -187,7 +188,7 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
     method, template = key
     campaign, locations = make_campaign(session, code="M-1")
     session.add(
-        Submission(
+        SurveyResponse(
             public_id="r-receipt",
             idempotency_key="k1",
             campaign_id=campaign.id,

@@ -11,11 +11,12 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from survey_app.app import create_app
+from survey_app.clock import utcnow
 from survey_app.errors import Invalid
-from survey_app.models import AuditLog, CallbackPick, Campaign, ResponseStatus, Submission, utcnow
-from survey_app.models_jobs import Job, JobState
-from survey_app.services import background, review
-from survey_app.services.demo import seed_demo, seed_demo_responses
+from survey_app.models import AuditLog, CallbackPick, Campaign, Job, JobState, ResponseStatus, SurveyResponse
+from survey_app.services.demo.estate import seed_demo, seed_demo_responses
+from survey_app.services.jobs import requests
+from survey_app.services.review import status
 from survey_app.settings import Settings
 from tests.factories import add_member, csrf_of, login, make_campaign, make_user
 
@@ -99,12 +100,12 @@ def test_a_waiting_job_polls_and_a_dead_workers_job_runs_again(client: TestClien
     fragment = client.get(f"/c/BG-4/jobs/{stuck.id}", headers={"HX-Request": "true"})
     assert 'hx-trigger="every 1s"' in fragment.text and "<html" not in fragment.text
     assert '<meta http-equiv="refresh"' in client.get(f"/c/BG-4/jobs/{stuck.id}").text
-    assert background.waiting(session) == [stuck.id]
+    assert requests.waiting(session=session) == [stuck.id]
     jobs = client.app.state.jobs  # type: ignore[attr-defined]
     assert jobs.recover() >= 1  # what the worker does at start-up and every minute
     session.refresh(stuck)
     assert stuck.state == JobState.DONE and stuck.filename == "analysis-BG-4.pdf"
-    assert background.waiting(session) == []
+    assert requests.waiting(session=session) == []
 
 
 def test_the_callback_draw_is_a_job_whose_page_follows_it(
@@ -126,16 +127,17 @@ def test_the_callback_draw_is_a_job_whose_page_follows_it(
         == 422
     ), "the draw is asked for from the review desk only"
 
-    from survey_app.services import callbacks
+    from survey_app.services.review import callbacks
 
     def half_way(**kwargs: object) -> list[object]:
         db = kwargs["session"]
         assert isinstance(db, Session)
-        callbacks.audit.append(db, actor="t", action="half", campaign_id=campaign.id)
+        callbacks.audit.append(session=db, actor="t", action="half", campaign_id=campaign.id)
         raise Invalid("nothing_to_draw")
 
-    monkeypatch.setattr(background, "draw_callbacks", half_way)
-    again = client.post(f"/c/{campaign.code}/review/draw", data={"_csrf": csrf_of(client)})
+    monkeypatch.setattr(requests, "draw_callbacks", half_way)
+    further = {"_csrf": csrf_of(client), "redraw": "yes", "reason": "补抽：新增答卷"}
+    again = client.post(f"/c/{campaign.code}/review/draw", data=further)
     failed = client.get(again.headers["location"])
     assert "还没有经过评分的线上答卷" in failed.text
     session.expire_all()
@@ -168,9 +170,11 @@ def test_a_large_campaign_is_graded_by_the_worker_and_shown_while_nothing_change
         assert _figures(shown.text) == _figures(inline.text), "the worker's grade is the grade"
         analysis = client.get(f"/c/{campaign.code}/report/analysis")
         assert analysis.status_code == 200 and "立即计算评分" not in analysis.text
-        response = session.exec(select(Submission).where(Submission.status == "received")).first()
+        response = session.exec(select(SurveyResponse).where(SurveyResponse.status == "received")).first()
         assert response is not None
-        review.transition(session, response, to=ResponseStatus.EXCLUDED, actor="t", reason="test")
+        status.transition(
+            session=session, response=response, to=ResponseStatus.EXCLUDED, actor="t", reason="test"
+        )
         session.commit()
         stale = client.get(report)
         assert "立即计算评分" in stale.text and "上次计算评分之后" in stale.text, (

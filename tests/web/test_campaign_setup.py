@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from survey_app.models import Campaign, CampaignMember, InstrumentVersion, Location
-from survey_app.services.instruments import register_bundled
+from survey_app.services.campaigns.instruments import register_bundled
 from survey_app.settings import Settings
 from tests.conftest import form_token, survey_path
 from tests.factories import csrf_of, full_answers, login, make_campaign, make_user

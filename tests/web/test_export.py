@@ -10,7 +10,7 @@ import pytest
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
-from survey_app.cli import main
+from survey_app.cli.main import main
 from survey_app.settings import Settings
 from tests.conftest import form_token, survey_path
 from tests.factories import full_answers, make_campaign

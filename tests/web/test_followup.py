@@ -8,9 +8,9 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from grading.codes import encode
-from survey_app.models import AuditLog, InstrumentVersion, Submission, VerificationTask
-from survey_app.services import followup
-from survey_app.services.instruments import materialise
+from survey_app.models import AuditLog, InstrumentVersion, SurveyResponse, VerificationTask
+from survey_app.services.campaigns.instruments import materialise
+from survey_app.services.grades import followup
 from tests.factories import add_member, csrf_of, login, make_campaign, make_user
 
 
@@ -27,7 +27,7 @@ def test_low_items_are_recommended_for_follow_up_and_tasks_are_recorded(
             1 if loc.code == "L01" else (2 if n % 2 else 3)
         )  # lifts: low everywhere, worst at L01
         session.add(
-            Submission(
+            SurveyResponse(
                 public_id=f"r-{uuid.uuid4().hex[:10]}",
                 idempotency_key=uuid.uuid4().hex,
                 campaign_id=campaign.id or 0,
@@ -38,7 +38,7 @@ def test_low_items_are_recommended_for_follow_up_and_tasks_are_recorded(
             )
         )
     session.commit()
-    recs = followup.recommendations(session, campaign)
+    recs = followup.recommendations(session=session, campaign=campaign)
     assert [r.item_id for r in recs] == ["q07"]
     assert recs[0].locations[0].code == "L01" and recs[0].locations[0].score == 0
     assert recs[0].locations[0].extra == 0, "all 20 answered the same: the margin is already met there"

@@ -11,9 +11,9 @@ from openpyxl import load_workbook
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from survey_app.cli import main
-from survey_app.models import Campaign, GradeSnapshot, Submission
-from survey_app.services import grading
+from survey_app.cli.main import main
+from survey_app.models import Campaign, GradeSnapshot, SurveyResponse
+from survey_app.services.grades import cycles, grading, locks
 from survey_app.settings import Settings
 from tests.factories import add_member, csrf_of, login, make_user, seed_graded_demo
 
@@ -42,7 +42,7 @@ def test_excluding_a_response_changes_the_grade_and_the_excluded_count(
     session: Session, demo: Campaign
 ) -> None:
     before, _ = grading.compute(session=session, campaign=demo)
-    happiest = session.exec(select(Submission).where(Submission.campaign_id == demo.id)).all()
+    happiest = session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == demo.id)).all()
     best = max(happiest, key=lambda r: sum(v for v in r.answers.values() if isinstance(v, int)))
     best.status = "excluded"
     session.add(best)
@@ -54,20 +54,20 @@ def test_excluding_a_response_changes_the_grade_and_the_excluded_count(
 
 
 def test_locked_grade_recomputes_identically_even_after_changes(session: Session, demo: Campaign) -> None:
-    snapshot = grading.lock(session=session, campaign=demo, actor="t")
+    snapshot = locks.lock(session=session, campaign=demo, actor="t")
     session.commit()
-    rows = session.exec(select(Submission).where(Submission.campaign_id == demo.id)).all()
+    rows = session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == demo.id)).all()
     for r in rows[:40]:
         r.status = "rejected"
         session.add(r)
     session.commit()
     assert grading.compute(session=session, campaign=demo)[0].to_dict() != snapshot.result
-    assert grading.recompute(session=session, snapshot=snapshot) == snapshot.result
+    assert locks.recompute(session=session, snapshot=snapshot) == snapshot.result
     assert snapshot.certificate_token and snapshot.valid_until is not None
 
 
 def test_next_cycle_says_grade_unchanged(session: Session, demo: Campaign, client: TestClient) -> None:
-    grading.lock(session=session, campaign=demo, actor="t")
+    locks.lock(session=session, campaign=demo, actor="t")
     session.commit()
     data = {
         "_csrf": csrf_of(client),
@@ -87,8 +87,8 @@ def test_next_cycle_says_grade_unchanged(session: Session, demo: Campaign, clien
         loc.id: loc.code for loc in session.exec(select(Location).where(Location.campaign_id == demo.id))
     }
     skip = {"id", "public_id", "idempotency_key", "campaign_id", "location_id"}
-    for r in session.exec(select(Submission).where(Submission.campaign_id == demo.id)).all():
-        copy = Submission(
+    for r in session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == demo.id)).all():
+        copy = SurveyResponse(
             **r.model_dump(exclude=skip),
             public_id=r.public_id + "-2",
             idempotency_key=r.idempotency_key + "-2",
@@ -96,12 +96,12 @@ def test_next_cycle_says_grade_unchanged(session: Session, demo: Campaign, clien
             location_id=new_ids[old_codes[r.location_id]],
         )
         session.add(copy)
-    from survey_app.models_field import Visit
+    from survey_app.models import Visit
 
     for v in session.exec(select(Visit).where(Visit.campaign_id == demo.id)).all():  # and the same sheets
         session.add(Visit(**v.model_dump(exclude={"id", "campaign_id", "location_id"}), campaign_id=nxt.id))
     session.commit()
-    change = grading.cycle_change(
+    change = cycles.cycle_change(
         session=session, campaign=nxt, current=grading.compute(session=session, campaign=nxt)[0].to_dict()
     )
     assert change is not None and change["verdict"] == "unchanged"
@@ -110,7 +110,7 @@ def test_next_cycle_says_grade_unchanged(session: Session, demo: Campaign, clien
 
 def test_exports_open_with_the_right_row_counts(client: TestClient, session: Session, demo: Campaign) -> None:
     token = csrf_of(client)
-    n = len(session.exec(select(Submission).where(Submission.campaign_id == demo.id)).all())
+    n = len(session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == demo.id)).all())
     book = load_workbook(
         io.BytesIO(client.post("/c/WYW1-2026/export/responses.xlsx", data={"_csrf": token}).content)
     )
@@ -139,11 +139,11 @@ def test_exports_open_with_the_right_row_counts(client: TestClient, session: Ses
 def test_public_certificate_page_has_no_personal_data(
     client: TestClient, session: Session, demo: Campaign
 ) -> None:
-    phone = session.exec(select(Submission).where(Submission.campaign_id == demo.id)).first()
+    phone = session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == demo.id)).first()
     phone.contact_consent, phone.contact_phone, phone.comment = True, "13912345678", "我家住3号楼1802"
     session.add(phone)
     session.commit()
-    snapshot = grading.lock(session=session, campaign=demo, actor="t")
+    snapshot = locks.lock(session=session, campaign=demo, actor="t")
     session.commit()
     anonymous = TestClient(client.app)
     page = anonymous.get(f"/cert/{snapshot.certificate_token}")

@@ -11,8 +11,8 @@ from openpyxl import Workbook, load_workbook
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from survey_app.models import Submission
-from survey_app.services.tables import neutralise
+from survey_app.models import SurveyResponse
+from survey_app.services.exports.tables import neutralise
 from survey_app.settings import Settings
 from tests.conftest import form_token, survey_path
 from tests.factories import add_member, csrf_of, full_answers, login, make_campaign, make_user
@@ -129,7 +129,7 @@ def test_6_odd_inputs_get_a_4xx_never_a_500(client: TestClient, session: Session
         "_item_ms": '{"q01": 1e999}',
     }
     assert client.post(path, data=data).status_code == 303, "answers kept; the impossible time dropped"
-    stored = session.exec(select(Submission)).one()
+    stored = session.exec(select(SurveyResponse)).one()
     assert stored.item_ms == {}
     token = csrf_of(client)
     for when in ("0001-01-01T00:00", "9999-12-31T23:59"):
@@ -203,7 +203,7 @@ def test_8_form_tokens_are_bound_and_urls_come_from_the_base_url(
     token = form_token(client.get(survey_path(locations[0])).text)
     other = survey_path(locations[1])
     replayed = client.post(other, data={"_form": token, "_step": "submit", **full_answers()})
-    assert replayed.status_code == 422 and session.exec(select(Submission)).first() is None
+    assert replayed.status_code == 422 and session.exec(select(SurveyResponse)).first() is None
     too_many = {"_csrf": csrf_of(client), "buildings": "200", "per_building": "100"}
     assert client.post(f"/c/{campaign.code}/locations/generate", data=too_many).status_code == 422
 
@@ -221,11 +221,11 @@ def test_9_sqlite_is_durable(settings: Settings) -> None:
 def test_8_certificate_links_ignore_the_host_header(
     client: TestClient, session: Session, settings: Settings
 ) -> None:
-    from survey_app.services import grading
+    from survey_app.services.grades import locks
     from tests.factories import seed_graded_demo
 
     campaign, _locations = seed_graded_demo(session)
-    snapshot = grading.lock(session=session, campaign=campaign, actor="t")
+    snapshot = locks.lock(session=session, campaign=campaign, actor="t")
     session.commit()
     page = client.get(f"/cert/{snapshot.certificate_token}", headers={"Host": "evil.example"})
     assert page.status_code == 200 and "evil.example" not in page.text

@@ -90,7 +90,7 @@ def test_two_app_instances_and_a_worker_store_once_and_score_all(
         while time.monotonic() < deadline:
             with engine.connect() as conn:
                 waiting = conn.execute(
-                    text("SELECT count(*) FROM response WHERE fraud_score IS NULL")
+                    text("SELECT count(*) FROM survey_response WHERE fraud_score IS NULL")
                 ).scalar()
             if waiting == 0:
                 break
@@ -108,6 +108,6 @@ def test_two_app_instances_and_a_worker_store_once_and_score_all(
         for key in client_redis.scan_iter(f"*{name}*"):
             client_redis.delete(key)
     with engine.connect() as conn:
-        keys = [row[0] for row in conn.execute(text("SELECT idempotency_key FROM response"))]
+        keys = [row[0] for row in conn.execute(text("SELECT idempotency_key FROM survey_response"))]
     engine.dispose()
     assert len(keys) == len(set(keys)) == len(sent) == 30

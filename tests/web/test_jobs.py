@@ -14,10 +14,10 @@ from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from survey_app.app import create_app
-from survey_app.jobs import Coalesced
-from survey_app.models import Submission
-from survey_app.services.demo import seed_demo, seed_demo_responses
+from survey_app.models import SurveyResponse
+from survey_app.services.demo.estate import seed_demo, seed_demo_responses
 from survey_app.settings import Settings
+from survey_app.worker.queue import Coalesced
 from tests.conftest import SECRET, form_token, survey_path
 from tests.factories import full_answers
 
@@ -47,14 +47,14 @@ def test_a_submission_is_scored_by_the_worker_not_the_web_process(
     with TestClient(app, follow_redirects=False) as client:
         for _ in range(3):
             _submit(client, survey_path(locations[0]))
-    waiting = session.exec(select(Submission).where(col(Submission.fraud_score).is_(None))).all()
+    waiting = session.exec(select(SurveyResponse).where(col(SurveyResponse.fraud_score).is_(None))).all()
     assert len(waiting) == 3, "the survey answered at full speed; nothing was scored in the web process"
     huey = app.state.jobs.huey
     assert huey.pending_count() >= 1
     assert _drain(huey) >= 1
     session.expire_all()
-    assert not session.exec(select(Submission).where(col(Submission.fraud_score).is_(None))).all()
-    assert all(r.fraud_reasons is not None for r in session.exec(select(Submission)))
+    assert not session.exec(select(SurveyResponse).where(col(SurveyResponse.fraud_score).is_(None))).all()
+    assert all(r.fraud_reasons is not None for r in session.exec(select(SurveyResponse)))
 
 
 def test_responses_left_unscored_by_a_crash_are_scored_when_the_worker_starts(
@@ -62,7 +62,7 @@ def test_responses_left_unscored_by_a_crash_are_scored_when_the_worker_starts(
 ) -> None:
     campaign, locations, _ = seed_demo(session=session)
     seed_demo_responses(session=session, campaign=campaign, locations=locations)
-    lost = session.exec(select(Submission).limit(5)).all()
+    lost = session.exec(select(SurveyResponse).limit(5)).all()
     for row in lost:  # as if their jobs died with the process
         row.fraud_score = None
         session.add(row)
@@ -72,7 +72,7 @@ def test_responses_left_unscored_by_a_crash_are_scored_when_the_worker_starts(
     assert jobs.recover() == 1
     _drain(jobs.huey)
     session.expire_all()
-    assert all(session.get(Submission, r.id).fraud_score is not None for r in lost)  # type: ignore[union-attr]
+    assert all(session.get(SurveyResponse, r.id).fraud_score is not None for r in lost)  # type: ignore[union-attr]
 
 
 def test_one_scoring_job_per_campaign_at_a_time(settings: Settings, session: Session) -> None:
@@ -113,7 +113,9 @@ def test_the_worker_command_scores_what_the_app_stored(
         deadline = time.monotonic() + 60
         while time.monotonic() < deadline:
             session.expire_all()
-            if not session.exec(select(Submission).where(col(Submission.fraud_score).is_(None))).all():
+            if not session.exec(
+                select(SurveyResponse).where(col(SurveyResponse.fraud_score).is_(None))
+            ).all():
                 break
             time.sleep(0.2)
         else:
@@ -121,7 +123,7 @@ def test_the_worker_command_scores_what_the_app_stored(
     finally:
         worker.terminate()
         worker.wait(timeout=20)
-    assert len(session.exec(select(Submission)).all()) == 4
+    assert len(session.exec(select(SurveyResponse)).all()) == 4
 
 
 def test_asks_made_while_a_job_is_being_enqueued_share_one_more_enqueue() -> None:
@@ -154,7 +156,7 @@ def test_a_scoring_lock_left_by_a_killed_worker_is_cleared_when_a_worker_starts(
 ) -> None:
     campaign, locations, _ = seed_demo(session=session)
     seed_demo_responses(session=session, campaign=campaign, locations=locations)
-    lost = session.exec(select(Submission).limit(4)).all()
+    lost = session.exec(select(SurveyResponse).limit(4)).all()
     for row in lost:
         row.fraud_score = None
         session.add(row)
@@ -164,10 +166,10 @@ def test_a_scoring_lock_left_by_a_killed_worker_is_cleared_when_a_worker_starts(
     jobs.score_campaign(campaign.id)
     _drain(jobs.huey)
     session.expire_all()
-    assert session.get(Submission, lost[0].id).fraud_score is None  # type: ignore[union-attr]
+    assert session.get(SurveyResponse, lost[0].id).fraud_score is None  # type: ignore[union-attr]
     assert jobs.flush_scoring_locks() == 1
     jobs.score_campaign(campaign.id)
     _drain(jobs.huey)
     session.expire_all()
-    assert all(session.get(Submission, r.id).fraud_score is not None for r in lost)  # type: ignore[union-attr]
+    assert all(session.get(SurveyResponse, r.id).fraud_score is not None for r in lost)  # type: ignore[union-attr]
     assert jobs.flush_scoring_locks() == 0, "a finished job leaves no lock behind"

@@ -25,7 +25,7 @@ from sqlmodel import Session
 
 from survey_app.db import make_engine
 from survey_app.migrate import upgrade
-from survey_app.services.survey_form import read_form_token
+from survey_app.services.intake.form_tokens import read_form_token
 from tests.conftest import SECRET, survey_path
 from tests.factories import full_answers, make_campaign
 
@@ -118,7 +118,7 @@ def _kill_during_submissions(url: str, var: Path) -> None:
     keys = [read_form_token(SECRET, token, location_id) for token in acknowledged + unanswered]
     assert all(keys)
     with engine.connect() as conn:
-        stored = [row[0] for row in conn.execute(text("SELECT idempotency_key FROM response"))]
+        stored = [row[0] for row in conn.execute(text("SELECT idempotency_key FROM survey_response"))]
         fits = [row[0] for row in conn.execute(text("SELECT n_responses FROM fraudmodel ORDER BY id"))]
     engine.dispose()
     assert all(later >= 2 * earlier for earlier, later in itertools.pairwise(fits)), (
@@ -134,7 +134,9 @@ def _kill_during_submissions(url: str, var: Path) -> None:
 
 def _unscored(engine: Engine) -> int:
     with engine.connect() as conn:
-        return int(conn.execute(text("SELECT count(*) FROM response WHERE fraud_score IS NULL")).scalar_one())
+        return int(
+            conn.execute(text("SELECT count(*) FROM survey_response WHERE fraud_score IS NULL")).scalar_one()
+        )
 
 
 def test_sigkill_on_sqlite_loses_and_duplicates_nothing(tmp_path: Path) -> None:

@@ -11,10 +11,9 @@ from pathlib import Path
 from sqlmodel import Session, func, select
 from starlette.testclient import TestClient
 
-from survey_app.models import AuditLog, Campaign, InstrumentVersion, Submission, utcnow
-from survey_app.models_field import Sheet
-from survey_app.models_outbox import RequestKey
-from survey_app.services.survey_form import new_form_token
+from survey_app.clock import utcnow
+from survey_app.models import AuditLog, Campaign, InstrumentVersion, RequestKey, Sheet, SurveyResponse
+from survey_app.services.intake.form_tokens import new_form_token
 from survey_app.settings import Settings
 from tests.conftest import SECRET, form_token, survey_path
 from tests.factories import csrf_of, full_answers, make_campaign
@@ -49,14 +48,14 @@ def test_a_queued_survey_is_stored_once_dated_when_answered(client: TestClient, 
     assert first.status_code == again.status_code == 200
     assert first.json() == again.json() and first.json()["ok"] is True
     assert "/thanks/" in first.json()["location"]
-    assert count(session, Submission) == 1 and count(session, RequestKey) == 1
-    stored = session.exec(select(Submission)).one()
+    assert count(session, SurveyResponse) == 1 and count(session, RequestKey) == 1
+    stored = session.exec(select(SurveyResponse)).one()
     age = utcnow() - stored.submitted_at
     assert timedelta(hours=1, minutes=59) < age < timedelta(hours=2, minutes=1), "dated when it was answered"
     assert stored.started_at is not None and stored.started_at <= stored.submitted_at
     early = {**data, "_draft": "d-5678efgh"}
     client.post(path, data=early, headers=queued("q" * 32, 30 * 86400 * 1000))  # a phone claiming a month
-    claimed = session.exec(select(Submission).where(Submission.id != stored.id)).one()
+    claimed = session.exec(select(SurveyResponse).where(SurveyResponse.id != stored.id)).one()
     assert claimed.submitted_at >= claimed.started_at, "never dated before the form was given out"
 
 
@@ -67,10 +66,10 @@ def test_a_page_kept_on_the_phone_serves_the_next_resident(client: TestClient, s
     for n, draft in enumerate(("d-aaaa1111", "d-bbbb2222")):
         data = {"_form": token, "_step": "submit", **full_answers(), "_draft": draft}
         assert client.post(path, data=data, headers=queued(f"{n}" * 32)).json()["ok"]
-    assert count(session, Submission) == 2, "two drafts are two residents"
+    assert count(session, SurveyResponse) == 2, "two drafts are two residents"
     resend = {"_form": token, "_step": "submit", **full_answers(), "_draft": "d-aaaa1111"}
     assert client.post(path, data=resend).status_code == 303  # the first draft resent by a plain form post
-    assert count(session, Submission) == 2, "a resent draft is the same response"
+    assert count(session, SurveyResponse) == 2, "a resent draft is the same response"
 
 
 def test_a_key_is_bound_to_its_path_and_checked(client: TestClient, session: Session) -> None:
@@ -83,7 +82,7 @@ def test_a_key_is_bound_to_its_path_and_checked(client: TestClient, session: Ses
     assert reused.status_code == 409 and reused.json()["error"]["code"] == "outbox_key_reused"
     bad = client.post(one, data=data, headers=queued("short"))  # not a key: an ordinary request
     assert bad.status_code == 303
-    assert count(session, Submission) == 1
+    assert count(session, SurveyResponse) == 1
 
 
 def test_refusals_come_back_as_messages_in_the_phones_language(client: TestClient, session: Session) -> None:
@@ -124,7 +123,7 @@ def test_an_older_instrument_version_still_submits_as_itself(client: TestClient,
     session.commit()
     data = {"_form": form_token(old_page), "_step": "submit", "_version": str(old.id), **full_answers()}
     assert client.post(path, data=data).status_code == 303
-    stored = session.exec(select(Submission)).one()
+    stored = session.exec(select(SurveyResponse)).one()
     assert stored.instrument_version_id == old.id, "the version it answered"
     assert f'name="_version" value="{newer.id}"' in client.get(path).text
 

@@ -9,8 +9,9 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from survey_app.app import create_app
-from survey_app.models import AuditLog, Campaign, GradeSnapshot, User, utcnow
-from survey_app.services import grading
+from survey_app.clock import utcnow
+from survey_app.models import AuditLog, Campaign, GradeSnapshot, User
+from survey_app.services.grades import locks
 from survey_app.settings import Settings
 from tests.conftest import form_token, survey_path
 from tests.factories import (
@@ -67,7 +68,7 @@ def test_certificate_status_number_and_scope(client: TestClient, session: Sessio
     campaign, _locations = seed_graded_demo(session)
     lead = make_user(session, "lead1", ["lead"])
     add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
-    snapshot = grading.lock(session=session, campaign=campaign, actor="lead1")
+    snapshot = locks.lock(session=session, campaign=campaign, actor="lead1")
     session.commit()
     public = client.get(f"/cert/{snapshot.certificate_token}").text
     assert snapshot.certificate_number.startswith("MC") and snapshot.certificate_number in public
@@ -164,10 +165,10 @@ def test_the_confirmation_pages_act_only_through_their_buttons(client: TestClien
 
 
 def test_demo_responses_fall_inside_their_campaign_window(session: Session) -> None:
-    from survey_app.models import Submission
+    from survey_app.models import SurveyResponse
 
     campaign, _locations = seed_graded_demo(session)
-    rows = session.exec(select(Submission).where(Submission.campaign_id == campaign.id)).all()
+    rows = session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id)).all()
     assert len(rows) > 300
     assert all(campaign.starts_at <= r.submitted_at <= campaign.deadline for r in rows)
     assert all(r.started_at is None or r.started_at <= r.submitted_at for r in rows)
@@ -175,7 +176,7 @@ def test_demo_responses_fall_inside_their_campaign_window(session: Session) -> N
 
 
 def test_a_poster_code_collision_draws_again(session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    import survey_app.codes as codes
+    import survey_app.short_codes as codes
 
     campaign, locations = make_campaign(session, code="PC-1", locations=1)
     taken = locations[0].short_code

@@ -14,7 +14,7 @@ from starlette.testclient import TestClient
 
 from survey_app.posters import fonts
 from survey_app.posters.render import A4
-from survey_app.services.survey_links import short_url, survey_url
+from survey_app.services.intake.links import short_url, survey_url
 from survey_app.settings import Settings
 from tests.factories import add_member, login, make_campaign, make_user
 

@@ -16,12 +16,12 @@ from starlette.testclient import TestClient
 
 from fraud.cli import main as fraud_main
 from survey_app.app import create_app
-from survey_app.cli import main
-from survey_app.models import AuditLog, CallbackPick, Campaign, ResponseStatus, Submission
-from survey_app.services import grading
-from survey_app.services.contacts import ContactCipher, DataKeyError
-from survey_app.services.demo import seed_demo, seed_demo_responses
-from survey_app.services.demo_review import seed_review_demo
+from survey_app.cli.main import main
+from survey_app.models import AuditLog, CallbackPick, Campaign, ResponseStatus, SurveyResponse
+from survey_app.services.demo.estate import seed_demo, seed_demo_responses
+from survey_app.services.demo.review import seed_review_demo
+from survey_app.services.grades import grading, locks
+from survey_app.services.review.contacts import ContactCipher, DataKeyError
 from survey_app.settings import Settings, SettingsError
 from tests.factories import add_member, csrf_of, login, make_user
 
@@ -44,11 +44,11 @@ def _audit_count(session: Session, action: str) -> int:
     return session.exec(select(func.count()).select_from(AuditLog).where(AuditLog.action == action)).one()
 
 
-def _picked(session: Session, campaign: Campaign, kind: str) -> list[Submission]:
+def _picked(session: Session, campaign: Campaign, kind: str) -> list[SurveyResponse]:
     ids = session.exec(
         select(CallbackPick.response_id).where(CallbackPick.kind == kind).order_by(col(CallbackPick.rank))
     ).all()
-    return [session.get(Submission, i) for i in ids]  # type: ignore[misc]
+    return [session.get(SurveyResponse, i) for i in ids]  # type: ignore[misc]
 
 
 def test_queue_puts_the_sample_first_and_filters_in_sql(
@@ -59,7 +59,7 @@ def test_queue_puts_the_sample_first_and_filters_in_sql(
     receipts = re.findall(r'/c/WYW1-2026/r/([A-Z0-9]{3}-[A-Z0-9]{3})"', page.text)
     flagged = [r.public_id for r in _picked(session, desk, "flagged")]
     assert receipts[: len(flagged)] == flagged[: len(receipts)], "flagged picks first, in draw order"
-    total = session.exec(select(func.count()).select_from(Submission)).one()
+    total = session.exec(select(func.count()).select_from(SurveyResponse)).one()
     assert f"{total} 份答卷" in page.text and "第 1 页" in page.text
     only_random = client.get("/c/WYW1-2026/review?sample=random")
     random_ids = {r.public_id for r in _picked(session, desk, "random")}
@@ -67,7 +67,7 @@ def test_queue_puts_the_sample_first_and_filters_in_sql(
     timing = client.get("/c/WYW1-2026/review?family=timing&status=flagged", headers={"HX-Request": "true"})
     assert timing.text.lstrip().startswith('<section id="queue"'), "htmx gets the queue fragment only"
     for receipt in re.findall(r'/c/WYW1-2026/r/([A-Z0-9]{3}-[A-Z0-9]{3})"', timing.text):
-        row = session.exec(select(Submission).where(Submission.public_id == receipt)).one()
+        row = session.exec(select(SurveyResponse).where(SurveyResponse.public_id == receipt)).one()
         assert row.status == "flagged" and ",timing," in row.fraud_families
     page2 = client.get("/c/WYW1-2026/review?page=2&sort=score")
     assert "第 2 页" in page2.text
@@ -109,7 +109,7 @@ def test_excluding_and_reincluding_changes_the_count_the_grade_uses(
     client: TestClient, session: Session, desk: Campaign
 ) -> None:
     counted = grading.compute(session=session, campaign=desk)[0].component("perception").n
-    target = session.exec(select(Submission).where(Submission.status == "flagged")).first()
+    target = session.exec(select(SurveyResponse).where(SurveyResponse.status == "flagged")).first()
     assert target is not None
     url = f"/c/WYW1-2026/r/{target.public_id}/decide"
     refused = client.post(url, data={"_csrf": csrf_of(client), "decision": "exclude", "reason": " "})
@@ -136,9 +136,9 @@ def test_excluding_and_reincluding_changes_the_count_the_grade_uses(
 def test_decisions_are_refused_once_the_grade_is_locked(
     client: TestClient, session: Session, desk: Campaign
 ) -> None:
-    grading.lock(session=session, campaign=desk, actor="t")
+    locks.lock(session=session, campaign=desk, actor="t")
     session.commit()
-    target = session.exec(select(Submission).where(Submission.status == "flagged")).first()
+    target = session.exec(select(SurveyResponse).where(SurveyResponse.status == "flagged")).first()
     assert target is not None
     before = session.exec(select(func.count()).select_from(AuditLog)).one()
     url = f"/c/WYW1-2026/r/{target.public_id}/decide"
@@ -149,7 +149,7 @@ def test_decisions_are_refused_once_the_grade_is_locked(
         target.status == "flagged"
         and session.exec(select(func.count()).select_from(AuditLog)).one() == before
     )
-    rejected = session.exec(select(Submission).where(Submission.status == "rejected")).first()
+    rejected = session.exec(select(SurveyResponse).where(SurveyResponse.status == "rejected")).first()
     assert rejected is not None
     keep = {"_csrf": csrf_of(client), "decision": "pending", "reason": "再打一次"}
     pending = client.post(f"/c/WYW1-2026/r/{rejected.public_id}/decide", data=keep)
@@ -179,18 +179,19 @@ def test_bulk_decision_asks_for_confirmation_first(
         "reason": "批量待回访",
     }
     targets = session.exec(
-        select(Submission).where(
-            Submission.status == "flagged", col(Submission.id).not_in(select(CallbackPick.response_id))
+        select(SurveyResponse).where(
+            SurveyResponse.status == "flagged",
+            col(SurveyResponse.id).not_in(select(CallbackPick.response_id)),
         )
     ).all()
     assert targets, "the demo has flagged responses outside the sample"
     ask = client.post("/c/WYW1-2026/review/bulk", data=data)
     assert ask.status_code == 200 and f"{len(targets)} 份答卷" in ask.text
     session.expire_all()
-    assert all(session.get(Submission, t.id).status == "flagged" for t in targets)  # type: ignore[union-attr]
+    assert all(session.get(SurveyResponse, t.id).status == "flagged" for t in targets)  # type: ignore[union-attr]
     assert client.post("/c/WYW1-2026/review/bulk", data={**data, "confirm": "yes"}).status_code == 303
     session.expire_all()
-    assert all(session.get(Submission, t.id).status == "callback_due" for t in targets)  # type: ignore[union-attr]
+    assert all(session.get(SurveyResponse, t.id).status == "callback_due" for t in targets)  # type: ignore[union-attr]
 
 
 def test_calls_summary_labels_and_evaluate(
@@ -257,7 +258,9 @@ def test_rotate_and_purge_contacts(
 ) -> None:
     from cryptography.fernet import Fernet
 
-    with_phone = session.exec(select(Submission).where(col(Submission.contact_phone).is_not(None))).all()
+    with_phone = session.exec(
+        select(SurveyResponse).where(col(SurveyResponse.contact_phone).is_not(None))
+    ).all()
     old_tokens = {r.id: r.contact_phone for r in with_phone}
     new_key = Fernet.generate_key().decode()
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
@@ -266,19 +269,21 @@ def test_rotate_and_purge_contacts(
     assert main(["rotate-data-key"]) == 0
     session.expire_all()
     new_only = ContactCipher(new_key)
-    for r in session.exec(select(Submission).where(col(Submission.contact_phone).is_not(None))):
+    for r in session.exec(select(SurveyResponse).where(col(SurveyResponse.contact_phone).is_not(None))):
         assert r.contact_phone != old_tokens[r.id]
         assert new_only.decrypt(r.contact_phone or "").startswith("139")
     assert main(["purge-contacts", "--retention-days", "0"]) == 0
     assert "purged 0" in capsys.readouterr().out, "nothing is purged before the grade is locked"
-    grading.lock(session=session, campaign=desk, actor="t")
+    locks.lock(session=session, campaign=desk, actor="t")
     session.commit()
     assert main(["purge-contacts", "--retention-days", "0"]) == 0
     assert f"purged {len(with_phone)}" in capsys.readouterr().out
     session.expire_all()
     assert (
         session.exec(
-            select(func.count()).select_from(Submission).where(col(Submission.contact_phone).is_not(None))
+            select(func.count())
+            .select_from(SurveyResponse)
+            .where(col(SurveyResponse.contact_phone).is_not(None))
         ).one()
         == 0
     )
@@ -288,13 +293,13 @@ def test_rotate_and_purge_contacts(
 def test_enough_labels_are_learnt_from_at_rescore(
     session: Session, desk: Campaign, settings: Settings
 ) -> None:
-    from survey_app.services import callbacks
-    from survey_app.services.fraud_checks import rescore_campaign
+    from survey_app.services.review import callbacks
+    from survey_app.services.scoring.verdicts import rescore_campaign
 
-    rows = session.exec(select(Submission).order_by(col(Submission.fraud_score).desc())).all()
+    rows = session.exec(select(SurveyResponse).order_by(col(SurveyResponse.fraud_score).desc())).all()
     for n, response in enumerate(rows[:40]):
         outcome = "denies" if n % 2 == 0 else "confirmed"
-        callbacks.record_attempt(session, response, outcome=outcome, note="", actor="t")
+        callbacks.record_attempt(session=session, response=response, outcome=outcome, note="", actor="t")
     rescore_campaign(session=session, campaign=desk)
     session.commit()
     row = session.exec(select(AuditLog).where(AuditLog.action == "fraud.labels")).one()

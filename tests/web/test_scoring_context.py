@@ -10,13 +10,13 @@ from typing import Any
 import pytest
 from sqlmodel import Session, col, func, select
 
-from fraud.scoring import score_responses
 from grading.codes import encode
-from survey_app.models import Campaign, FraudModel, InstrumentVersion, Submission
-from survey_app.services import fraud_checks, scoring_context
-from survey_app.services.demo import add_simulated
-from survey_app.services.fraud_checks import load_batch, plan_pending
-from survey_app.services.instruments import materialise
+from survey_app.models import Campaign, FraudModel, InstrumentVersion, SurveyResponse
+from survey_app.services.campaigns.instruments import materialise
+from survey_app.services.demo.estate import add_simulated
+from survey_app.services.scoring import neighbourhood, verdicts
+from survey_app.services.scoring.scope import records, scope
+from survey_app.services.scoring.verdicts import plan_pending
 from tests.factories import make_campaign
 
 
@@ -25,7 +25,7 @@ def _grow(session: Session, campaign: Campaign, n: int, seed: int) -> list[int]:
     stored ones (repeats, household phones, copied and near-copied comments, straight-liners)."""
     rng = random.Random(seed)
     instrument = materialise(session.get(InstrumentVersion, campaign.survey_instrument_id))
-    old = list(session.exec(select(Submission).where(Submission.campaign_id == campaign.id)))
+    old = list(session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id)))
     talkative = [r for r in old if len(r.comment) >= 8]
     added = []
     for k in range(n):
@@ -39,7 +39,7 @@ def _grow(session: Session, campaign: Campaign, n: int, seed: int) -> list[int]:
             comment = rng.choice(talkative).comment  # an exact copy
         elif k % 6 == 3 and talkative:
             comment = rng.choice(talkative).comment + "啊"  # a near copy
-        row = Submission(
+        row = SurveyResponse(
             public_id=f"T{seed}{k:04d}",
             idempotency_key=f"grow-{seed}-{k}",
             campaign_id=campaign.id or 0,
@@ -64,17 +64,11 @@ def _grow(session: Session, campaign: Campaign, n: int, seed: int) -> list[int]:
 
 
 def _full_with_same_model(session: Session, campaign: Campaign) -> dict[int, Any]:
-    stored = fraud_checks._stored(fraud_checks.latest_model(session=session, campaign=campaign))
-    assert stored is not None
-    batch = load_batch(session=session, campaign=campaign)
-    verdicts = score_responses(
-        batch.responses,
-        batch.items,
-        detector=stored["detector"],
-        reference=stored["reference"],
-        cut=stored["cut"],
-    )
-    return {v.response_id: v for v in fraud_checks._verdicts(batch.rows, verdicts)}
+    screen = verdicts.stored_screen(verdicts.latest_model(session=session, campaign=campaign))
+    assert screen is not None
+    rows = list(session.exec(select(SurveyResponse).where(*scope(campaign)).order_by(col(SurveyResponse.id))))
+    _items, responses = records(session=session, campaign=campaign, rows=rows)
+    return {v.response_id: v for v in verdicts._verdicts(rows, screen.verdicts(responses))}
 
 
 @pytest.fixture
@@ -91,18 +85,18 @@ def test_a_new_response_scores_as_in_the_whole_campaign(
     campaign, added = grown
     fits = session.exec(select(func.count()).select_from(FraudModel)).one()
     seen: list[int] = []
-    real = scoring_context.neighbourhood
+    real = neighbourhood.neighbourhood
 
     def spy(*args: Any, **kwargs: Any) -> Any:
         found = real(*args, **kwargs)
         seen.append(len(found.rows))
         return found
 
-    monkeypatch.setattr(fraud_checks, "neighbourhood", spy)
+    monkeypatch.setattr(verdicts, "neighbourhood", spy)
     plan = plan_pending(session=session, campaign=campaign)
-    assert plan.model_blob is None, "scored with the stored model, not refitted"
+    assert plan.model is None, "scored with the stored model, not refitted"
     assert session.exec(select(func.count()).select_from(FraudModel)).one() == fits
-    total = session.exec(select(func.count()).select_from(Submission)).one()
+    total = session.exec(select(func.count()).select_from(SurveyResponse)).one()
     assert seen and seen[0] <= 10 * len(added), f"read {seen[0]} of {total} responses for {len(added)}"
 
     full = _full_with_same_model(session, campaign)
@@ -121,10 +115,10 @@ def test_scoring_the_waiting_responses_writes_them_once(
     session: Session, grown: tuple[Campaign, list[int]]
 ) -> None:
     campaign, added = grown
-    assert fraud_checks.score_pending(session=session, campaign=campaign) == len(added)
+    assert verdicts.score_pending(session=session, campaign=campaign) == len(added)
     session.commit()
     waiting = select(func.count()).where(
-        col(Submission.campaign_id) == campaign.id, col(Submission.fraud_score).is_(None)
+        col(SurveyResponse.campaign_id) == campaign.id, col(SurveyResponse.fraud_score).is_(None)
     )
     assert session.exec(waiting).one() == 0
-    assert fraud_checks.score_pending(session=session, campaign=campaign) == 0
+    assert verdicts.score_pending(session=session, campaign=campaign) == 0

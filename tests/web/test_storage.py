@@ -12,7 +12,7 @@ from sqlmodel import Session, SQLModel
 
 from survey_app.db import make_engine
 from survey_app.migrate import upgrade
-from survey_app.services.demo import seed_demo
+from survey_app.services.demo.estate import seed_demo
 from survey_app.settings import Settings
 
 

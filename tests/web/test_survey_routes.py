@@ -8,14 +8,15 @@ import pytest
 from sqlmodel import Session, func, select
 from starlette.testclient import TestClient
 
-from survey_app.models import Campaign, Submission, utcnow
+from survey_app.clock import utcnow
+from survey_app.models import Campaign, SurveyResponse
 from tests.conftest import form_token, survey_path
 from tests.factories import full_answers, make_campaign
 
 
 def count(session: Session) -> int:
     session.expire_all()
-    return session.exec(select(func.count()).select_from(Submission)).one()
+    return session.exec(select(func.count()).select_from(SurveyResponse)).one()
 
 
 @pytest.fixture
@@ -62,7 +63,7 @@ def test_submit_stores_one_response_and_thanks(client: TestClient, target: str, 
     assert posted.status_code == 303
     thanks = client.get(posted.headers["location"])
     assert thanks.status_code == 200 and "谢谢！您的答卷已收到。" in thanks.text
-    stored = session.exec(select(Submission)).one()
+    stored = session.exec(select(SurveyResponse)).one()
     assert stored.answers["q01"] == 4 and stored.answers["q21"] == 2
     assert stored.comment == "电梯维修很及时" and "comment" not in stored.answers
     assert stored.channel == "online" and stored.status == "received"
@@ -91,7 +92,7 @@ def test_consented_phone_is_stored_apart_from_answers(
 ) -> None:
     data = fresh(client, target, **{"a.contact_consent": "yes", "a.contact_phone": "138 0013 8000"})
     assert client.post(target, data=data).status_code == 303
-    stored = session.exec(select(Submission)).one()
+    stored = session.exec(select(SurveyResponse)).one()
     assert stored.contact_consent and stored.contact_phone and "0013" not in stored.contact_phone
     assert client.app.state.contacts.decrypt(stored.contact_phone) == "138 0013 8000", "encrypted at rest"
     assert "contact_phone" not in stored.answers
@@ -100,7 +101,7 @@ def test_consented_phone_is_stored_apart_from_answers(
 def test_phone_without_consent_is_not_kept(client: TestClient, target: str, session: Session) -> None:
     data = fresh(client, target, **{"a.contact_consent": "no", "a.contact_phone": "13800138000"})
     assert client.post(target, data=data).status_code == 303
-    stored = session.exec(select(Submission)).one()
+    stored = session.exec(select(SurveyResponse)).one()
     assert stored.contact_phone is None and not stored.contact_consent
 
 
@@ -109,7 +110,7 @@ def test_client_metadata_is_recorded(client: TestClient, target: str, session: S
         client, target, _client_id="c-0123456789abcdef", _item_ms='{"q01": 2300, "zz": 5, "q02": -1}'
     )
     client.post(target, data=data)
-    stored = session.exec(select(Submission)).one()
+    stored = session.exec(select(SurveyResponse)).one()
     assert stored.client_id == "c-0123456789abcdef"
     assert stored.item_ms == {"q01": 2300}
 

@@ -11,10 +11,10 @@ from PIL import Image, ImageDraw
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from survey_app.models import AuditLog, Submission, utcnow
-from survey_app.models_field import Evidence, Sheet, Visit
-from survey_app.services import grading
-from survey_app.services.instruments import register_bundled
+from survey_app.clock import utcnow
+from survey_app.models import AuditLog, Evidence, Sheet, SurveyResponse, Visit
+from survey_app.services.campaigns.instruments import register_bundled
+from survey_app.services.grades import grading
 from survey_app.settings import Settings
 from tests.factories import add_member, csrf_of, login, make_campaign, make_user
 
@@ -331,7 +331,7 @@ def test_interviews_are_responses_with_channel_and_auditor(session: Session, set
     form["no_staff"] = "yes"
     assert f1.post(f"/f/v/{visit}/interview", data=form).status_code == 303
     assert f1.post(f"/f/v/{visit}/interview", data=form).status_code == 303, "a resend is stored once"
-    rows = session.exec(select(Submission).where(Submission.campaign_id == campaign.id)).all()
+    rows = session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id)).all()
     assert len(rows) == 1
     assert (rows[0].channel, rows[0].auditor_id, rows[0].meta["no_staff_present"]) == (
         "offline",
@@ -346,8 +346,9 @@ def test_interviews_are_scored_per_channel_without_device_signals(
 ) -> None:
     import random
 
-    from survey_app.services import fraud_checks, interviews
-    from survey_app.services.contacts import ContactCipher
+    from survey_app.services.intake import interviews
+    from survey_app.services.review.contacts import ContactCipher
+    from survey_app.services.scoring import verdicts
 
     campaign, locations, users, ids = setup(session)
     lead = as_user(settings, "lead1")
@@ -356,7 +357,7 @@ def test_interviews_are_scored_per_channel_without_device_signals(
     assert visit is not None
     rng = random.Random(4)
     start = utcnow() - timedelta(hours=3)
-    for n in range(fraud_checks.MIN_CHANNEL_FIT + 5):
+    for n in range(verdicts.MIN_CHANNEL_FIT + 5):
         straight = n == 7
         values = {f"q{i:02d}": 5 if straight else rng.choice((3, 4, 4, 5)) for i in range(1, 22)}
         interviews.record(
@@ -373,14 +374,14 @@ def test_interviews_are_scored_per_channel_without_device_signals(
             user_agent="phone",
         )
     session.commit()
-    rows = session.exec(select(Submission).where(Submission.channel == "offline")).all()
+    rows = session.exec(select(SurveyResponse).where(SurveyResponse.channel == "offline")).all()
     for row in rows:  # as entered: one after another, every few minutes
         row.submitted_at = (row.started_at or start) + timedelta(minutes=5)
         session.add(row)
     session.commit()
-    assert fraud_checks.score_pending(session=session, campaign=campaign) == len(rows)
+    assert verdicts.score_pending(session=session, campaign=campaign) == len(rows)
     session.commit()
-    scored = session.exec(select(Submission).where(Submission.channel == "offline")).all()
+    scored = session.exec(select(SurveyResponse).where(SurveyResponse.channel == "offline")).all()
     assert all(r.fraud_score is not None for r in scored)
     assert not any("device" in r.fraud_families or "network" in r.fraud_families for r in scored), (
         "one auditor's phone enters every interview: no same-device signal"

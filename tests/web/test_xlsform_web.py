@@ -75,7 +75,7 @@ def test_cli_import_prints_id_and_version_or_problems(
 ) -> None:  # type: ignore[no-untyped-def]
     from forms import load_bundled
     from forms.xlsform_export import write_xlsform
-    from survey_app.cli import main
+    from survey_app.cli.main import main
 
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     good = tmp_path / "homestay.xlsx"
@@ -94,7 +94,7 @@ def test_cli_import_prints_id_and_version_or_problems(
 def test_every_command_line_prints_its_help(capsys) -> None:  # type: ignore[no-untyped-def]
     import pytest
 
-    from survey_app.cli import main
+    from survey_app.cli.main import main
 
     for command in (
         "migrate",

@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from fraud.data import Items, Responses, parse_items, read_responses
+from fraud.data import Items, Responses, parse_items, read_records
 
 ITEMS = parse_items(
     {
@@ -79,4 +78,4 @@ def ordinary(count: int, start: int = 0, spacing_min: float = 97) -> list[dict[s
 
 
 def batch(records: list[dict[str, Any]], items: Items = ITEMS) -> Responses:
-    return read_responses((json.dumps(r, ensure_ascii=False) for r in records), items)
+    return read_records(records, items)

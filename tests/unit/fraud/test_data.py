@@ -8,12 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from fraud.data import ContractError, load_items, read_responses
+from fraud.data import ContractError, load_items, read_records
 from tests.unit.fraud.rows import ITEMS, row
 
 
 def test_valid_rows_become_columns() -> None:
-    r = read_responses([json.dumps(row(1)), json.dumps(row(2, [None, 1, 2, 3, 4, 5]))], ITEMS)
+    r = read_records([json.dumps(row(1)), json.dumps(row(2, [None, 1, 2, 3, 4, 5]))], ITEMS)
     assert r.ids == ["r1", "r2"]
     assert r.answers.shape == (2, 6) and np.isnan(r.answers[1, 0]) and r.answers[1, 5] == 5
     assert r.submitted[0] - r.started[0] == 60
@@ -34,7 +34,7 @@ def test_valid_rows_become_columns() -> None:
     ],
 )
 def test_malformed_line_is_reported_with_its_number_and_skipped(line: str, reason: str) -> None:
-    r = read_responses([json.dumps(row(1)), "", line, json.dumps(row(2))], ITEMS, source="x.jsonl")
+    r = read_records([json.dumps(row(1)), "", line, json.dumps(row(2))], ITEMS, source="x.jsonl")
     assert r.ids == ["r1", "r2"]
     assert len(r.problems) == 1 and r.problems[0].startswith("x.jsonl:3: skipped: ")
     assert reason in r.problems[0]

@@ -8,7 +8,8 @@ from sklearn.utils.estimator_checks import parametrize_with_checks
 
 from fraud.detector import ResponseAnomalyDetector
 from fraud.features import extract_features
-from fraud.scoring import design_matrix, score_responses
+from fraud.model import ResponseScreen
+from fraud.scoring import design_matrix
 from tests.unit.fraud.rows import ITEMS, batch, ordinary, row
 
 
@@ -27,14 +28,15 @@ def campaign():  # type: ignore[no-untyped-def]
 
 def test_deterministic_given_random_state() -> None:
     r = campaign()
-    first = score_responses(r, ITEMS, random_state=7)
-    second = score_responses(r, ITEMS, random_state=7)
+    first = ResponseScreen(ITEMS, random_state=7).fit(r).verdicts(r)
+    second = ResponseScreen(ITEMS, random_state=7).fit(r).verdicts(r)
     assert np.array_equal(first.score, second.score)
     assert first.reasons_zh == second.reasons_zh
 
 
 def test_suspicious_rows_rank_first_with_reasons() -> None:
-    verdicts = score_responses(campaign(), ITEMS, budget=0.10)
+    r = campaign()
+    verdicts = ResponseScreen(ITEMS, contamination=0.10).fit(r).verdicts(r)
     order = [verdicts.ids[i] for i in np.argsort(-verdicts.score)]
     suspicious = {"r900", *(f"r{910 + i}" for i in range(8))}
     assert set(order[:9]) == suspicious

@@ -1,0 +1,117 @@
+"""Command line: migrate, seed-demo, serve, export."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from survey_app.cli import desk, interop, setup
+from survey_app.settings import Settings, SettingsError
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point of `python -m survey_app`."""
+    parser = argparse.ArgumentParser(prog="python -m survey_app", description="Mingcha survey server")
+    sub = parser.add_subparsers(dest="command", required=True)
+    sub.add_parser("migrate", help="create or upgrade the database schema")
+    seed = sub.add_parser("seed-demo", help="create the demo campaigns (once) and print their survey links")
+    seed.add_argument(
+        "--responses",
+        type=int,
+        default=0,
+        help="grow the current demo campaign to about N simulated, scored responses",
+    )
+    serve = sub.add_parser("serve", help="serve the app with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument(
+        "--no-worker", action="store_true", help="no job worker in this process (workers run apart)"
+    )
+    serve.add_argument(
+        "--behind-proxy",
+        action="store_true",
+        help="trust X-Forwarded-For/-Proto from a reverse proxy on 127.0.0.1 (real client addresses)",
+    )
+    worker = sub.add_parser("worker", help="run the job worker (scoring) until stopped")
+    worker.add_argument("--workers", type=int, default=1, help="worker threads")
+    export = sub.add_parser("export", help="write items.json and responses.jsonl for a campaign")
+    export.add_argument("--campaign", required=True, help="campaign code, e.g. WYW1-2026")
+    export.add_argument("--out", required=True, type=Path, help="output folder")
+    user = sub.add_parser("user", help="manage accounts")
+    user_sub = user.add_subparsers(dest="user_command", required=True)
+    add = user_sub.add_parser("add", help="create an account (password read from stdin or asked for)")
+    add.add_argument("--username", required=True)
+    add.add_argument("--role", action="append", required=True, choices=("admin", "lead", "field"))
+    add.add_argument("--name", default="", help="display name")
+    passwd = user_sub.add_parser("passwd", help="set a new password (stdin or asked for)")
+    passwd.add_argument("--username", required=True)
+    grade = sub.add_parser("grade", help="grade a campaign (scores, pass/fail, tier) and print the result")
+    grade.add_argument("--campaign", required=True)
+    grade.add_argument("--json", action="store_true", help="print the full result as JSON")
+    grade.add_argument(
+        "--lock", action="store_true", help="store a locked snapshot (and certificate if certified)"
+    )
+    rescore = sub.add_parser("rescore", help="refit the fraud model on a campaign and store every verdict")
+    rescore.add_argument("--campaign", required=True)
+    draw = sub.add_parser("draw-callbacks", help="draw and store the callback sample from the stored scores")
+    draw.add_argument("--campaign", required=True)
+    draw.add_argument(
+        "--seed", type=int, required=True, help="record it: the same seed draws the same sample"
+    )
+    draw.add_argument(
+        "--reason", default="", help="a further draw (the sample was drawn already) needs a reason"
+    )
+    draw.add_argument("--by", default="", help="the lead auditor who asks for it (recorded)")
+    audit_cmd = sub.add_parser("audit", help="the hash-chained audit log")
+    audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True)
+    verify = audit_sub.add_parser(
+        "verify", help="recompute the chain(s); exit 0 when intact, 1 naming the break"
+    )
+    verify.add_argument("--campaign", help="only this campaign's chain (default: every chain)")
+    show = audit_sub.add_parser("show", help="print a campaign's audit log")
+    show.add_argument("--campaign", help="campaign code (default: the global chain: accounts and logins)")
+    lab = sub.add_parser("labels", help="write callback and decision labels (id,label,source) for the model")
+    lab.add_argument("--campaign", required=True)
+    lab.add_argument("--out", required=True, type=Path)
+    sub.add_parser("new-data-key", help="print a new key for MINGCHA_DATA_KEY (encrypts phone numbers)")
+    sub.add_parser(
+        "rotate-data-key",
+        help="re-encrypt stored phone numbers with the first key of MINGCHA_DATA_KEY (old keys after it)",
+    )
+    purge = sub.add_parser(
+        "purge-contacts", help="remove phone numbers of campaigns locked longer ago than retention"
+    )
+    purge.add_argument(
+        "--retention-days", type=int, default=None, help="default: MINGCHA_CONTACT_RETENTION_DAYS"
+    )
+    interop.add_interop_parsers(sub)
+    args = parser.parse_args(argv)
+    if args.command == "new-data-key":
+        from cryptography.fernet import Fernet
+
+        print(Fernet.generate_key().decode())
+        return 0
+    try:
+        settings = Settings.from_env()
+    except SettingsError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    commands = {
+        "migrate": setup.migrate_command,
+        "seed-demo": setup.seed_command,
+        "serve": setup.serve_command,
+        "user": setup.user_command,
+        "export": desk.export_command,
+        "rescore": desk.rescore_command,
+        "draw-callbacks": desk.draw_command,
+        "grade": desk.grade_command,
+        "audit": desk.audit_command,
+        "worker": desk.worker_command,
+        "labels": desk.labels_command,
+        "rotate-data-key": desk.rotate_key_command,
+        "purge-contacts": desk.purge_command,
+        "instrument": interop.instrument_command,
+        "token": interop.token_command,
+    }
+    return commands[args.command](settings, args)

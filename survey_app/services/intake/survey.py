@@ -1,0 +1,177 @@
+"""Answering the public survey: one posted page, read once into a `SurveyPost`, comes to a stored response
+(exactly once, whatever the resends) or the form to show again with every valid answer kept."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlmodel import Session
+
+from forms import Instrument
+from forms.answers import AnswerCheck, check_answers
+from forms.numbers import whole_number
+from survey_app.models import InstrumentVersion, SurveyResponse, ident
+from survey_app.services.campaigns.instruments import materialise
+from survey_app.services.intake import form_tokens
+from survey_app.services.intake.links import SurveyTarget
+from survey_app.services.intake.responses import ResponseMeta, find_by_key, store_response
+from survey_app.services.review.contacts import ContactCipher
+
+STEPS = ("next", "back", "refresh", "submit")
+
+
+@dataclass(frozen=True)
+class SurveyPost:
+    """One POST of the survey form: the answers as posted (`a.<item>` fields) and the form's own fields."""
+
+    fields: dict[str, list[str]]
+    form_token: str = ""
+    draft: str = ""
+    step: str = "submit"
+    page: int = 0
+    version: int | None = None
+    client_id: str = ""
+    item_ms: str = ""
+    elapsed_ms: str = ""
+    oversize: bool = False
+
+    @classmethod
+    def from_fields(cls, fields: dict[str, list[str]], *, oversize: bool = False) -> SurveyPost:
+        def first(name: str) -> str:
+            values = fields.get(name)
+            return values[0] if values else ""
+
+        step = first("_step")
+        return cls(
+            fields=fields,
+            form_token=first("_form"),
+            draft=first("_draft"),
+            step=step if step in STEPS else "submit",
+            page=whole_number(first("_page"), high=10_000) or 0,
+            version=whole_number(first("_version")),
+            client_id=form_tokens.client_id(first("_client_id")),
+            item_ms=first("_item_ms")[:8000],
+            elapsed_ms=first("_elapsed_ms"),
+            oversize=oversize,
+        )
+
+
+@dataclass(frozen=True)
+class Sender:
+    """What the request says about who sends it (never stored as such: the IP only salted and hashed)."""
+
+    ip: str
+    user_agent: str
+    locale: str
+    cookie_client: str
+    captured_at: datetime  # now, less the time it waited in a phone's outbox
+
+
+@dataclass
+class Answered:
+    """A stored response (`stored`), or the page to show again: which, with what problems, and the status."""
+
+    row: InstrumentVersion
+    instrument: Instrument
+    page: int
+    form_token: str
+    client_id: str
+    item_ms: str
+    check: AnswerCheck | None = None
+    status: int = 200
+    notice: str = ""
+    stored: SurveyResponse | None = None
+    created: bool = False
+
+
+def answer(
+    *,
+    session: Session,
+    target: SurveyTarget,
+    post: SurveyPost,
+    sender: Sender,
+    secret: str,
+    max_text: int,
+    cipher: ContactCipher,
+    fresh_token: str,
+) -> Answered:
+    """Page forward or back with inline checks, or submit; a resend of a stored response finds it."""
+    form = form_tokens.read_form_token(secret, post.form_token, ident(target.location))
+    key = form_tokens.draft_key(form[0], post.draft) if form is not None else ""
+    if form is not None:
+        stored = find_by_key(session=session, key=key)
+        if stored is not None:  # a resend: answered without checking the answers again
+            return Answered(target.instrument_row, target.instrument, 0, "", "", "", stored=stored)
+    row, instrument = answered_version(session=session, target=target, version=post.version)
+    last = len(instrument.sections) - 1
+    page = max(0, min(post.page, last))
+    require = {item.id for item in instrument.sections[page].items} if post.step == "next" else None
+    check = check_answers(
+        instrument,
+        post.fields,
+        max_text=max_text,
+        require=set() if post.step in ("back", "refresh") else require,
+    )
+    if post.oversize:
+        check.form_errors.append(("body_too_large", {}))
+    if form is None:
+        check.form_errors.append(("expired_form", {}))
+    shown = Answered(
+        row, instrument, page, post.form_token if form else fresh_token, post.client_id, post.item_ms, check
+    )
+    if post.step != "submit":
+        if post.step == "next" and not check.ok:
+            shown.status = 422
+            return shown
+        shown.page = max(0, min({"back": page - 1, "refresh": page, "next": page + 1}[post.step], last))
+        if post.step != "next":
+            check.errors, check.form_errors = {}, []
+        return shown
+    if not check.ok or form is None:
+        shown.page, shown.status = first_problem_page(instrument, check), 422
+        shown.notice = "expired_form" if form is None else "answers_incomplete"
+        return shown
+    answered_at = max(sender.captured_at, form[1])  # never before the form was given out
+    shown.stored, shown.created = store_response(
+        session=session,
+        campaign=target.campaign,
+        location=target.location,
+        instrument_version_id=ident(row),
+        instrument=instrument,
+        values=check.values,
+        meta=ResponseMeta(
+            idempotency_key=key,
+            channel="online",
+            client_id=post.client_id or sender.cookie_client,
+            ip=sender.ip,
+            user_agent=sender.user_agent,
+            locale=sender.locale,
+            started_at=form_tokens.started_at(form[1], answered_at, post.elapsed_ms),
+            item_ms=form_tokens.item_times(post.item_ms, instrument),
+            submitted_at=answered_at,
+        ),
+        cipher=cipher,
+    )
+    return shown
+
+
+def answered_version(
+    *, session: Session, target: SurveyTarget, version: int | None
+) -> tuple[InstrumentVersion, Instrument]:
+    """The instrument version the posted page showed: an older version of the same instrument (a page kept
+    on a phone across a new release) is checked and stored as that version; anything else as the current."""
+    current = target.instrument_row
+    if version is not None and version != current.id:
+        row = session.get(InstrumentVersion, version)
+        if row is not None and row.instrument_id == current.instrument_id and row.kind == current.kind:
+            return row, materialise(row)
+    return current, target.instrument
+
+
+def first_problem_page(instrument: Instrument, check: AnswerCheck) -> int:
+    """The page holding the first item with a problem (0 when the problem is form-wide)."""
+    for n, section in enumerate(instrument.sections):
+        if any(item.id in check.errors for item in section.items):
+            return n
+    return 0

@@ -1,0 +1,232 @@
+"""The review desk's calls and decisions: the callback sample's draws, call attempts, and the lead auditor's
+decisions (every move through the status door). The summary and the labels are in `review.summary`."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import datetime
+
+from sqlalchemy.orm import load_only
+from sqlmodel import Session, col, func, select
+
+from fraud.sampling import select_callbacks
+from survey_app.clock import utcnow
+from survey_app.errors import Conflict, Invalid, Locked, NotFound
+from survey_app.models import (
+    CallbackAttempt,
+    CallbackDraw,
+    CallbackOutcome,
+    CallbackPick,
+    Campaign,
+    ResponseStatus,
+    SurveyResponse,
+    ident,
+)
+from survey_app.services import audit
+from survey_app.services.review import status
+from survey_app.services.scoring.scope import scope
+from survey_app.short_codes import receipt_key
+
+DECISIONS = ("count", "exclude", "unreachable", "pending", "reinclude")
+
+
+def find(*, session: Session, campaign: Campaign, receipt: str) -> SurveyResponse:
+    """The campaign's response with this receipt (typed in any case, with or without its dash)."""
+    found = session.exec(
+        select(SurveyResponse).where(
+            SurveyResponse.campaign_id == campaign.id, SurveyResponse.public_id == receipt_key(receipt)
+        )
+    ).first()
+    if found is None:
+        raise NotFound("response_not_found")
+    return found
+
+
+def attempts(*, session: Session, response: SurveyResponse) -> list[CallbackAttempt]:
+    return list(
+        session.exec(
+            select(CallbackAttempt)
+            .where(CallbackAttempt.response_id == response.id)
+            .order_by(col(CallbackAttempt.called_at), col(CallbackAttempt.id))
+        )
+    )
+
+
+def record_attempt(
+    *,
+    session: Session,
+    response: SurveyResponse,
+    outcome: str,
+    note: str,
+    actor: str,
+    called_at: datetime | None = None,
+) -> CallbackAttempt:
+    """Add one call attempt (never edited afterwards); an audit row records it."""
+    if outcome not in {o.value for o in CallbackOutcome}:
+        raise Invalid("bad_outcome")
+    attempt = CallbackAttempt(
+        campaign_id=response.campaign_id,
+        response_id=ident(response),
+        called_at=called_at or utcnow(),
+        actor=actor[:60],
+        outcome=outcome,
+        note=note.strip()[:1000],
+    )
+    session.add(attempt)
+    audit.append(
+        session=session,
+        actor=actor,
+        action="callback.attempt",
+        campaign_id=response.campaign_id,
+        subject=f"response:{response.public_id}",
+        new=outcome,
+        reason=attempt.note,
+    )
+    return attempt
+
+
+def decision_target(response: SurveyResponse, decision: str) -> ResponseStatus | None:
+    """The status a decision moves a response to (None: no move, "keep pending")."""
+    current = ResponseStatus(response.status)
+    if decision == "count":
+        return ResponseStatus.VERIFIED
+    if decision == "exclude":
+        due = (ResponseStatus.CALLBACK_DUE, ResponseStatus.UNREACHABLE)
+        return ResponseStatus.REJECTED if current in due else ResponseStatus.EXCLUDED
+    if decision == "unreachable":
+        return ResponseStatus.UNREACHABLE
+    if decision == "reinclude":
+        return ResponseStatus.RECEIVED
+    if decision == "pending":
+        waiting = (ResponseStatus.RECEIVED, ResponseStatus.FLAGGED)
+        return ResponseStatus.CALLBACK_DUE if current in waiting else None
+    raise Invalid("bad_decision")
+
+
+def decide(*, session: Session, response: SurveyResponse, decision: str, reason: str, actor: str) -> None:
+    """The lead auditor's decision on one response, through the status door (answers are never edited)."""
+    target = decision_target(response, decision)
+    if target is None or target == response.status:
+        status.note(session=session, response=response, actor=actor, reason=reason)
+        return
+    status.transition(session=session, response=response, to=target, actor=actor, kind="lead", reason=reason)
+
+
+def any_scored(*, session: Session, campaign: Campaign) -> bool:
+    """Whether there is anything to draw the callback sample from."""
+    query = select(SurveyResponse.id).where(*scope(campaign), col(SurveyResponse.fraud_score).is_not(None))
+    return session.exec(query.limit(1)).first() is not None
+
+
+def draws(*, session: Session, campaign: Campaign) -> list[CallbackDraw]:
+    """The campaign's draws, the first first."""
+    query = select(CallbackDraw).where(CallbackDraw.campaign_id == campaign.id)
+    return list(session.exec(query.order_by(col(CallbackDraw.number))))
+
+
+def check_draw(*, session: Session, campaign: Campaign, reason: str, redraw: bool) -> int:
+    """The number the next draw gets, or why it cannot be made: a locked grade, nothing scored, a further draw
+    without saying so (`redraw`) or without a reason."""
+    if status.moves_frozen(session=session, campaign_id=ident(campaign)):
+        raise Locked()
+    if not any_scored(session=session, campaign=campaign):
+        raise Invalid("nothing_to_draw")
+    made = session.exec(select(func.count()).where(CallbackDraw.campaign_id == campaign.id)).one()
+    if made and not redraw:
+        raise Conflict("already_drawn")
+    if made and not reason.strip():
+        raise Invalid("redraw_reason_required")
+    return int(made) + 1
+
+
+DRAWN_COLUMNS = (
+    SurveyResponse.id, SurveyResponse.public_id, SurveyResponse.campaign_id, SurveyResponse.status,
+    SurveyResponse.fraud_score, SurveyResponse.fraud_reasons, SurveyResponse.client_id,
+)  # fmt: skip
+
+
+def draw_callbacks(
+    *,
+    session: Session,
+    campaign: Campaign,
+    seed: int,
+    actor: str = "system",
+    reason: str = "",
+    redraw: bool = False,
+    random_share: float = 0.3,
+    cluster_cap: int = 3,
+) -> list[CallbackPick]:
+    """Draw the callback sample from the stored scores, once. A further draw (`redraw`, with a reason) adds
+    to it: it draws at the campaign's rate among the responses no earlier draw picked; earlier picks, their
+    calls and outcomes stay as they are and keep counting."""
+    number = check_draw(session=session, campaign=campaign, reason=reason, redraw=redraw)
+    picked_before = select(CallbackPick.response_id).where(CallbackPick.campaign_id == campaign.id)
+    scored = (
+        select(SurveyResponse)
+        .where(
+            *scope(campaign),
+            col(SurveyResponse.fraud_score).is_not(None),
+            col(SurveyResponse.id).not_in(picked_before),
+        )
+        .options(load_only(*DRAWN_COLUMNS))  # type: ignore[arg-type]  # not the answers: 100,000 rows of them are a second's reading
+    )
+    rows = list(session.exec(scored.order_by(col(SurveyResponse.id))))
+    if not rows:
+        return []
+    reasons = ["；".join(found["zh"] for found in r.fraud_reasons) for r in rows]
+    picks = select_callbacks(
+        [r.fraud_score or 0.0 for r in rows],
+        rate=campaign.callback_rate,
+        random_share=random_share,
+        seed=seed,
+        clusters=[r.client_id or r.public_id for r in rows],
+        cluster_cap=cluster_cap,
+        reasons=reasons,
+    )
+    draw = CallbackDraw(
+        id=f"d-{uuid.uuid4().hex[:10]}",
+        campaign_id=ident(campaign),
+        number=number,
+        seed=seed,
+        size=len(picks),
+        flagged=sum(p.kind == "flagged" for p in picks),
+        actor=actor[:60],
+        reason=reason.strip()[:1000],
+    )
+    session.add(draw)
+    stored = []
+    for rank, pick in enumerate(picks, start=1):
+        response = rows[pick.index]
+        stored.append(
+            CallbackPick(
+                campaign_id=ident(campaign),
+                draw_id=draw.id,
+                response_id=ident(response),
+                rank=rank,
+                kind=pick.kind,
+                reason=pick.reason[:600],
+                score=pick.score,
+                seed=seed,
+            )
+        )
+        if response.status in (ResponseStatus.RECEIVED, ResponseStatus.FLAGGED):
+            status.transition(
+                session=session,
+                response=response,
+                to=ResponseStatus.CALLBACK_DUE,
+                actor=actor,
+                kind="draw",
+                detail={"draw": draw.id, "pick": pick.kind},
+            )
+    session.add_all(stored)
+    audit.append(
+        session=session,
+        actor=actor,
+        action="callbacks.draw" if number == 1 else "callbacks.redraw",
+        campaign_id=campaign.id,
+        subject=f"draw:{draw.id}",
+        reason=draw.reason,
+        detail={"seed": seed, "picked": len(stored), "number": number},
+    )
+    session.flush()
+    return stored

@@ -1,0 +1,75 @@
+"""What `survey/_form.html` and the field screens need to draw a form in any state: the instrument, the page,
+the answers as posted, which items are shown, and each problem in the reader's language."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from forms import Instrument
+from forms.answers import AnswerCheck
+from forms.expressions import compile_expression
+from survey_app.i18n import gettext
+from survey_app.web.labels import SCALE_ANCHORS
+from survey_app.web.messages import field_error
+
+
+@dataclass
+class FormState:
+    """Everything `survey/_form.html` needs to draw the form in any state."""
+
+    instrument: Instrument
+    locale: str
+    action: str
+    form_token: str
+    page: int = 0
+    raw: dict[str, list[str]] | None = None
+    relevant: dict[str, bool] | None = None
+    errors: dict[str, list[str]] | None = None
+    form_errors: list[str] | None = None
+    client_id: str = ""
+    item_ms: str = ""
+    version: int = 0  # the instrument version the page shows (an older page still submits to its own)
+
+    @property
+    def sections(self) -> tuple[Any, ...]:
+        return self.instrument.sections
+
+    @property
+    def pages(self) -> int:
+        return len(self.instrument.sections)
+
+    @property
+    def triggers(self) -> frozenset[str]:
+        """Items whose answer changes which other items are shown."""
+        names: set[str] = set()
+        for item in self.instrument.items:
+            if item.relevant:
+                names |= compile_expression(item.relevant).names
+        return frozenset(names)
+
+    @property
+    def scale_options(self) -> list[tuple[str, str]]:
+        anchors = SCALE_ANCHORS[self.instrument.scale]
+        return [(str(n), gettext(text)) for n, text in enumerate(anchors, start=1)]
+
+    def label(self, labelled: Any) -> str:
+        return labelled.get(self.locale) if labelled else ""
+
+    def chosen(self, item_id: str) -> list[str]:
+        return (self.raw or {}).get(item_id, [])
+
+    def shown(self, item_id: str) -> bool:
+        return (self.relevant or {}).get(item_id, True)
+
+    def item_errors(self, item_id: str) -> list[str]:
+        return (self.errors or {}).get(item_id, [])
+
+
+def with_check(view: FormState, check: AnswerCheck) -> FormState:
+    """Fill a view with a checked submission: raw values kept, messages translated."""
+    view.raw = check.raw
+    view.relevant = check.relevant
+    view.errors = {k: [field_error(c, p) for c, p in v] for k, v in check.errors.items()}
+    view.form_errors = [field_error(c, p) for c, p in check.form_errors]
+    return view

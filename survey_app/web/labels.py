@@ -1,0 +1,121 @@
+"""The words shown for stored codes: roles, channels, statuses, outcomes, decisions, reason families, job
+states... and the answer scales' anchors. Marked for the gettext catalogs, translated when shown."""
+
+from __future__ import annotations
+
+from survey_app.i18n import N_
+
+SCALE_ANCHORS = {
+    "agreement": (
+        N_("Strongly disagree"),
+        N_("Disagree"),
+        N_("Neutral"),
+        N_("Agree"),
+        N_("Strongly agree"),
+    ),
+    "satisfaction": (
+        N_("Very dissatisfied"),
+        N_("Dissatisfied"),
+        N_("Neutral"),
+        N_("Satisfied"),
+        N_("Very satisfied"),
+    ),
+    "rating": (N_("Poor"), N_("Below standard"), N_("Adequate"), N_("Good"), N_("Excellent")),
+    "maturity": (
+        N_("Not in place"),
+        N_("Started"),
+        N_("Partly in place"),
+        N_("In place"),
+        N_("In place and improving"),
+    ),
+}
+
+ROLE_LABELS = {"admin": N_("administrator"), "lead": N_("lead auditor"), "field": N_("field auditor")}
+CHANNEL_LABELS = {
+    "online": N_("online (QR)"),
+    "offline": N_("face to face"),
+    "phone": N_("phone"),
+    "visit": N_("visit"),
+}
+CHANGE_LABELS = {"unchanged": N_("grade unchanged"), "up": N_("grade raised"), "down": N_("grade lowered")}
+
+STATUS_LABELS = {
+    "received": N_("received"),
+    "flagged": N_("flagged"),
+    "callback_due": N_("callback due"),
+    "verified": N_("verified"),
+    "rejected": N_("rejected at callback"),
+    "unreachable": N_("unreachable"),
+    "excluded": N_("excluded"),
+}
+OUTCOME_LABELS = {
+    "confirmed": N_("confirmed: answered it themselves"),
+    "denies": N_("respondent denies answering"),
+    "answers_differ": N_("answers differ from the response"),
+    "unreachable": N_("unreachable"),
+    "wrong_number": N_("wrong number"),
+    "refused": N_("refused to talk"),
+}
+DECISION_LABELS = {
+    "count": N_("Count it (verified)"),
+    "exclude": N_("Exclude it (reason required)"),
+    "unreachable": N_("Count it, respondent unreachable"),
+    "pending": N_("Keep pending (call again)"),
+    "reinclude": N_("Re-include it (reason required)"),
+}
+FAMILY_LABELS = {
+    "rule": N_("a rule was hit"),
+    "timing": N_("answering time"),
+    "pattern": N_("answer pattern"),
+    "consistency": N_("inconsistent answers"),
+    "device": N_("same phone"),
+    "network": N_("same network"),
+    "location": N_("location"),
+    "text": N_("comment"),
+    "group": N_("group pattern"),
+    "clock": N_("time of day"),
+}
+TASK_LABELS = {
+    "open": N_("open"),
+    "confirmed": N_("confirmed on site"),
+    "not_confirmed": N_("not confirmed on site"),
+}
+JOB_LABELS = {
+    "posters": N_("All posters (PDF)"),
+    "analysis": N_("Analysis report (PDF)"),
+    "export": N_("Export"),
+    "draw": N_("Callback sample draw"),
+    "grade": N_("Grade of a large campaign"),
+}
+JOB_STATES = {
+    "queued": N_("Waiting for the worker"),
+    "running": N_("Being made"),
+    "done": N_("Ready"),
+    "failed": N_("Failed"),
+}
+MODE_LABELS = {
+    "covert": N_("covert visit"),
+    "open": N_("open evaluation"),
+    "interview": N_("interviews"),
+}
+VISIT_STATUS_LABELS = {
+    "scheduled": N_("scheduled"),
+    "final": N_("final score recorded"),
+    "cancelled": N_("cancelled"),
+}
+EVIDENCE_FLAGS = {
+    "exif_outside_window": N_("taken outside the visit window"),
+    "photo_reused": N_("same photo as in another visit"),
+}
+CERTIFICATE_STATUS = {
+    "valid": N_("valid"),
+    "suspended": N_("suspended"),
+    "withdrawn": N_("withdrawn"),
+}
+# why a response is not counted in a grade (keys of a grade's "excluded" counts; grading/ stays untranslated)
+EXCLUSION_REASONS = (
+    N_("rejected at callback"),
+    N_("excluded by the lead auditor"),
+    N_("no scored answer"),
+    N_("N/A where the scheme forbids it"),
+)
