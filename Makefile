@@ -38,7 +38,7 @@ test: install-test node_modules/.package-lock.json
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n auto
 
 lint: install-test
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy
@@ -58,7 +58,7 @@ bench/.tools/node_modules/.bin/lighthouse:
 bench: install-test bench/.tools/node_modules/.bin/lighthouse
 	$(BIN)/python bench/page_weight.py --runs 5 --lighthouse
 	$(BIN)/python bench/posters.py
-	$(BIN)/python bench/grading.py
+	$(BIN)/python bench/grades.py
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache

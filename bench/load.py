@@ -108,7 +108,9 @@ def main() -> None:
         wait(f"http://127.0.0.1:{bare}/s/x")
         results = [measure("bare stack", [f"http://127.0.0.1:{bare}/s/x"], None, args.n)]
         env = {**os.environ, "MINGCHA_VAR_DIR": str(tmp), "DATABASE_URL": f"sqlite:///{tmp / 'mingcha.db'}"}
-        setups = [("embedded default (SQLite, app + its worker process)", env, 1, [], args.responses)]
+        setups: list[tuple[str, dict[str, str], int, list[str], int]] = [
+            ("embedded default (SQLite, app + its worker process)", env, 1, [], args.responses)
+        ]
         if args.small:
             small = {
                 **env,

@@ -20,6 +20,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 import uvicorn
 from playwright.sync_api import sync_playwright
@@ -59,7 +60,7 @@ def serve(tmp: Path) -> tuple[str, str, uvicorn.Server]:
     return base, url, server
 
 
-def first_load(browser, base: str, url: str) -> dict[str, float]:  # type: ignore[no-untyped-def]
+def first_load(browser: Any, base: str, url: str) -> dict[str, float]:
     context = browser.new_context(viewport={"width": 360, "height": 740}, is_mobile=True, has_touch=True)
     page = context.new_page()
     cdp = context.new_cdp_session(page)
@@ -71,7 +72,7 @@ def first_load(browser, base: str, url: str) -> dict[str, float]:  # type: ignor
     cdp.on("Network.loadingFinished", lambda e: sizes.__setitem__(e["requestId"], e["encodedDataLength"]))
     worker: list[int] = []  # what the service worker fetches for itself once the page has loaded
 
-    def count_worker(request) -> None:  # type: ignore[no-untyped-def]
+    def count_worker(request: Any) -> None:
         if request.service_worker is not None or request.url.endswith("/sw.js"):
             found = request.sizes()
             worker.append(found["responseBodySize"] + found["responseHeadersSize"])

@@ -85,21 +85,23 @@ def main() -> None:
         passes, wholes = [], []
         for run in range(3):
             with Session(engine) as session:
-                campaign = session.get(Campaign, campaign_id)
-                assert campaign is not None
-                grow(session, campaign, seed=100 + run)
+                growing = session.get(Campaign, campaign_id)
+                assert growing is not None
+                grow(session, growing, seed=100 + run)
             started = time.perf_counter()
             scored = score_waiting(engine, campaign_id)
             passes.append(time.perf_counter() - started)
             assert scored == NEW, scored
             with unit_of_work(engine, write=False) as session:
-                campaign = session.get(Campaign, campaign_id)
-                assert campaign is not None
-                screen = verdicts.stored_screen(verdicts.latest_model(session=session, campaign=campaign))
+                scored_campaign = session.get(Campaign, campaign_id)
+                assert scored_campaign is not None
+                screen = verdicts.stored_screen(
+                    verdicts.latest_model(session=session, campaign=scored_campaign)
+                )
                 assert screen is not None
                 started = time.perf_counter()
-                rows = list(session.exec(select(SurveyResponse).where(*scope(campaign))))
-                _items, responses = records(session=session, campaign=campaign, rows=rows)
+                rows = list(session.exec(select(SurveyResponse).where(*scope(scored_campaign))))
+                _items, responses = records(session=session, campaign=scored_campaign, rows=rows)
                 screen.verdicts(responses)
                 wholes.append(time.perf_counter() - started)
                 total = len(rows)

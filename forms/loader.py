@@ -38,7 +38,7 @@ class _NoAliasLoader(yaml.SafeLoader):
     """A safe loader that refuses anchors and aliases (a few nested aliases expand to gigabytes)."""
 
     def compose_node(self, parent: Any, index: Any) -> Any:
-        event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]  # PyYAML's stubs leave it untyped
         if getattr(event, "anchor", None) is not None:
             raise yaml.constructor.ConstructorError(
                 None,

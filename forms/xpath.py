@@ -137,10 +137,13 @@ def _xpath(node: ast.AST) -> str:
             return "true()" if node.value else "false()"
         return repr(node.value) if isinstance(node.value, str) else str(node.value)
     if isinstance(node, ast.Call):
-        name = node.args[0].id  # type: ignore[attr-defined]
-        if node.func.id == "answered":  # type: ignore[attr-defined]
-            return "${" + name + "} != ''"
-        return "selected(${" + name + "}, " + repr(node.args[1].value) + ")"  # type: ignore[attr-defined]
+        first, func = node.args[0], node.func
+        assert isinstance(first, ast.Name) and isinstance(func, ast.Name)  # no other call is allowed
+        if func.id == "answered":
+            return "${" + first.id + "} != ''"
+        value = node.args[1]
+        assert isinstance(value, ast.Constant)
+        return "selected(${" + first.id + "}, " + repr(value.value) + ")"
     if isinstance(node, ast.Compare):
         parts = []
         left = node.left

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from forms.schema import Instrument
+from forms.schema import Instrument, Item
 from grading.codes import MISSING, NA, scored_items
 from grading.decimals import report
 from grading.results import ComponentResult, DimensionResult, GradeResult, ItemResult
@@ -31,7 +31,9 @@ class Batch:
     locations: list[str] = field(default_factory=list)
 
 
-def _coefficients(scheme: Scheme, component: Component, batch: Batch) -> tuple[np.ndarray, list, np.ndarray]:
+def _coefficients(
+    scheme: Scheme, component: Component, batch: Batch
+) -> tuple[np.ndarray, list[Item], np.ndarray]:
     """Per response and item: the share of the item's points earned (NaN = does not count)."""
     items = scored_items(batch.instrument)
     dims = {d.id for d in component.dimensions}
@@ -95,7 +97,7 @@ def score_component(scheme: Scheme, component: Component, batches: list[Batch]) 
     return _summarise(component, row_scores, dim_rows, item_results, excluded, versions)
 
 
-def _item_result(batch: Batch, items: list, coef: np.ndarray, j: int, valid: np.ndarray) -> ItemResult:
+def _item_result(batch: Batch, items: list[Item], coef: np.ndarray, j: int, valid: np.ndarray) -> ItemResult:
     item = items[j]
     column = scored_items(batch.instrument).index(item)
     codes = batch.codes[valid, column]

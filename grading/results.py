@@ -77,7 +77,8 @@ class GradeResult:
         return next(c for c in self.components if c.id == component_id)
 
     def to_dict(self) -> dict[str, Any]:
-        return _plain(asdict(self))
+        plain: dict[str, Any] = _plain(asdict(self))
+        return plain
 
 
 def _plain(value: Any) -> Any:

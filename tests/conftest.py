@@ -91,7 +91,7 @@ def cheap_password_hashing(monkeypatch: pytest.MonkeyPatch) -> None:
 
 
 @pytest.fixture
-def pg_url() -> str:
+def pg_url() -> Iterator[str]:
     """A fresh schema on the local PostgreSQL; required when CI=true, skipped elsewhere if absent."""
     admin = sa_create_engine(PG_URL)
     schema = f"t_{uuid.uuid4().hex[:10]}"

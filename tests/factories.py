@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import secrets
+from collections.abc import Sequence
 from datetime import timedelta
 
+import httpx2
 from sqlmodel import Session
+from starlette.applications import Starlette
+from starlette.testclient import TestClient
 
 from survey_app import location_tokens
 from survey_app.clock import utcnow
-from survey_app.models import Campaign, Location, User
+from survey_app.models import Campaign, Location, SurveyResponse, User, Visit, ident
 from survey_app.services.campaigns.instruments import register_bundled
 from survey_app.services.grades.schemes import ensure_schemes
 
@@ -32,7 +36,7 @@ def make_campaign(
         name_zh="测试项目",
         name_en="Test campaign",
         organisation="测试物业",
-        scheme_id=ensure_schemes(session=session)["property-estate"].id,
+        scheme_id=ident(ensure_schemes(session=session)["property-estate"]),
         survey_instrument_id=rows[instrument],
         status=status,
         starts_at=now + timedelta(days=starts_in_days),
@@ -44,7 +48,7 @@ def make_campaign(
     made = []
     for n in range(1, locations + 1):
         loc = Location(
-            campaign_id=campaign.id,  # type: ignore[arg-type]
+            campaign_id=ident(campaign),
             code=f"L{n:02d}",
             name=f"{n}号楼",
             token_nonce=location_tokens.new_nonce(),
@@ -84,7 +88,7 @@ def add_member(*, session: Session, campaign_id: int | None, user_id: int | None
     session.commit()
 
 
-def login(client, username: str, password: str = PASSWORD):  # type: ignore[no-untyped-def]
+def login(client: TestClient, username: str, password: str = PASSWORD) -> httpx2.Response:
     """Log in through the real form (CSRF token from the login page); return the response."""
     import re
 
@@ -93,7 +97,7 @@ def login(client, username: str, password: str = PASSWORD):  # type: ignore[no-u
     return client.post("/login", data={"_csrf": token.group(1), "username": username, "password": password})
 
 
-def csrf_of(client, path: str = "/campaigns") -> str:  # type: ignore[no-untyped-def]
+def csrf_of(client: TestClient, path: str = "/campaigns") -> str:
     """The logged-in session's CSRF token, read from a staff page."""
     import re
 
@@ -102,7 +106,7 @@ def csrf_of(client, path: str = "/campaigns") -> str:  # type: ignore[no-untyped
     return match.group(1)
 
 
-def seed_graded_demo(session: Session):  # type: ignore[no-untyped-def]
+def seed_graded_demo(session: Session) -> tuple[Campaign, list[Location]]:
     """The demo estate with its simulated residents and the auditors' finished sheets (committed): every
     component of its scheme has data, so it grades completely."""
     from survey_app.services.demo.estate import seed_demo, seed_demo_responses
@@ -118,7 +122,9 @@ def seed_graded_demo(session: Session):  # type: ignore[no-untyped-def]
     return campaign, locations
 
 
-def covert_visit(session: Session, campaign: Campaign, *, location_id: int | None, field_id: int, actor: str):  # type: ignore[no-untyped-def]
+def covert_visit(
+    session: Session, campaign: Campaign, *, location_id: int | None, field_id: int, actor: str
+) -> Visit:
     """A covert property open-evaluation visit for one auditor, open from an hour ago for six hours."""
     from survey_app.services.field import visits
     from survey_app.services.field.visits import VisitPlan
@@ -135,3 +141,28 @@ def covert_visit(session: Session, campaign: Campaign, *, location_id: int | Non
     visit = visits.schedule(session=session, campaign=campaign, plan=plan, actor=actor)
     session.commit()
     return visit
+
+
+def logged_in_lead(
+    client: TestClient, session: Session, code: str = "H-1", username: str = "lead1"
+) -> tuple[Campaign, list[Location]]:
+    """A campaign (two locations) led by a new lead auditor, logged in on `client`."""
+    campaign, locations = make_campaign(session, code=code)
+    lead = make_user(session, username, ["lead"])
+    add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
+    login(client, username)
+    return campaign, locations
+
+
+def app_of(client: TestClient) -> Starlette:
+    """The app a test client drives (its state: the job queue, the throttles, the cipher)."""
+    app = client.app
+    assert isinstance(app, Starlette)
+    return app
+
+
+def reread(session: Session, rows: Sequence[SurveyResponse]) -> list[SurveyResponse]:
+    """The responses as stored now (each must still exist)."""
+    found = [session.get(SurveyResponse, r.id) for r in rows]
+    assert all(f is not None for f in found)
+    return [f for f in found if f is not None]

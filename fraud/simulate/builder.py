@@ -152,7 +152,7 @@ class Builder:
         comment: str = "",
         ua: str | None = None,
         na_rate: float = 0.02,
-    ) -> dict:
+    ) -> dict[str, Any]:
         self.serial += 1
         rid = f"r-{self.serial:06d}"
         values = [int(a) for a in answers]

@@ -10,6 +10,8 @@ respondents in the forms a real estate or hotel sees (docs/fraud.md gives the ra
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from fraud.simulate.builder import Builder, iso
@@ -57,7 +59,7 @@ def _one(
     kind: str = "genuine",
     offset_s: float = 0.0,
     median_ms: float = 4200,
-) -> dict:
+) -> dict[str, Any]:
     rng = b.rng
     answers = np.where(b.reverse, 1, 5) if rng.random() < 0.08 else b.genuine_answers(latent)
     return b.add(

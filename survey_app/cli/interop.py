@@ -9,7 +9,7 @@ from pathlib import Path
 from survey_app.settings import Settings
 
 
-def add_interop_parsers(sub: argparse._SubParsersAction) -> None:
+def add_interop_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
     inst = sub.add_parser("instrument", help="import or export an instrument (XLSForm .xlsx or YAML)")
     inst_sub = inst.add_subparsers(dest="instrument_command", required=True)
     imp = inst_sub.add_parser(

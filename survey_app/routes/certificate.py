@@ -28,7 +28,8 @@ def _snapshot(request: Request) -> tuple[GradeSnapshot, Campaign]:
 
 def certificate_url(request: Request, token: str) -> str:
     """The certificate page's public address, from MINGCHA_BASE_URL (never from the request's Host)."""
-    return request.app.state.settings.base_url + str(request.app.url_path_for("cert:page", token=token))
+    base: str = request.app.state.settings.base_url
+    return base + str(request.app.url_path_for("cert:page", token=token))
 
 
 def certificate_page(request: Request) -> Response:

@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from survey_app.models import Job, Location, SurveyResponse, Visit
 from survey_app.services.demo.estate import seed_demo, seed_demo_responses
@@ -53,7 +53,7 @@ def world(session: Session, settings: Settings) -> dict[str, Any]:
     session.add(job)
     session.commit()
     response = session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id)).first()
-    visits = session.exec(select(Visit).where(Visit.campaign_id == campaign.id).order_by(Visit.id)).all()  # type: ignore[arg-type]
+    visits = session.exec(select(Visit).where(Visit.campaign_id == campaign.id).order_by(col(Visit.id))).all()
     assert response is not None and snapshot.certificate_token
     location = session.exec(select(Location).where(Location.id == response.location_id)).one()
     token = survey_url("", settings.secret_key, location)

@@ -25,7 +25,7 @@ def extracted() -> set[str]:
 def catalog(locale: str) -> dict[str, object]:
     with (ROOT / "survey_app" / "locale" / locale / "LC_MESSAGES" / "messages.po").open("rb") as fh:
         cat = read_po(fh)
-    return {m.id[0] if isinstance(m.id, tuple) else m.id: m.string for m in cat if m.id}
+    return {str(m.id[0] if isinstance(m.id, tuple | list) else m.id): m.string for m in cat if m.id}
 
 
 def test_every_string_has_a_chinese_translation() -> None:

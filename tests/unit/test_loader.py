@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +30,7 @@ BASE: dict[str, Any] = {
 }
 
 
-def problems_for(change) -> list[str]:  # type: ignore[no-untyped-def]
+def problems_for(change: Callable[[dict[str, Any]], object]) -> list[str]:
     data = copy.deepcopy(BASE)
     change(data)
     instrument, problems = parse_instrument(data, source="mini.yaml")
@@ -38,7 +39,8 @@ def problems_for(change) -> list[str]:  # type: ignore[no-untyped-def]
 
 
 def items(data: dict[str, Any]) -> list[dict[str, Any]]:
-    return data["sections"][0]["items"]
+    found: list[dict[str, Any]] = data["sections"][0]["items"]
+    return found
 
 
 def test_base_fixture_is_valid() -> None:

@@ -152,7 +152,8 @@ def test_real_world_features_import() -> None:
     assert other is not None and other.relevant == "selected(issues, 'other')" and other.max_length == 200
     years = inst.item("years")
     assert years is not None and (years.min, years.max, years.relevant) == (0, 80, "answered(q1)")
-    assert inst.item("thanks") is not None and inst.item("thanks").type == "note"  # type: ignore[union-attr]
+    thanks = inst.item("thanks")
+    assert thanks is not None and thanks.type == "note"
     assert any("appearance" in p.path for p in result.notes), "display settings are reported as ignored"
     check = check_answers(inst, {"a.q1": ["4"], "a.q2": ["2"], "a.issues": ["other"]})
     assert "other" in check.errors, "the skip logic works: 'other' is now required"

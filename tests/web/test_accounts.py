@@ -3,16 +3,27 @@
 from __future__ import annotations
 
 import io
+import re
+from typing import Literal
 
 import pytest
-from sqlmodel import Session
+from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
+from survey_app.app import create_app
 from survey_app.auth import sessions
 from survey_app.auth.accounts import find_user
 from survey_app.cli.main import main
+from survey_app.models import User
 from survey_app.settings import Settings
-from tests.factories import PASSWORD, login, make_user
+from tests.factories import (
+    PASSWORD,
+    app_of,
+    csrf_of,
+    logged_in_lead,
+    login,
+    make_user,
+)
 
 
 def test_password_is_stored_as_argon2(session: Session) -> None:
@@ -60,7 +71,9 @@ def test_throttle_after_five_failures_then_clear_message(
         assert "5 次登录失败" not in elsewhere.get("/campaigns").text, "once"
 
 
-def test_unknown_and_known_users_cost_the_same(client: TestClient, session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_and_known_users_cost_the_same(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     from argon2 import PasswordHasher
 
     from survey_app.auth import passwords
@@ -68,8 +81,8 @@ def test_unknown_and_known_users_cost_the_same(client: TestClient, session: Sess
     calls: list[str] = []
 
     class Counting(PasswordHasher):
-        def verify(self, hash, password):  # type: ignore[no-untyped-def]  # noqa: A002
-            calls.append(hash)
+        def verify(self, hash: str | bytes, password: str | bytes) -> Literal[True]:  # noqa: A002
+            calls.append(str(hash))
             return super().verify(hash, password)
 
     monkeypatch.setattr(passwords, "_hasher", Counting(time_cost=1, memory_cost=1024, parallelism=1))
@@ -84,12 +97,14 @@ def test_throttle_is_a_window_not_a_lockout(client: TestClient, session: Session
     make_user(session, "lead1", ["lead"])
     for _ in range(5):
         login(client, "lead1", "wrong password")
-    throttle = client.app.state.login_throttle
+    throttle = app_of(client).state.login_throttle
     throttle.limiter.storage.reset()  # the 15-minute window passing
     assert login(client, "lead1").status_code == 303
 
 
-def test_idle_session_expires_with_a_message(client: TestClient, session: Session, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_idle_session_expires_with_a_message(
+    client: TestClient, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
     make_user(session, "lead1", ["lead"])
     login(client, "lead1")
     assert client.get("/campaigns").status_code == 200
@@ -122,14 +137,18 @@ def test_open_redirect_is_refused(client: TestClient, session: Session) -> None:
     import re
 
     make_user(session, "lead1", ["lead"])
-    token = re.search(r'name="_csrf" value="([^"]+)"', client.get("/login").text).group(1)
+    found = re.search(r'name="_csrf" value="([^"]+)"', client.get("/login").text)
+    assert found is not None
+    token = found.group(1)
     posted = client.post(
         "/login", data={"_csrf": token, "username": "lead1", "password": PASSWORD, "next": "//evil.example/"}
     )
     assert posted.headers["location"] == "/campaigns"
 
 
-def test_user_cli(settings: Settings, session: Session, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_user_cli(
+    settings: Settings, session: Session, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
     monkeypatch.setattr("sys.stdin", io.StringIO("a good long password\n"))
@@ -142,3 +161,67 @@ def test_user_cli(settings: Settings, session: Session, monkeypatch: pytest.Monk
     assert "at least 10 characters" in capsys.readouterr().err
     monkeypatch.setattr("sys.stdin", io.StringIO("a good long password\n"))
     assert main(["user", "add", "--username", "wang", "--role", "lead"]) == 2
+
+
+def test_4_logout_ends_the_session_on_the_server(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    campaign, _ = logged_in_lead(client, session)
+    copied = dict(client.cookies)
+    assert client.post("/logout", data={"_csrf": csrf_of(client)}).status_code == 303
+    with TestClient(client.app, follow_redirects=False, cookies=copied) as thief:
+        stolen = thief.post(f"/c/{campaign.code}/export/responses.csv", data={"_csrf": "x"})
+        assert stolen.status_code == 303 and "/login" in stolen.headers["location"]
+        assert thief.get(f"/c/{campaign.code}").status_code == 303
+    make_user(session, "admin1", ["admin"])
+    with (
+        TestClient(client.app, follow_redirects=False) as lead_again,
+        TestClient(client.app, follow_redirects=False) as admin,
+    ):
+        login(lead_again, "lead1")
+        login(admin, "admin1")
+        assert "结束以下全部会话" in admin.get("/users/lead1/sessions").text
+        assert admin.post("/users/lead1/sessions/end", data={"_csrf": csrf_of(admin)}).status_code == 303
+        assert lead_again.get("/campaigns").status_code == 303, "an admin ended it at once"
+
+
+def test_accounts_in_the_app(client: TestClient, session: Session, settings: Settings) -> None:
+    make_user(session, "boss", ["admin"])
+    login(client, "boss")
+    added = client.post(
+        "/users",
+        data={"_csrf": csrf_of(client), "username": "li", "display_name": "李查", "roles": ["field"]},
+    )
+    temporary = re.search(r'id="temporary-password">([^<]+)<', added.text)
+    assert added.status_code == 200 and temporary
+    with TestClient(create_app(settings), follow_redirects=False) as li:
+        assert login(li, "li", temporary.group(1)).status_code == 303
+        forced = li.get("/campaigns")
+        assert forced.status_code == 303 and forced.headers["location"] == "/users/li/password"
+        token = csrf_of(li, "/users/li/password")
+        wrong = li.post(
+            "/users/li/password", data={"_csrf": token, "current": "x", "new": "a" * 12, "repeat": "a" * 12}
+        )
+        assert wrong.status_code == 422
+        form = {
+            "_csrf": token,
+            "current": temporary.group(1),
+            "new": "new-pass-12345",
+            "repeat": "new-pass-12345",
+        }
+        assert li.post("/users/li/password", data=form).status_code == 303
+        assert login(li, "li", "new-pass-12345").status_code == 303
+        assert li.get("/campaigns").status_code == 200, "free to go on"
+    roles = client.post("/users/li/roles", data={"_csrf": csrf_of(client), "roles": ["field", "lead"]})
+    assert roles.status_code == 303
+    reset = client.post("/users/li/reset", data={"_csrf": csrf_of(client)})
+    assert reset.status_code == 200 and re.search(r'id="temporary-password">', reset.text)
+    off = client.post("/users/li/active", data={"_csrf": csrf_of(client), "active": "no"})
+    assert off.status_code == 303
+    session.expire_all()
+    li_user = session.exec(select(User).where(User.username == "li")).one()
+    assert li_user.roles == ["field", "lead"] and not li_user.active and li_user.must_change_password
+    with TestClient(create_app(settings), follow_redirects=False) as li:
+        assert login(li, "li", "new-pass-12345").status_code == 401, "deactivated"
+    self_off = client.post("/users/boss/active", data={"_csrf": csrf_of(client), "active": "no"})
+    assert self_off.status_code == 422

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import re
 import uuid
+from collections.abc import Iterator
 from dataclasses import replace
+from typing import Any
 
 import pytest
 import schemathesis
@@ -17,7 +19,7 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from survey_app.app import create_app
-from survey_app.models import ApiToken, SurveyResponse
+from survey_app.models import ApiToken, Campaign, SurveyResponse, User
 from survey_app.services.api import tokens
 from survey_app.services.api.openapi import openapi
 from survey_app.services.review.contacts import ContactCipher
@@ -27,7 +29,7 @@ from tests.factories import add_member, csrf_of, login, make_campaign, make_user
 PHONE = "13912345678"
 
 
-def seed(session: Session, settings: Settings):  # type: ignore[no-untyped-def]
+def seed(session: Session, settings: Settings) -> tuple[Campaign, User, str, ApiToken]:
     campaign, locations = make_campaign(session, code="API-1", locations=2)
     other, _ = make_campaign(session, code="API-2", locations=1)
     lead = make_user(session, "lead1", ["lead"])
@@ -189,7 +191,7 @@ def test_cli_prints_the_token_alone_on_its_last_line(
 
 
 @pytest.fixture
-def api_client(session: Session, settings: Settings):  # type: ignore[no-untyped-def]
+def api_client(session: Session, settings: Settings) -> Iterator[tuple[TestClient, str]]:
     _campaign, _lead, token, _row = seed(session, settings)
     with TestClient(create_app(replace(settings, api_rate="100000/minute"))) as client:
         yield client, token
@@ -200,7 +202,7 @@ schema = schemathesis.openapi.from_dict(openapi("http://testserver"))
 
 @schema.parametrize()
 @hsettings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-def test_openapi_description_matches_the_app(case, api_client) -> None:  # type: ignore[no-untyped-def]
+def test_openapi_description_matches_the_app(case: Any, api_client: tuple[TestClient, str]) -> None:
     client, token = api_client
     if case.path_parameters and str(case.path_parameters.get("code", ""))[:1] in "abcdef":
         case.path_parameters["code"] = "API-1"  # often a real campaign, so the 200 shapes are checked too

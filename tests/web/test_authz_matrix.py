@@ -13,7 +13,7 @@ from starlette.testclient import TestClient
 
 from survey_app.app import create_app
 from survey_app.clock import utcnow
-from survey_app.models import Campaign, SurveyResponse, User
+from survey_app.models import Campaign, SurveyResponse, User, ident
 from survey_app.services.campaigns.instruments import register_bundled
 from survey_app.services.field import evidence, visits
 from survey_app.services.field.visits import VisitPlan
@@ -191,7 +191,7 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
         SurveyResponse(
             public_id="r-receipt",
             idempotency_key="k1",
-            campaign_id=campaign.id,
+            campaign_id=ident(campaign),
             location_id=locations[0].id,
             instrument_version_id=campaign.survey_instrument_id,
             answers={},

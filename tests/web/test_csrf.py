@@ -15,7 +15,9 @@ STATE_CHANGING = sorted(k for k in MATRIX if k[0] == "POST" and not k[1].startsw
 
 @pytest.mark.parametrize("key", STATE_CHANGING, ids=lambda k: k[1])
 @pytest.mark.parametrize("token", [None, "wrong-token"])
-def test_post_without_valid_token_is_403(key, token, client: TestClient, session: Session) -> None:  # type: ignore[no-untyped-def]
+def test_post_without_valid_token_is_403(
+    key: tuple[str, str], token: str | None, client: TestClient, session: Session
+) -> None:
     campaign, locations = make_campaign(session, code="X-1")
     make_user(session, "boss", ["admin"])
     before = locations[0].token_nonce
@@ -42,7 +44,8 @@ def test_post_without_valid_token_is_403(key, token, client: TestClient, session
     assert session.exec(select(Campaign).where(Campaign.code == "X-1")).one().status == "open"
     assert session.exec(select(Campaign).where(Campaign.code == "X-2")).first() is None
     assert len(session.exec(select(Location)).all()) == 2
-    assert session.get(Location, locations[0].id).token_nonce == before
+    kept = session.get(Location, locations[0].id)
+    assert kept is not None and kept.token_nonce == before
 
 
 def test_htmx_header_token_is_accepted(client: TestClient, session: Session) -> None:
@@ -51,7 +54,9 @@ def test_htmx_header_token_is_accepted(client: TestClient, session: Session) -> 
     login(client, "boss")
     import re
 
-    token = re.search(r'"X-CSRF-Token": "([^"]+)"', client.get("/campaigns").text).group(1)
+    found = re.search(r'"X-CSRF-Token": "([^"]+)"', client.get("/campaigns").text)
+    assert found is not None
+    token = found.group(1)
     assert client.post("/c/X-1/close", headers={"X-CSRF-Token": token}).status_code == 303
     session.expire_all()
     assert session.exec(select(Campaign)).one().status == "closed"

@@ -8,7 +8,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
-from sqlmodel import Session, func, select
+from sqlmodel import Session, SQLModel, func, select
 from starlette.testclient import TestClient
 
 from survey_app.clock import utcnow
@@ -17,14 +17,14 @@ from survey_app.services.intake.form_tokens import new_form_token
 from survey_app.settings import Settings
 from tests.conftest import SECRET, form_token, survey_path
 from tests.factories import csrf_of, full_answers, make_campaign
-from tests.web.test_visits import as_user, schedule, setup
+from tests.web.test_field_visits import as_user, schedule, setup
 
 JSON = {"Accept": "application/json"}
 
 
-def count(session: Session, model: object) -> int:
+def count(session: Session, model: type[SQLModel]) -> int:
     session.expire_all()
-    return int(session.exec(select(func.count()).select_from(model)).one())  # type: ignore[arg-type]
+    return int(session.exec(select(func.count()).select_from(model)).one())
 
 
 def queued(key: str, waited_ms: int = 0) -> dict[str, str]:
@@ -56,7 +56,9 @@ def test_a_queued_survey_is_stored_once_dated_when_answered(client: TestClient, 
     early = {**data, "_draft": "d-5678efgh"}
     client.post(path, data=early, headers=queued("q" * 32, 30 * 86400 * 1000))  # a phone claiming a month
     claimed = session.exec(select(SurveyResponse).where(SurveyResponse.id != stored.id)).one()
-    assert claimed.submitted_at >= claimed.started_at, "never dated before the form was given out"
+    assert claimed.started_at is not None and claimed.submitted_at >= claimed.started_at, (
+        "never before the form"
+    )
 
 
 def test_a_page_kept_on_the_phone_serves_the_next_resident(client: TestClient, session: Session) -> None:
@@ -187,6 +189,8 @@ def test_a_new_release_changes_the_worker_and_its_caches(client: TestClient, tmp
     new = _worker_source(tmp_path, ("/static/css/app.css?v=bbbb",))
     version = re.compile(r'VERSION = "(\w+)"')
     assert version.search(old) and version.search(new)
-    assert version.search(old).group(1) != version.search(new).group(1), "a changed file, a new worker"  # type: ignore[union-attr]
+    before, after = version.search(old), version.search(new)
+    assert before is not None and after is not None
+    assert before.group(1) != after.group(1), "a changed file, a new worker"
     manifest = client.get("/manifest.webmanifest").json()
     assert manifest["short_name"] == "明察" and manifest["start_url"] == "/app"

@@ -12,15 +12,21 @@ from PIL import Image, ImageDraw
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
+from survey_app.models import Campaign, Location
 from survey_app.posters import fonts
 from survey_app.posters.render import A4
 from survey_app.services.intake.links import short_url, survey_url
 from survey_app.settings import Settings
-from tests.factories import add_member, login, make_campaign, make_user
+from tests.factories import (
+    add_member,
+    login,
+    make_campaign,
+    make_user,
+)
 
 
 @pytest.fixture
-def lead_campaign(client: TestClient, session: Session):  # type: ignore[no-untyped-def]
+def lead_campaign(client: TestClient, session: Session) -> tuple[Campaign, list[Location]]:
     campaign, locations = make_campaign(session, code="PO-1", locations=3)
     user = make_user(session, "lead1", ["lead"])
     add_member(session=session, campaign_id=campaign.id, user_id=user.id, role="lead")
@@ -29,8 +35,8 @@ def lead_campaign(client: TestClient, session: Session):  # type: ignore[no-unty
 
 
 def test_png_decodes_to_exactly_the_location_url(
-    client: TestClient, settings: Settings, lead_campaign
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, settings: Settings, lead_campaign: tuple[Campaign, list[Location]]
+) -> None:
     _campaign, locations = lead_campaign
     for location in locations:
         png = client.get(f"/c/PO-1/posters/{location.code}.png")
@@ -41,7 +47,9 @@ def test_png_decodes_to_exactly_the_location_url(
         assert [r.text for r in found] == [survey_url(settings.base_url, settings.secret_key, location)]
 
 
-def test_chinese_title_area_has_real_glyphs(client: TestClient, lead_campaign) -> None:  # type: ignore[no-untyped-def]
+def test_chinese_title_area_has_real_glyphs(
+    client: TestClient, lead_campaign: tuple[Campaign, list[Location]]
+) -> None:
     image = Image.open(io.BytesIO(client.get("/c/PO-1/posters/L01.png").content)).convert("L")
     title = np.asarray(image.crop((90, 200, 1150, 280)))  # the organisation's name, 测试物业
     assert (title < 128).sum() > 2000, "the title is drawn, not blank"
@@ -54,7 +62,9 @@ def test_chinese_title_area_has_real_glyphs(client: TestClient, lead_campaign) -
     assert not np.array_equal(title, np.asarray(boxes))
 
 
-def test_pdf_has_one_page_per_location(client: TestClient, lead_campaign) -> None:  # type: ignore[no-untyped-def]
+def test_pdf_has_one_page_per_location(
+    client: TestClient, lead_campaign: tuple[Campaign, list[Location]]
+) -> None:
     pdf = client.get("/c/PO-1/posters.pdf")
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"
     assert pdf.content.startswith(b"%PDF")
@@ -62,8 +72,8 @@ def test_pdf_has_one_page_per_location(client: TestClient, lead_campaign) -> Non
 
 
 def test_html_poster_has_requirements_deadline_and_url(
-    client: TestClient, settings: Settings, lead_campaign
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, settings: Settings, lead_campaign: tuple[Campaign, list[Location]]
+) -> None:
     _campaign, locations = lead_campaign
     page = client.get("/c/PO-1/posters/L02")
     assert page.status_code == 200
@@ -77,13 +87,30 @@ def test_html_poster_has_requirements_deadline_and_url(
     assert client.get("/q/AAAAAA", follow_redirects=False).status_code == 404
 
 
-def test_english_poster(client: TestClient, lead_campaign) -> None:  # type: ignore[no-untyped-def]
+def test_english_poster(client: TestClient, lead_campaign: tuple[Campaign, list[Location]]) -> None:
     assert "Survey requirements" in client.get("/c/PO-1/posters/L01?lang=en").text
 
 
-def test_missing_font_is_a_clear_error(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+def test_missing_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(fonts, "font_paths", lambda setting="", weight="Regular": [])
     fonts.load.cache_clear()
     with pytest.raises(fonts.FontMissing, match="MINGCHA_CJK_FONT"):
         fonts.load(30)
     fonts.load.cache_clear()
+
+
+def test_a_poster_code_collision_draws_again(session: Session, monkeypatch: pytest.MonkeyPatch) -> None:
+    import survey_app.short_codes as codes
+
+    campaign, locations = make_campaign(session, code="PC-1", locations=1)
+    taken = locations[0].short_code
+    draws = iter([taken, "ABCDEF"])
+    monkeypatch.setattr(codes, "new_code", lambda: next(draws))
+    from survey_app.models import Location
+
+    fresh = Location(
+        campaign_id=campaign.id or 0, code="L02", name="二号", token_nonce="n" * 12, short_code=taken
+    )
+    session.add(fresh)
+    session.commit()
+    assert fresh.short_code == "ABCDEF" and locations[0].short_code == taken

@@ -2,18 +2,25 @@
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import text
-from sqlmodel import Session, SQLModel
+from sqlmodel import Session, SQLModel, func, select
+from starlette.testclient import TestClient
 
-from survey_app.db import make_engine
+from survey_app.app import create_app
+from survey_app.db import make_engine, unit_of_work
 from survey_app.migrate import upgrade
+from survey_app.models import (
+    SurveyResponse,
+)
 from survey_app.services.demo.estate import seed_demo
 from survey_app.settings import Settings
+from tests.factories import full_answers, make_campaign
 
 
 def _no_drift(url: str) -> None:
@@ -60,3 +67,60 @@ def test_production_refuses_a_missing_secret(tmp_path: Path) -> None:
         Settings.from_env({"MINGCHA_ENV": "production", "MINGCHA_VAR_DIR": str(tmp_path)})
     env = {"DATABASE_URL": "postgresql+psycopg://x@h/db", "MINGCHA_VAR_DIR": str(tmp_path)}
     assert Settings.from_env(env).database_url.startswith("postgresql")
+
+
+def test_a_submission_waiting_too_long_for_the_write_lock_is_told_to_try_again_and_lands_later(
+    settings: Settings, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import sqlite3
+
+    from survey_app import db as dbmod
+    from tests.conftest import form_token, survey_path
+
+    _campaign, locations = make_campaign(session)
+    path = survey_path(locations[0])
+    monkeypatch.setattr(dbmod, "WRITER_WAIT_S", 0.3)
+    other = sqlite3.connect(settings.database_url.split("///", 1)[1], isolation_level=None)
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        data = {"_form": form_token(client.get(path).text), "_step": "submit", **full_answers()}
+        other.execute("BEGIN IMMEDIATE")  # another process (a command, the worker) is writing
+        busy = client.post(path, data=data)
+        assert busy.status_code == 503
+        assert "请稍等片刻再提交" in busy.text
+        other.execute("ROLLBACK")
+        assert session.exec(select(func.count()).select_from(SurveyResponse)).one() == 0
+        assert client.post(path, data=data).status_code == 303, "the same answers land once the lock is free"
+    other.close()
+    assert session.exec(select(func.count()).select_from(SurveyResponse)).one() == 1
+
+
+def test_a_pooled_postgres_connection_dropped_while_idle_is_replaced_not_an_error(
+    pg_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from survey_app import db as dbmod
+
+    engine = make_engine(pg_url)
+    with unit_of_work(engine, write=False) as s:
+        pid = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    killer = make_engine(pg_url)
+    with killer.begin() as conn:  # the server restarted, or a proxy dropped the idle connection
+        assert conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid}).scalar_one()
+    killer.dispose()
+    monkeypatch.setattr(dbmod, "PING_AFTER_S", 0.0)
+    with unit_of_work(engine, write=False) as s:
+        again = s.execute(text("SELECT pg_backend_pid()")).scalar_one()
+    assert again != pid, "a fresh connection, and no error for the request"
+    monkeypatch.setattr(dbmod, "PING_AFTER_S", 3600.0)
+    with unit_of_work(engine, write=False) as s:  # in constant use: no ping, the same connection
+        assert s.execute(text("SELECT pg_backend_pid()")).scalar_one() == again
+    engine.dispose()
+
+
+def test_9_sqlite_is_durable(settings: Settings) -> None:
+    from survey_app.db import make_engine
+
+    engine = make_engine(settings.database_url)
+    with engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2, "FULL: fsync at every commit"
+    engine.dispose()
+    sqlite3.connect(":memory:").close()

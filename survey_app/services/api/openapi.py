@@ -258,11 +258,14 @@ def openapi(server: str) -> dict[str, Any]:
             "schema": {"type": "integer", "minimum": 1, "maximum": 1000, "default": 100},
         },
     ]
-    items = lambda name: {  # noqa: E731
-        "type": "object",
-        "properties": {"items": {"type": "array", "items": _ref(name)}},
-        "required": ["items"],
-    }
+
+    def items(name: str) -> dict[str, Any]:
+        return {
+            "type": "object",
+            "properties": {"items": {"type": "array", "items": _ref(name)}},
+            "required": ["items"],
+        }
+
     return {
         "openapi": "3.1.0",
         "info": {

@@ -26,7 +26,9 @@ EVALUATION, AUDIT, SURVEY = (
 )
 
 
-def _answers(instrument: Instrument, truth: dict[str, int], rng: random.Random, noise: float) -> dict:
+def _answers(
+    instrument: Instrument, truth: dict[str, int], rng: random.Random, noise: float
+) -> dict[str, object]:
     out: dict[str, object] = {}
     for item in instrument.items:
         if item.id not in truth:

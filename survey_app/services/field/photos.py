@@ -8,6 +8,7 @@ import io
 import warnings
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import imagehash
@@ -126,6 +127,6 @@ def _gps(exif: Image.Exif) -> tuple[float | None, float | None]:
     return lat, lon
 
 
-def _degrees(dms: tuple, ref: str) -> float:
+def _degrees(dms: tuple[Any, ...], ref: str) -> float:
     value = float(dms[0]) + float(dms[1]) / 60 + float(dms[2]) / 3600
     return -value if str(ref).upper() in ("S", "W") else value

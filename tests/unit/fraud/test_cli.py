@@ -41,7 +41,9 @@ def write_fixture(tmp_path: Path) -> tuple[Path, Path]:
     return items, responses
 
 
-def test_score_cli_writes_the_contract_and_reports_bad_lines(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_score_cli_writes_the_contract_and_reports_bad_lines(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     items, responses = write_fixture(tmp_path)
     out = tmp_path / "scores.csv"
     code = main(
@@ -71,7 +73,7 @@ def test_score_cli_english_reasons(tmp_path: Path) -> None:
     assert "answered 6 items in 5 s" in out.read_text(encoding="utf-8")
 
 
-def test_score_cli_bad_items_file(tmp_path: Path, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_score_cli_bad_items_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     (tmp_path / "items.json").write_text("[]")
     code = main(
         [

@@ -27,7 +27,7 @@ def test_valid_rows_become_columns() -> None:
         ('["a list"]', "one JSON object"),
         (json.dumps({k: v for k, v in row(3).items() if k != "client_id"}), "missing field(s) client_id"),
         (json.dumps(row(3, [4, 4, 9, 4, 4, 2])), "answer q3=9 is not a whole number 1..5"),
-        (json.dumps(row(3, [4, 4, 4.5, 4, 4, 2])), "answer q3=4.5"),
+        (json.dumps({**row(3), "answers": {**row(3)["answers"], "q3": 4.5}}), "answer q3=4.5"),
         (json.dumps({**row(3), "channel": "fax"}), "unknown channel 'fax'"),
         (json.dumps({**row(3), "submitted_at": "yesterday"}), "Invalid isoformat"),
         (json.dumps(row(1)), "duplicate id 'r1'"),

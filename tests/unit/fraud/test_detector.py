@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from typing import Any
+
 import numpy as np
 import pytest
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from fraud.data import Responses
 from fraud.detector import ResponseAnomalyDetector
 from fraud.features import extract_features
 from fraud.model import ResponseScreen
@@ -14,11 +18,11 @@ from tests.unit.fraud.rows import ITEMS, batch, ordinary, row
 
 
 @parametrize_with_checks([ResponseAnomalyDetector(random_state=0, n_estimators=30)])
-def test_sklearn_compatible(estimator, check) -> None:  # type: ignore[no-untyped-def]
+def test_sklearn_compatible(estimator: Any, check: Callable[[Any], None]) -> None:
     check(estimator)
 
 
-def campaign():  # type: ignore[no-untyped-def]
+def campaign() -> Responses:
     odd = [row(900, [1, 5, 1, 5, 1, 5], seconds=8, item_ms=500, minutes=60 * 24 * 3 + 1)]
     burst = [
         row(910 + i, [5, 5, 5, 5, 5, 1], minutes=5000 + i, client="phone", location="L02") for i in range(8)

@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 import pytest
 
-from fraud.features import extract_features
+from fraud.features import FeatureMatrix, extract_features
 from fraud.features.text import near_duplicate_similarity
 from tests.unit.fraud.rows import ITEMS, batch, ordinary, row
 
 
-def features(records):  # type: ignore[no-untyped-def]
+def features(records: list[dict[str, Any]]) -> FeatureMatrix:
     return extract_features(batch(records), ITEMS)
 
 
-def value(fm, rid: str, name: str) -> float:  # type: ignore[no-untyped-def]
+def value(fm: FeatureMatrix, rid: str, name: str) -> float:
     return float(fm.values[fm.ids.index(rid), fm.names.index(name)])
 
 

@@ -3,20 +3,23 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
+from typing import Any
 
 import numpy as np
 from sklearn.utils.estimator_checks import parametrize_with_checks
 
+from fraud.data import Responses
 from fraud.model import ResponseScreen
 from tests.unit.fraud.rows import ITEMS, batch, ordinary, row
 
 
 @parametrize_with_checks([ResponseScreen(n_estimators=30, random_state=0)])
-def test_sklearn_compatible(estimator, check) -> None:  # type: ignore[no-untyped-def]
+def test_sklearn_compatible(estimator: Any, check: Callable[[Any], None]) -> None:
     check(estimator)
 
 
-def campaign():  # type: ignore[no-untyped-def]
+def campaign() -> Responses:
     odd = [
         row(900 + i, [1, 5, 1, 5, 1, 5], seconds=8, item_ms=500, minutes=60 * 24 * 3 + 100 * i)
         for i in range(6)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
-from fraud.features import extract_features
+from fraud.features import FeatureMatrix, extract_features
 from fraud.rules import RULES, RuleParams, apply_rules
 from tests.unit.fraud.rows import ITEMS, batch, ordinary, row
 
 
-def hits_for(records, params=None):  # type: ignore[no-untyped-def]
+def hits_for(
+    records: list[dict[str, Any]], params: RuleParams | None = None
+) -> tuple[FeatureMatrix, np.ndarray, np.ndarray, list[str]]:
     fm = extract_features(batch(records), ITEMS)
     hits, values = apply_rules(fm, params)
     names = [r.name for r in RULES]

@@ -8,6 +8,8 @@ from typing import Any
 
 from grading.engine import grade, score_component
 from grading.loader import parse_scheme
+from grading.results import GradeResult
+from grading.schema import Scheme
 from tests.unit.grading.builders import batch, instrument
 
 SCHEME: dict[str, Any] = {
@@ -45,7 +47,7 @@ SHEET = instrument(
 )
 
 
-def rules(**changes: Any):  # type: ignore[no-untyped-def]
+def rules(**changes: Any) -> Scheme:
     data = copy.deepcopy(SCHEME)
     data.update(changes)
     scheme, problems = parse_scheme(data)
@@ -53,7 +55,7 @@ def rules(**changes: Any):  # type: ignore[no-untyped-def]
     return scheme
 
 
-def run(scheme, sheet_row: dict[str, Any]):  # type: ignore[no-untyped-def]
+def run(scheme: Scheme, sheet_row: dict[str, Any]) -> GradeResult:
     residents = batch(SURVEY, [{"c1": 5, "s1": 4}] * 10)
     return grade(scheme, {"survey": [residents], "sheet": [batch(SHEET, [sheet_row])]})
 
@@ -62,7 +64,7 @@ def test_a_missed_mandatory_item_drops_the_tier() -> None:
     met = run(rules(), {"c2": 5, "fire_exit": "yes", "s2": 5})
     assert met.tier == "gold" and "mandatory items met" in met.rule
     missed = run(rules(), {"c2": 5, "fire_exit": "no", "s2": 5})
-    assert missed.total >= Decimal(120) and missed.tier == "silver"
+    assert missed.total is not None and missed.total >= Decimal(120) and missed.tier == "silver"
 
 
 def test_survey_against_auditors_per_dimension() -> None:
@@ -83,6 +85,6 @@ def test_na_counts_as_zero_for_one_item() -> None:
 
 def test_na_forbidden_excludes_the_response_and_says_why() -> None:
     scheme = rules(item_na={"c1": "forbidden"})
-    rows = [{"c1": None, "s1": 5}, {"c1": 5, "s1": 5}]
+    rows: list[dict[str, Any]] = [{"c1": None, "s1": 5}, {"c1": 5, "s1": 5}]
     result = score_component(scheme, scheme.components[0], [batch(SURVEY, rows)])
     assert result.n == 1 and result.excluded == {"N/A where the scheme forbids it": 1}

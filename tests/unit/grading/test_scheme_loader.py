@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -31,7 +32,7 @@ BASE: dict[str, Any] = {
 }
 
 
-def problems(change) -> list[str]:  # type: ignore[no-untyped-def]
+def problems(change: Callable[[dict[str, Any]], object]) -> list[str]:
     data = copy.deepcopy(BASE)
     change(data)
     scheme, found = parse_scheme(data, source="mini.yaml")

@@ -9,7 +9,7 @@ from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from survey_app.cli.main import main
-from survey_app.models import CallbackPick, FraudModel, SurveyResponse
+from survey_app.models import CallbackPick, Campaign, FraudModel, Location, SurveyResponse
 from survey_app.services.demo.estate import seed_demo, seed_demo_responses
 from survey_app.services.review.callbacks import draw_callbacks
 from survey_app.settings import Settings
@@ -17,14 +17,16 @@ from tests.conftest import form_token, survey_path
 
 
 @pytest.fixture
-def demo(session: Session):  # type: ignore[no-untyped-def]
+def demo(session: Session) -> tuple[Campaign, list[Location], int]:
     campaign, locations, _ = seed_demo(session=session)
     count = seed_demo_responses(session=session, campaign=campaign, locations=locations)
     session.commit()
     return campaign, locations, count
 
 
-def test_demo_responses_are_scored_with_reasons(session: Session, demo) -> None:  # type: ignore[no-untyped-def]
+def test_demo_responses_are_scored_with_reasons(
+    session: Session, demo: tuple[Campaign, list[Location], int]
+) -> None:
     campaign, _locations, count = demo
     rows = session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == campaign.id)).all()
     assert count == len(rows) > 150
@@ -36,8 +38,8 @@ def test_demo_responses_are_scored_with_reasons(session: Session, demo) -> None:
 
 
 def test_a_new_submission_is_scored_with_the_current_model(
-    client: TestClient, session: Session, demo
-) -> None:  # type: ignore[no-untyped-def]
+    client: TestClient, session: Session, demo: tuple[Campaign, list[Location], int]
+) -> None:
     _campaign, locations, _ = demo
     path = survey_path(locations[0])
     data = {"_form": form_token(client.get(path).text), "_step": "submit"}
@@ -51,7 +53,9 @@ def test_a_new_submission_is_scored_with_the_current_model(
     assert "同一个答案" in reasons or stored.fraud_score >= 1, reasons
 
 
-def test_draw_callbacks_is_reproducible_and_sets_status(session: Session, demo) -> None:  # type: ignore[no-untyped-def]
+def test_draw_callbacks_is_reproducible_and_sets_status(
+    session: Session, demo: tuple[Campaign, list[Location], int]
+) -> None:
     campaign, _l, count = demo
     first = draw_callbacks(session=session, campaign=campaign, seed=5)
     assert len(first) == math.ceil(0.10 * count)
@@ -66,8 +70,12 @@ def test_draw_callbacks_is_reproducible_and_sets_status(session: Session, demo) 
 
 
 def test_cli_rescore_and_draw(
-    session: Session, demo, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys
-) -> None:  # type: ignore[no-untyped-def]
+    session: Session,
+    demo: tuple[Campaign, list[Location], int],
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
     assert main(["rescore", "--campaign", "WYW1-2026"]) == 0

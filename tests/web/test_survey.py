@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,7 +12,13 @@ from starlette.testclient import TestClient
 from survey_app.clock import utcnow
 from survey_app.models import Campaign, SurveyResponse
 from tests.conftest import form_token, survey_path
-from tests.factories import full_answers, make_campaign
+from tests.factories import (
+    app_of,
+    csrf_of,
+    full_answers,
+    logged_in_lead,
+    make_campaign,
+)
 
 
 def count(session: Session) -> int:
@@ -94,7 +101,7 @@ def test_consented_phone_is_stored_apart_from_answers(
     assert client.post(target, data=data).status_code == 303
     stored = session.exec(select(SurveyResponse)).one()
     assert stored.contact_consent and stored.contact_phone and "0013" not in stored.contact_phone
-    assert client.app.state.contacts.decrypt(stored.contact_phone) == "138 0013 8000", "encrypted at rest"
+    assert app_of(client).state.contacts.decrypt(stored.contact_phone) == "138 0013 8000", "encrypted at rest"
     assert "contact_phone" not in stored.answers
 
 
@@ -269,3 +276,25 @@ def test_the_cached_page_differs_only_by_its_form_token(client: TestClient, targ
     assert first.replace(form_token(first), "") == second.replace(form_token(second), "")
     english = client.get(target + "?lang=en").text
     assert "Residential property services" in english and len(survey._pages) == 2
+
+
+def test_8_form_tokens_are_bound_and_urls_come_from_the_base_url(
+    client: TestClient, session: Session
+) -> None:
+    campaign, locations = logged_in_lead(client, session)
+    token = form_token(client.get(survey_path(locations[0])).text)
+    other = survey_path(locations[1])
+    replayed = client.post(other, data={"_form": token, "_step": "submit", **full_answers()})
+    assert replayed.status_code == 422 and session.exec(select(SurveyResponse)).first() is None
+    too_many = {"_csrf": csrf_of(client), "buildings": "200", "per_building": "100"}
+    assert client.post(f"/c/{campaign.code}/locations/generate", data=too_many).status_code == 422
+
+
+def test_receipt_is_short_and_found_in_any_case(client: TestClient, session: Session) -> None:
+    campaign, locations = make_campaign(session, code="RC-1")
+    path = survey_path(locations[0])
+    data = {"_form": form_token(client.get(path).text), "_step": "submit", **full_answers()}
+    done = client.post(path, data=data, follow_redirects=False)
+    receipt = done.headers["location"].rsplit("/", 1)[-1]
+    assert re.fullmatch(r"[2-9A-HJKMNP-Z]{3}-[2-9A-HJKMNP-Z]{3}", receipt)
+    assert client.get(f"{path}/thanks/{receipt.lower().replace('-', '')}").status_code == 200

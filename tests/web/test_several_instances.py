@@ -21,7 +21,7 @@ from survey_app.db import make_engine
 from survey_app.migrate import upgrade
 from tests.conftest import SECRET, survey_path
 from tests.factories import full_answers, make_campaign
-from tests.web.test_kill import _port, _serve
+from tests.web.test_crash_safety import _port, _serve
 
 ROOT = Path(__file__).resolve().parents[2]
 REDIS = os.environ.get("MINGCHA_TEST_REDIS", "redis://127.0.0.1:6379/15")

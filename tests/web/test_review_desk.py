@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from openpyxl import load_workbook
 from sqlmodel import Session, col, func, select
 from starlette.testclient import TestClient
@@ -45,10 +46,13 @@ def _audit_count(session: Session, action: str) -> int:
 
 
 def _picked(session: Session, campaign: Campaign, kind: str) -> list[SurveyResponse]:
-    ids = session.exec(
-        select(CallbackPick.response_id).where(CallbackPick.kind == kind).order_by(col(CallbackPick.rank))
-    ).all()
-    return [session.get(SurveyResponse, i) for i in ids]  # type: ignore[misc]
+    query = (
+        select(SurveyResponse)
+        .join(CallbackPick, col(CallbackPick.response_id) == SurveyResponse.id)
+        .where(CallbackPick.kind == kind)
+        .order_by(col(CallbackPick.rank))
+    )
+    return list(session.exec(query))
 
 
 def test_queue_puts_the_sample_first_and_filters_in_sql(
@@ -188,10 +192,16 @@ def test_bulk_decision_asks_for_confirmation_first(
     ask = client.post("/c/WYW1-2026/review/bulk", data=data)
     assert ask.status_code == 200 and f"{len(targets)} 份答卷" in ask.text
     session.expire_all()
-    assert all(session.get(SurveyResponse, t.id).status == "flagged" for t in targets)  # type: ignore[union-attr]
+    assert all(
+        found is not None and found.status == "flagged"
+        for found in [session.get(SurveyResponse, t.id) for t in targets]
+    )
     assert client.post("/c/WYW1-2026/review/bulk", data={**data, "confirm": "yes"}).status_code == 303
     session.expire_all()
-    assert all(session.get(SurveyResponse, t.id).status == "callback_due" for t in targets)  # type: ignore[union-attr]
+    assert all(
+        found is not None and found.status == "callback_due"
+        for found in [session.get(SurveyResponse, t.id) for t in targets]
+    )
 
 
 def test_calls_summary_labels_and_evaluate(
@@ -237,8 +247,7 @@ def test_a_wrong_or_missing_data_key_is_a_clear_error(
 ) -> None:
     other = replace(
         settings,
-        data_key=ContactCipher.__init__
-        and __import__("cryptography.fernet").fernet.Fernet.generate_key().decode(),
+        data_key=Fernet.generate_key().decode(),
     )
     with pytest.raises(DataKeyError, match="cannot decrypt"):
         with TestClient(create_app(other)):

@@ -5,14 +5,14 @@ from __future__ import annotations
 
 import io
 import re
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from PIL import Image, ImageDraw
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from survey_app.clock import utcnow
-from survey_app.models import AuditLog, Evidence, Sheet, SurveyResponse, Visit
+from survey_app.models import AuditLog, Campaign, Evidence, Location, Sheet, SurveyResponse, User, Visit
 from survey_app.services.campaigns.instruments import register_bundled
 from survey_app.services.grades import grading
 from survey_app.settings import Settings
@@ -21,7 +21,9 @@ from tests.factories import add_member, csrf_of, login, make_campaign, make_user
 OPEN_ITEMS = {"e04", "e07", "e10", "e13", "e14", "e17"}
 
 
-def setup(session: Session, code: str = "V-1"):  # type: ignore[no-untyped-def]
+def setup(
+    session: Session, code: str = "V-1"
+) -> tuple[Campaign, list[Location], dict[str, User], dict[str, int]]:
     campaign, locations = make_campaign(session, code=code, locations=3)
     users = {name: make_user(session, name, ["field"]) for name in ("f1", "f2", "f3")}
     users["lead"] = make_user(session, "lead1", ["lead"])
@@ -33,15 +35,22 @@ def setup(session: Session, code: str = "V-1"):  # type: ignore[no-untyped-def]
     return campaign, locations, users, ids
 
 
-def local(moment) -> str:  # type: ignore[no-untyped-def]
+def local(moment: datetime) -> str:
     from zoneinfo import ZoneInfo
 
     return moment.astimezone(ZoneInfo("Asia/Shanghai")).strftime("%Y-%m-%dT%H:%M")
 
 
 def schedule(
-    client: TestClient, code: str, instrument: int, mode: str, auditors, start_h=-1, hours=6, loc=None
-):  # type: ignore[no-untyped-def]
+    client: TestClient,
+    code: str,
+    instrument: int,
+    mode: str,
+    auditors: list[User],
+    start_h: float = -1,
+    hours: float = 6,
+    loc: int | None = None,
+) -> int:
     now = utcnow()
     data = {
         "_csrf": csrf_of(client),
@@ -66,7 +75,7 @@ def as_user(settings: Settings, name: str) -> TestClient:
     return client
 
 
-def fill_sheet(client: TestClient, visit: int, value: str, skip: set[str] = frozenset()) -> None:  # type: ignore[assignment]
+def fill_sheet(client: TestClient, visit: int, value: str, skip: frozenset[str] = frozenset()) -> None:
     """Walk every step of the write-up, answering every scored item with `value` (yes/no items: yes)."""
     token = csrf_of(client, "/f")
     for step in range(7):
@@ -145,7 +154,7 @@ def test_missing_items_then_submit_once(session: Session, settings: Settings) ->
     f1 = as_user(settings, "f1")
     token = csrf_of(f1, "/f")
     f1.post(f"/f/v/{visit}/checkin", data={"_csrf": token})
-    fill_sheet(f1, visit, "4", skip={"e05", "e11"})
+    fill_sheet(f1, visit, "4", skip=frozenset({"e05", "e11"}))
     missing = f1.post(f"/f/v/{visit}/submit", data={"_csrf": token, "key": "k-1"})
     assert missing.status_code == 422
     assert "楼道和电梯轿厢" in missing.text and "疏散指示标志" in missing.text, "the missing items are listed"
@@ -167,7 +176,7 @@ def test_two_raters_score_blind_then_reconcile(session: Session, settings: Setti
     campaign, locations, users, ids = setup(session)
     lead = as_user(settings, "lead1")
     visit = schedule(lead, "V-1", ids["property-open-evaluation"], "open", [users["f1"], users["f2"]])
-    sheets = session.exec(select(Sheet).where(Sheet.visit_id == visit).order_by(Sheet.id)).all()
+    sheets = session.exec(select(Sheet).where(Sheet.visit_id == visit).order_by(col(Sheet.id))).all()
     f1, f2 = as_user(settings, "f1"), as_user(settings, "f2")
     for client, value in ((f1, "4"), (f2, "5")):
         client.post(f"/f/v/{visit}/checkin", data={"_csrf": csrf_of(client, "/f")})
@@ -196,9 +205,9 @@ def test_two_raters_score_blind_then_reconcile(session: Session, settings: Setti
     session.refresh(row)
     assert row is not None and row.status == "final" and row.final_answers is not None
     assert row.final_answers["e01"] == 4 and row.final_answers["e04"] == "yes"
-    for sheet, value in zip(sheets, (4, 5), strict=True):
+    for sheet, score in zip(sheets, (4, 5), strict=True):
         session.refresh(sheet)
-        assert sheet.answers["e01"] == value, "both raw sheets stay"
+        assert sheet.answers["e01"] == score, "both raw sheets stay"
     page = lead.get("/c/V-1/visits").text
     cells = re.sub(r"<td[^>]*>", "<td>", page)
     assert "f1 · f2" in page and "<td>17</td><td>12%</td>" in cells, "agree on the 2 yes/no items of 17"
@@ -276,7 +285,7 @@ def test_evidence_flags_access_and_bad_files(session: Session, settings: Setting
         files={"photo": ("b.jpg", buffer.getvalue(), "image/jpeg")},
     )
     assert reused.status_code == 303
-    latest = session.exec(select(Evidence).order_by(Evidence.id.desc())).first()  # type: ignore[union-attr]
+    latest = session.exec(select(Evidence).order_by(col(Evidence.id).desc())).first()
     assert latest is not None and [f["code"] for f in latest.flags] == ["photo_reused"]
     text = f1.post(
         f"/f/v/{first}/photo",

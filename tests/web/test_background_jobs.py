@@ -14,11 +14,12 @@ from survey_app.app import create_app
 from survey_app.clock import utcnow
 from survey_app.errors import Invalid
 from survey_app.models import AuditLog, CallbackPick, Campaign, Job, JobState, ResponseStatus, SurveyResponse
+from survey_app.services import audit
 from survey_app.services.demo.estate import seed_demo, seed_demo_responses
 from survey_app.services.jobs import requests
 from survey_app.services.review import status
 from survey_app.settings import Settings
-from tests.factories import add_member, csrf_of, login, make_campaign, make_user
+from tests.factories import add_member, app_of, csrf_of, login, make_campaign, make_user
 
 
 def lead_of(client: TestClient, session: Session, code: str, locations: int = 3) -> Campaign:
@@ -101,7 +102,7 @@ def test_a_waiting_job_polls_and_a_dead_workers_job_runs_again(client: TestClien
     assert 'hx-trigger="every 1s"' in fragment.text and "<html" not in fragment.text
     assert '<meta http-equiv="refresh"' in client.get(f"/c/BG-4/jobs/{stuck.id}").text
     assert requests.waiting(session=session) == [stuck.id]
-    jobs = client.app.state.jobs  # type: ignore[attr-defined]
+    jobs = app_of(client).state.jobs
     assert jobs.recover() >= 1  # what the worker does at start-up and every minute
     session.refresh(stuck)
     assert stuck.state == JobState.DONE and stuck.filename == "analysis-BG-4.pdf"
@@ -127,12 +128,10 @@ def test_the_callback_draw_is_a_job_whose_page_follows_it(
         == 422
     ), "the draw is asked for from the review desk only"
 
-    from survey_app.services.review import callbacks
-
     def half_way(**kwargs: object) -> list[object]:
         db = kwargs["session"]
         assert isinstance(db, Session)
-        callbacks.audit.append(session=db, actor="t", action="half", campaign_id=campaign.id)
+        audit.append(session=db, actor="t", action="half", campaign_id=campaign.id)
         raise Invalid("nothing_to_draw")
 
     monkeypatch.setattr(requests, "draw_callbacks", half_way)

@@ -3,21 +3,41 @@
 from __future__ import annotations
 
 import io
+from datetime import timedelta
 
+import httpx2
 import pytest
 from openpyxl import Workbook
-from sqlmodel import Session, select
+from sqlalchemy import text
+from sqlmodel import Session, col, func, select
 from starlette.testclient import TestClient
 
-from survey_app.models import Campaign, CampaignMember, InstrumentVersion, Location
+from survey_app.app import create_app
+from survey_app.clock import utcnow
+from survey_app.models import (
+    AuditLog,
+    Campaign,
+    CampaignMember,
+    GradeSnapshot,
+    InstrumentVersion,
+    Location,
+    User,
+)
 from survey_app.services.campaigns.instruments import register_bundled
 from survey_app.settings import Settings
 from tests.conftest import form_token, survey_path
-from tests.factories import csrf_of, full_answers, login, make_campaign, make_user
+from tests.factories import (
+    add_member,
+    csrf_of,
+    full_answers,
+    login,
+    make_campaign,
+    make_user,
+)
 
 
 @pytest.fixture
-def lead(client: TestClient, session: Session):  # type: ignore[no-untyped-def]
+def lead(client: TestClient, session: Session) -> User:
     user = make_user(session, "lead1", ["lead"])
     make_user(session, "field1", ["field"])
     login(client, "lead1")
@@ -44,7 +64,7 @@ def campaign_form(session: Session, **overrides: str) -> dict[str, str]:
     return form
 
 
-def test_create_campaign_and_become_its_lead(client: TestClient, session: Session, lead) -> None:  # type: ignore[no-untyped-def]
+def test_create_campaign_and_become_its_lead(client: TestClient, session: Session, lead: User) -> None:
     client.get("/campaigns/new")  # registers the bundled schemes
     form = {**campaign_form(session), "_csrf": csrf_of(client)}
     field = session.exec(select(InstrumentVersion)).first()
@@ -70,7 +90,9 @@ def test_create_campaign_and_become_its_lead(client: TestClient, session: Sessio
         ({"name_zh": ""}, "name_zh", "必填"),
     ],
 )
-def test_bad_campaign_input(client: TestClient, session: Session, lead, override, field, message) -> None:  # type: ignore[no-untyped-def]
+def test_bad_campaign_input(
+    client: TestClient, session: Session, lead: User, override: dict[str, str], field: str, message: str
+) -> None:
     client.get("/campaigns/new")
     page = client.post(
         "/campaigns/new", data={**campaign_form(session, **override), "_csrf": csrf_of(client)}
@@ -79,14 +101,14 @@ def test_bad_campaign_input(client: TestClient, session: Session, lead, override
     assert session.exec(select(Campaign).where(Campaign.code == "HS-2027")).first() is None
 
 
-def test_duplicate_campaign_code(client: TestClient, session: Session, lead) -> None:  # type: ignore[no-untyped-def]
+def test_duplicate_campaign_code(client: TestClient, session: Session, lead: User) -> None:
     make_campaign(session, code="HS-2027")
     client.get("/campaigns/new")
     page = client.post("/campaigns/new", data={**campaign_form(session), "_csrf": csrf_of(client)})
     assert page.status_code == 422 and "此编号已被其他项目使用" in page.text
 
 
-def owned(session: Session, lead) -> Campaign:  # type: ignore[no-untyped-def]
+def owned(session: Session, lead: User) -> Campaign:
     from tests.factories import add_member
 
     campaign, _ = make_campaign(session, code="WY-1", locations=0)
@@ -94,7 +116,7 @@ def owned(session: Session, lead) -> Campaign:  # type: ignore[no-untyped-def]
     return campaign
 
 
-def upload(client: TestClient, name: str, data: bytes):  # type: ignore[no-untyped-def]
+def upload(client: TestClient, name: str, data: bytes) -> httpx2.Response:
     return client.post(
         "/c/WY-1/locations/import",
         data={"_csrf": csrf_of(client)},
@@ -110,7 +132,7 @@ CSV = (
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gbk"])
-def test_import_csv_in_utf8_or_gbk(client: TestClient, session: Session, lead, encoding: str) -> None:  # type: ignore[no-untyped-def]
+def test_import_csv_in_utf8_or_gbk(client: TestClient, session: Session, lead: User, encoding: str) -> None:
     owned(session, lead)
     page = upload(client, "locations.csv", CSV.encode(encoding))
     assert page.status_code == 200 and "已添加 2 个地点" in page.text
@@ -118,12 +140,14 @@ def test_import_csv_in_utf8_or_gbk(client: TestClient, session: Session, lead, e
     assert names == ["1号楼 1单元", "1号楼 2单元"]
 
 
-def test_bad_rows_are_all_listed_and_nothing_is_imported(client: TestClient, session: Session, lead) -> None:  # type: ignore[no-untyped-def]
+def test_bad_rows_are_all_listed_and_nothing_is_imported(
+    client: TestClient, session: Session, lead: User
+) -> None:
     owned(session, lead)
     bad = "code,name,target\nB01,一号楼,10\nB01,重复,10\n,无编号,5\nB03,,x\n"
     page = upload(client, "bad.csv", bad.encode())
     assert page.status_code == 422 and "未导入任何数据" in page.text
-    for text in (
+    for message in (
         "第 3 行",
         "编号“B01”重复（首次出现在第 2 行）",
         "第 4 行",
@@ -131,17 +155,17 @@ def test_bad_rows_are_all_listed_and_nothing_is_imported(client: TestClient, ses
         "名称为空",
         "目标样本量“x”必须是整数",
     ):
-        assert text in page.text, text
+        assert message in page.text, message
     assert session.exec(select(Location)).all() == []
 
 
-def test_unknown_encoding_is_a_clear_error(client: TestClient, session: Session, lead) -> None:  # type: ignore[no-untyped-def]
+def test_unknown_encoding_is_a_clear_error(client: TestClient, session: Session, lead: User) -> None:
     owned(session, lead)
     page = upload(client, "utf16.csv", CSV.encode("utf-16"))
     assert page.status_code == 422 and "既不是 UTF-8 也不是 GBK" in page.text
 
 
-def test_xlsx_with_extra_sheets(client: TestClient, session: Session, lead) -> None:  # type: ignore[no-untyped-def]
+def test_xlsx_with_extra_sheets(client: TestClient, session: Session, lead: User) -> None:
     owned(session, lead)
     book = Workbook()
     book.active.title = "说明"
@@ -159,12 +183,12 @@ def test_xlsx_with_extra_sheets(client: TestClient, session: Session, lead) -> N
     ]
 
 
-def test_not_a_workbook(client: TestClient, session: Session, lead) -> None:  # type: ignore[no-untyped-def]
+def test_not_a_workbook(client: TestClient, session: Session, lead: User) -> None:
     owned(session, lead)
     assert upload(client, "fake.xlsx", b"not a zip").status_code == 422
 
 
-def test_generator_and_duplicate_codes(client: TestClient, session: Session, lead) -> None:  # type: ignore[no-untyped-def]
+def test_generator_and_duplicate_codes(client: TestClient, session: Session, lead: User) -> None:
     owned(session, lead)
     data = {"_csrf": csrf_of(client), "buildings": "15", "per_building": "16", "unit": "floor"}
     page = client.post("/c/WY-1/locations/generate", data=data)
@@ -174,7 +198,7 @@ def test_generator_and_duplicate_codes(client: TestClient, session: Session, lea
     assert len(session.exec(select(Location)).all()) == 240
 
 
-def test_rotated_token_says_replaced(client: TestClient, session: Session, lead) -> None:  # type: ignore[no-untyped-def]
+def test_rotated_token_says_replaced(client: TestClient, session: Session, lead: User) -> None:
     campaign = owned(session, lead)
     upload(client, "l.csv", CSV.encode())
     location = session.exec(select(Location).where(Location.code == "B01-U1")).one()
@@ -196,7 +220,7 @@ def test_rotated_token_says_replaced(client: TestClient, session: Session, lead)
     assert client.get(survey_path(location)).status_code == 200
 
 
-def test_copy_as_next_cycle(client: TestClient, session: Session, lead) -> None:  # type: ignore[no-untyped-def]
+def test_copy_as_next_cycle(client: TestClient, session: Session, lead: User) -> None:
     campaign = owned(session, lead)
     upload(client, "l.csv", CSV.encode())
     data = {
@@ -220,7 +244,7 @@ def test_copy_as_next_cycle(client: TestClient, session: Session, lead) -> None:
     assert "第 1 次监督评价" in client.get("/c/WY-2").text
 
 
-def test_coverage_counts_a_new_response(client: TestClient, session: Session, lead) -> None:  # type: ignore[no-untyped-def]
+def test_coverage_counts_a_new_response(client: TestClient, session: Session, lead: User) -> None:
     from tests.factories import add_member
 
     campaign, locations = make_campaign(session, code="CV-1")
@@ -248,3 +272,109 @@ def test_the_configured_time_zone_is_the_default_for_new_campaigns(
         login(client, "lead9")
         page = client.get("/campaigns/new").text
     assert 'value="Europe/Berlin"' in page
+
+
+def test_a_failure_half_way_through_creating_a_campaign_leaves_nothing(
+    settings: Settings, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_user(session, "lead1", ["lead"])
+    field = make_user(session, "field1", ["field"])
+    from survey_app.services.campaigns import lifecycle
+
+    def boom(**_kwargs: object) -> None:
+        raise RuntimeError("the disk filled up while assigning the team")
+
+    monkeypatch.setattr(lifecycle, "assign_field_auditors", boom)
+    instrument = session.execute(text("SELECT id FROM instrumentversion WHERE kind = 'survey'")).first()
+    assert instrument is not None
+    with TestClient(create_app(settings), follow_redirects=False, raise_server_exceptions=False) as client:
+        login(client, "lead1")
+        form = {
+            "_csrf": csrf_of(client),
+            "code": "HALF-1",
+            "name_zh": "半途失败",
+            "organisation": "某物业",
+            "scheme": "property-estate",
+            "instrument": str(instrument[0]),
+            "starts_at": "2027-03-01T09:00",
+            "deadline": "2027-03-31T18:00",
+            "field_auditors": str(field.id),
+        }
+        assert client.post("/campaigns/new", data=form).status_code == 500
+    assert session.exec(select(Campaign).where(Campaign.code == "HALF-1")).first() is None
+    assert session.exec(select(func.count()).select_from(CampaignMember)).one() == 0
+    actions = session.exec(select(AuditLog.action)).all()
+    assert "campaign.create" not in actions and "member.add" not in actions
+
+
+def test_close_early_shows_the_closing_time_and_reopens_with_a_reason(
+    client: TestClient, session: Session
+) -> None:
+    campaign, locations = make_campaign(session, code="CL-1")
+    lead = make_user(session, "lead1", ["lead"])
+    add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
+    login(client, "lead1")
+    confirm = client.get("/c/CL-1/close")
+    assert confirm.status_code == 200 and 'name="confirm" value="yes"' in confirm.text, "asked first"
+    assert client.post("/c/CL-1/close", data={"_csrf": csrf_of(client), "confirm": "yes"}).status_code == 303
+    session.expire_all()
+    closed = session.exec(select(Campaign).where(Campaign.code == "CL-1")).one()
+    assert closed.closed_at is not None and closed.closed_by == "lead1"
+    survey = client.get(survey_path(locations[0]))
+    local = closed.closed_at.astimezone().strftime("%Y-%m-%d")
+    assert survey.status_code == 410 and local[:4] in survey.text
+    assert closed.deadline.strftime("%Y-%m-%d") not in survey.text, "the real closing day, not the deadline"
+    assert "提前结束" in client.get("/c/CL-1").text
+    no_reason = client.post("/c/CL-1/reopen", data={"_csrf": csrf_of(client), "reason": " "})
+    assert no_reason.status_code == 422
+    assert (
+        client.post("/c/CL-1/reopen", data={"_csrf": csrf_of(client), "reason": "误操作"}).status_code == 303
+    )
+    assert client.get(survey_path(locations[0])).status_code == 200
+    row = session.exec(select(AuditLog).where(AuditLog.action == "campaign.reopen")).one()
+    assert row.reason == "误操作"
+
+
+def test_a_copied_campaign_gets_its_own_name(client: TestClient, session: Session) -> None:
+    campaign, _locations = make_campaign(session, code="CP-1")
+    lead = make_user(session, "lead1", ["lead"])
+    add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
+    login(client, "lead1")
+    start = (utcnow() + timedelta(days=300)).strftime("%Y-%m-%dT09:00")
+    end = (utcnow() + timedelta(days=330)).strftime("%Y-%m-%dT18:00")
+    form = {
+        "_csrf": csrf_of(client),
+        "code": "CP-2",
+        "name_zh": "第一次监督评价",
+        "starts_at": start,
+        "deadline": end,
+    }
+    assert client.post("/c/CP-1/copy", data=form).status_code == 303
+    copy = session.exec(select(Campaign).where(Campaign.code == "CP-2")).one()
+    assert copy.name_zh == "第一次监督评价" and copy.previous_campaign_id == campaign.id
+
+
+def test_the_confirmation_pages_act_only_through_their_buttons(client: TestClient, session: Session) -> None:
+    campaign, locations = make_campaign(session, code="CF-1")
+    make_user(session, "lead1", ["lead"])
+    lead = session.exec(select(User).where(User.username == "lead1")).one()
+    add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
+    login(client, "lead1")
+    before = locations[0].token_nonce
+    for path in ("/c/CF-1/close", f"/c/CF-1/locations/{locations[0].code}/rotate", "/c/CF-1/report/lock"):
+        page = client.get(path)
+        assert page.status_code == 200 and f'action="{path}"' in page.text and "取消" in page.text
+    session.expire_all()
+    found = session.get(Campaign, campaign.id)
+    assert found is not None and found.status == "open" and found.closed_at is None
+    session.refresh(locations[0])
+    assert locations[0].token_nonce == before
+    assert session.exec(select(GradeSnapshot).where(GradeSnapshot.campaign_id == campaign.id)).first() is None
+    acted = select(AuditLog).where(
+        AuditLog.campaign_id == campaign.id,
+        col(AuditLog.action).in_(["campaign.close", "location.rotate", "grade.lock"]),
+    )
+    assert session.exec(acted).first() is None, "a confirmation page asks; only its button acts"
+    assert client.post("/c/CF-1/close", data={"_csrf": csrf_of(client)}).status_code == 303
+    session.expire_all()
+    assert session.exec(acted).one().action == "campaign.close", "and the button does act"

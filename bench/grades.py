@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 from survey_app import location_tokens  # noqa: E402
 from survey_app.db import make_engine  # noqa: E402
 from survey_app.migrate import upgrade  # noqa: E402
-from survey_app.models import Campaign, Location, StoredScheme  # noqa: E402
+from survey_app.models import Campaign, Location, StoredScheme, ident  # noqa: E402
 from survey_app.services.campaigns.instruments import register_bundled  # noqa: E402
 from survey_app.services.grades import grading  # noqa: E402
 from survey_app.services.grades.schemes import ensure_schemes  # noqa: E402
@@ -58,7 +58,7 @@ def setup(path: Path, n: int) -> None:
             code="BENCH",
             name_zh="bench",
             organisation="bench",
-            scheme_id=scheme.id,
+            scheme_id=ident(scheme),
             survey_instrument_id=rows["homestay-guest-survey"],
             starts_at=now - timedelta(days=30),
             deadline=now + timedelta(days=1),
@@ -69,14 +69,14 @@ def setup(path: Path, n: int) -> None:
         for b in range(15):
             session.add(
                 Location(
-                    campaign_id=campaign.id,
+                    campaign_id=ident(campaign),
                     code=f"L{b:02d}",
                     name=f"{b}",
                     token_nonce=location_tokens.new_nonce(),
                 )
             )
         session.commit()
-        location_ids = [loc.id for loc in session.exec(select(Location))]
+        location_ids = [ident(loc) for loc in session.exec(select(Location))]
         campaign_id, version_id = campaign.id, rows["homestay-guest-survey"]
     rng = np.random.default_rng(1)
     codes = rng.choice(np.arange(1, 7, dtype=np.uint8), size=(n, 20), p=[0.04, 0.06, 0.15, 0.34, 0.39, 0.02])

@@ -4,14 +4,17 @@ the same through the command line; a bad workbook lists every problem."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
-from openpyxl import load_workbook
+import pytest
+from openpyxl import Workbook, load_workbook
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from survey_app.models import Campaign, InstrumentVersion
+from survey_app.settings import Settings
 from tests.conftest import survey_path
-from tests.factories import csrf_of, login, make_campaign, make_user
+from tests.factories import csrf_of, logged_in_lead, login, make_campaign, make_user
 
 
 def test_download_edit_upload_and_serve(client: TestClient, session: Session) -> None:
@@ -50,7 +53,6 @@ def test_download_edit_upload_and_serve(client: TestClient, session: Session) ->
 
 
 def test_a_bad_workbook_lists_every_problem(client: TestClient, session: Session) -> None:
-    from openpyxl import Workbook
 
     make_user(session, "lead1", ["lead"])
     login(client, "lead1")
@@ -71,8 +73,12 @@ def test_a_bad_workbook_lists_every_problem(client: TestClient, session: Session
 
 
 def test_cli_import_prints_id_and_version_or_problems(
-    session: Session, settings, monkeypatch, capsys, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    session: Session,
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+) -> None:
     from forms import load_bundled
     from forms.xlsform_export import write_xlsform
     from survey_app.cli.main import main
@@ -91,7 +97,7 @@ def test_cli_import_prints_id_and_version_or_problems(
     assert out.read_bytes()[:2] == b"PK"
 
 
-def test_every_command_line_prints_its_help(capsys) -> None:  # type: ignore[no-untyped-def]
+def test_every_command_line_prints_its_help(capsys: pytest.CaptureFixture[str]) -> None:
     import pytest
 
     from survey_app.cli.main import main
@@ -116,3 +122,22 @@ def test_every_command_line_prints_its_help(capsys) -> None:  # type: ignore[no-
         with pytest.raises(SystemExit) as done:
             main([command, "--help"])
         assert done.value.code == 0 and "usage:" in capsys.readouterr().out, command
+
+
+def test_3_yaml_expansion_and_junk_are_refused(client: TestClient, session: Session) -> None:
+    logged_in_lead(client, session)
+    bomb = "".join(f"l{i}: &l{i} [" + ",".join([f"*l{i - 1}" if i else "x"] * 10) + "]\n" for i in range(9))
+    files = {"file": ("bomb.yaml", bomb.encode(), "application/x-yaml")}
+    page = client.post("/instruments", files=files, data={"_csrf": csrf_of(client)})
+    assert page.status_code == 422 and len(page.content) < 200_000 and "anchors and aliases" in page.text
+    junk = (
+        "id: junk\nversion: 1\ntitle: 垃圾\nsections:\n- id: s\n  title: 部分\n  items:\n"
+        "  - id: q1\n    type: single\n    label: 题\n    options:\n"
+        "    - {value: a, label: 甲, payload: " + "x" * 5000 + "}\n    - {value: b, label: 乙}\n"
+    )
+    page = client.post(
+        "/instruments",
+        files={"file": ("j.yaml", junk.encode(), "text/yaml")},
+        data={"_csrf": csrf_of(client)},
+    )
+    assert page.status_code == 422 and "unknown field" in page.text and "x" * 300 not in page.text
