@@ -15,13 +15,14 @@ import schemathesis
 from hypothesis import HealthCheck
 from hypothesis import settings as hsettings
 from schemathesis.specs.openapi.checks import ignored_auth
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from survey_app.app import create_app
 from survey_app.models import ApiToken, Campaign, SurveyResponse, User
 from survey_app.services.api import tokens
 from survey_app.services.api.openapi import openapi
+from survey_app.services.review import status
 from survey_app.services.review.contacts import ContactCipher
 from survey_app.settings import Settings
 from tests.factories import add_member, csrf_of, login, make_campaign, make_user
@@ -214,3 +215,19 @@ def test_openapi_description_matches_the_app(case: Any, api_client: tuple[TestCl
     # ignored_auth re-sends probes through its own HTTP transport, which cannot reach this in-process app; the
     # missing / wrong / revoked token cases are tested above instead.
     case.validate_response(response, excluded_checks=[ignored_auth])
+
+
+def test_what_counts_is_the_grade_s_own_rule(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    _campaign, _lead, token, _row = seed(session, settings)
+    rows = session.exec(select(SurveyResponse).order_by(col(SurveyResponse.id))).all()
+    for row, found in zip(rows, ("excluded", "rejected", "unreachable", "callback_due"), strict=False):
+        row.status = found
+        session.add(row)
+    session.commit()
+    items = client.get("/api/v1/campaigns/API-1/responses?limit=1000", headers=bearer(token)).json()["items"]
+    counted = {item["status"]: item["counted"] for item in items}
+    assert counted == {s: status.counts(s) for s in counted}
+    assert counted["excluded"] is False and counted["rejected"] is False
+    assert counted["unreachable"] is True and counted["received"] is True, "an unanswered phone is no proof"

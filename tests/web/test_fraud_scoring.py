@@ -89,3 +89,41 @@ def test_cli_rescore_and_draw(
     assert main(["audit", "show", "--campaign", "WYW1-2026"]) == 0
     shown = capsys.readouterr().out
     assert "callbacks.draw" in shown and "response.draw" in shown and "response.model" in shown
+
+
+def test_the_answers_the_model_reads_are_the_answers_stored(
+    client: TestClient, session: Session, demo: tuple[Campaign, list[Location], int]
+) -> None:
+    """Answers are stored twice (as given, and as compact codes); the scoring path reads only the codes, so
+    both must say the same for every response, N/A and unanswered items included."""
+    import math
+
+    from survey_app.services.scoring.scope import records
+
+    campaign, locations, _count = demo
+    path = survey_path(locations[0])
+    answers = {f"a.q{n:02d}": str(1 + n % 5) for n in range(1, 22)}
+    answers["a.q09"], answers["a.q21"] = "na", "2"
+    sent = client.post(path, data={"_form": form_token(client.get(path).text), "_step": "submit", **answers})
+    assert sent.status_code == 303
+    rows = list(
+        session.exec(
+            select(SurveyResponse)
+            .where(SurveyResponse.campaign_id == campaign.id)
+            .order_by(col(SurveyResponse.id))
+        )
+    )
+    items, responses = records(session=session, campaign=campaign, rows=rows)
+    assert responses.ids == [r.public_id for r in rows] and not responses.problems
+    for i, row in enumerate(rows):
+        for j, item_id in enumerate(items.ids):
+            stored, read = row.answers.get(item_id), responses.answers[i, j]
+            assert (math.isnan(read) and stored is None) or read == stored, (
+                row.public_id,
+                item_id,
+                stored,
+                read,
+            )
+    mine = rows[-1]
+    assert "q09" in mine.answers and mine.answers["q09"] is None  # N/A, as given
+    assert math.isnan(responses.answers[-1, items.ids.index("q09")])

@@ -86,6 +86,7 @@ SCHEMAS: dict[str, Any] = {
                     "excluded",
                 ],
             },
+            "counted": {"type": "boolean", "description": "whether it counts in the grade (by its status)"},
             "instrument": {"type": "string"},
             "started_at": {"type": ["string", "null"], "format": "date-time"},
             "submitted_at": {"type": "string", "format": "date-time"},
@@ -105,7 +106,7 @@ SCHEMAS: dict[str, Any] = {
                 "required": ["score", "reasons", "families"],
             },
         },
-        "required": ["receipt", "channel", "status", "answers", "fraud", "submitted_at"],
+        "required": ["receipt", "channel", "status", "counted", "answers", "fraud", "submitted_at"],
     },
     "Callbacks": {
         "type": "object",

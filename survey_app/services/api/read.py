@@ -22,6 +22,7 @@ from survey_app.models import (
     SurveyResponse,
 )
 from survey_app.services.exports.contract import response_line
+from survey_app.services.review import status
 
 PHONE_LIKE = re.compile(r"\+?\d[\d \-]{5,}\d")
 MASK = "[号码已隐去]"
@@ -80,6 +81,7 @@ def response_json(row: SurveyResponse, location: str | None, instrument: str) ->
         "location": location,
         "channel": row.channel,
         "status": row.status,
+        "counted": status.counts(row.status),
         "instrument": instrument,
         "started_at": iso(row.started_at),
         "submitted_at": iso(row.submitted_at),
