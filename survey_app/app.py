@@ -18,7 +18,7 @@ from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 
-from survey_app import i18n
+from survey_app import i18n, keyring
 from survey_app.auth.throttle import LoginThrottle
 from survey_app.db import make_engine, unit_of_work
 from survey_app.errors import DomainError
@@ -42,7 +42,7 @@ from survey_app.routes import (
     visits,
 )
 from survey_app.services.review.contacts import ContactCipher, check_key
-from survey_app.settings import Settings
+from survey_app.settings import Settings, load_keyring
 from survey_app.web import templating
 from survey_app.web.error_pages import domain_error, http_exception, server_error
 from survey_app.web.middleware import BodyLimit, LocaleMiddleware, SecurityHeaders
@@ -62,6 +62,7 @@ def healthz(request: Request) -> Response:
 def create_app(settings: Settings | None = None) -> Starlette:
     """Build the Starlette app; settings come from the environment unless given."""
     settings = settings or Settings.from_env()
+    keyring.use(load_keyring(settings))
     engine = make_engine(settings.database_url)
 
     contacts = ContactCipher(settings.data_key)

@@ -5,8 +5,12 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from survey_app.keyring import Keyring
 
 ROOT = Path(__file__).resolve().parent.parent
 DEV_SECRET_FILE = "secret_key"
@@ -42,6 +46,10 @@ class Settings:
     contact_retention_days: int = 90
     api_rate: str = "120/minute"  # requests per API token (a `limits` rate string)
     grade_inline_limit: int = 50_000  # larger campaigns are graded by the job worker for the report page
+    signing_keys: Path = (
+        ROOT / "var" / "signing_keys.json"
+    )  # the keyring (survey_app.keyring), outside the database
+    signing_keyring: str = field(default="", repr=False)  # or the keyring itself, from the environment
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -67,8 +75,19 @@ class Settings:
             parse_keys(data_key)
         except DataKeyError as exc:
             raise SettingsError(str(exc)) from None
+        keys, keyring_text = env.get("MINGCHA_SIGNING_KEYS", ""), env.get("MINGCHA_SIGNING_KEYRING", "")
+        if mode == "production" and not keys and not keyring_text:
+            raise SettingsError(
+                "MINGCHA_SIGNING_KEYS must name the signing keyring (or MINGCHA_SIGNING_KEYRING hold it) "
+                "when MINGCHA_ENV=production (create one with: "
+                "python -m survey_app rotate-signing-key --keyring PATH)"
+            )
+        if mode == "production" and keys and not Path(keys).is_file():
+            raise SettingsError(f"MINGCHA_SIGNING_KEYS: no keyring at {keys}")
         settings = cls(
             env=mode,
+            signing_keys=Path(keys) if keys else var_dir / "signing_keys.json",
+            signing_keyring=keyring_text,
             var_dir=var_dir,
             database_url=env.get("DATABASE_URL") or f"sqlite:///{var_dir / 'mingcha.db'}",
             secret_key=secret,
@@ -132,3 +151,15 @@ def _whole(value: str, name: str) -> int:
     if number < 0:
         raise SettingsError(f"{name} must be 0 or more")
     return number
+
+
+def load_keyring(settings: Settings) -> Keyring:
+    """The signing keyring: required in production (a file named by MINGCHA_SIGNING_KEYS, or the keyring
+    itself in MINGCHA_SIGNING_KEYRING); made under var/ in development."""
+    from survey_app.keyring import Keyring
+
+    if settings.signing_keyring:  # a secret store handed the keyring itself
+        return Keyring.from_json(settings.signing_keyring, source="MINGCHA_SIGNING_KEYRING")
+    if settings.env == "production":
+        return Keyring.load(settings.signing_keys)
+    return Keyring.load_or_create(settings.signing_keys)

@@ -6,7 +6,7 @@ import os
 import re
 import shutil
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,9 +18,11 @@ from sqlalchemy.exc import OperationalError
 from sqlmodel import Session, create_engine
 from starlette.testclient import TestClient
 
-from survey_app import location_tokens
+from survey_app import keyring, location_tokens
 from survey_app.app import create_app
+from survey_app.cli.main import main as cli_main
 from survey_app.db import make_engine
+from survey_app.keyring import Keyring
 from survey_app.migrate import upgrade
 from survey_app.models import Location
 from survey_app.settings import Settings
@@ -30,7 +32,30 @@ PG_URL = os.environ.get("MINGCHA_TEST_PG", "postgresql+psycopg://postgres@127.0.
 
 
 @pytest.fixture(scope="session")
-def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
+def keyring_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One signing keyring for the whole run (what var/signing_keys.json is in development)."""
+    path = tmp_path_factory.mktemp("keys") / "signing_keys.json"
+    Keyring.load_or_create(path)
+    return path
+
+
+@pytest.fixture(scope="session")
+def signing_keyring(keyring_file: Path) -> Keyring:
+    """The keyring services sign with when a test calls them directly (an app or a command loads the same)."""
+    ring = Keyring.load(keyring_file)
+    keyring.use(ring)
+    return ring
+
+
+@pytest.fixture(autouse=True)
+def active_keyring(signing_keyring: Keyring) -> Keyring:
+    """Every test starts with the run's keyring active (an app made with other settings may swap it)."""
+    keyring.use(signing_keyring)
+    return signing_keyring
+
+
+@pytest.fixture(scope="session")
+def template_db(tmp_path_factory: pytest.TempPathFactory, signing_keyring: Keyring) -> Path:
     """One database migrated with Alembic, copied for every test (fast, and exercises the migration)."""
     path = tmp_path_factory.mktemp("template") / "template.db"
     upgrade(f"sqlite:///{path}")
@@ -38,9 +63,10 @@ def template_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture
-def settings(tmp_path: Path, template_db: Path) -> Settings:
+def settings(tmp_path: Path, template_db: Path, keyring_file: Path) -> Settings:
     db = tmp_path / "test.db"
     shutil.copy(template_db, db)
+    shutil.copy(keyring_file, tmp_path / "signing_keys.json")  # where a command run with this var dir looks
     base = Settings.from_env({"MINGCHA_VAR_DIR": str(tmp_path), "MINGCHA_SECRET_KEY": SECRET})
     return replace(base, database_url=f"sqlite:///{db}", login_failure_delay=0.0, queue_url="immediate://")
 
@@ -62,6 +88,25 @@ def engine(settings: Settings) -> Iterator[Engine]:
 def session(engine: Engine) -> Iterator[Session]:
     with Session(engine, expire_on_commit=False) as s:
         yield s
+
+
+CliRun = Callable[..., tuple[int, str]]
+
+
+@pytest.fixture
+def cli(settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]) -> CliRun:
+    """`python -m survey_app ARGS...` run in-process on this test's database and var dir (its keyring
+    included): returns (exit code, what it printed on stdout and stderr)."""
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
+
+    def run(*args: str) -> tuple[int, str]:
+        capsys.readouterr()
+        code = cli_main(list(args))
+        out = capsys.readouterr()
+        return code, out.out + out.err
+
+    return run
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from survey_app import location_tokens
 from survey_app.clock import utcnow
 from survey_app.models import Campaign, Location, SurveyResponse, User, Visit, ident
 from survey_app.services.campaigns.instruments import register_bundled
+from survey_app.services.campaigns.lifecycle import register_campaign
 from survey_app.services.grades.schemes import ensure_schemes
 
 
@@ -43,8 +44,7 @@ def make_campaign(
         deadline=now + timedelta(days=deadline_in_days),
         ip_salt=secrets.token_hex(8),
     )
-    session.add(campaign)
-    session.flush()
+    register_campaign(session=session, campaign=campaign, actor="test")
     made = []
     for n in range(1, locations + 1):
         loc = Location(

@@ -1,4 +1,4 @@
-"""Command-line handlers for a campaign's data and the worker: export, grade, rescore, draw, audit, labels,
+"""Command-line handlers for a campaign's data and the worker: export, grade, rescore, draw, labels,
 keys, purge, worker."""
 
 from __future__ import annotations
@@ -8,34 +8,6 @@ import sys
 
 from survey_app.cli.lookup import find_campaign
 from survey_app.settings import Settings
-
-
-def audit_command(settings: Settings, args: argparse.Namespace) -> int:
-    from survey_app.db import make_engine, unit_of_work
-    from survey_app.services import audit
-
-    with unit_of_work(make_engine(settings.database_url), write=False) as session:
-        campaign = None
-        if args.campaign:
-            campaign = find_campaign(session=session, code=args.campaign)
-            if campaign is None:
-                return 2
-        if args.audit_command == "show":
-            tz = campaign.timezone if campaign else settings.default_timezone
-            rows = audit.history(session=session, campaign_id=campaign.id if campaign else None)
-            for row in rows:
-                print(audit.format_row(row, tz))
-            print(f"{len(rows)} rows", file=sys.stderr)
-            return 0
-        chain = (campaign.id if campaign else None) if args.campaign else None
-        breaks = audit.verify(session=session, chain=chain)
-        checked = [chain] if chain is not None else audit.chains(session=session)
-    if breaks:
-        for b in breaks:
-            print(f"BROKEN {b}", file=sys.stderr)
-        return 1
-    print(f"audit log intact: {len(checked)} chain(s) verified")
-    return 0
 
 
 def labels_command(settings: Settings, args: argparse.Namespace) -> int:
@@ -140,6 +112,9 @@ def draw_command(settings: Settings, args: argparse.Namespace) -> int:
     from survey_app.services.review.callbacks import draw_callbacks
     from survey_app.web.messages import error_message
 
+    if args.reason.strip() and not args.by.strip():
+        print("error: a further draw is signed: give the lead auditor's name with --by", file=sys.stderr)
+        return 2
     try:
         with unit_of_work(make_engine(settings.database_url)) as session:
             campaign = find_campaign(session=session, code=args.campaign)
@@ -171,17 +146,40 @@ def grade_command(settings: Settings, args: argparse.Namespace) -> int:
     import json
 
     from survey_app.db import make_engine, unit_of_work
+    from survey_app.errors import DomainError
     from survey_app.services.grades import grading, locks
+    from survey_app.web.messages import error_message
 
-    with unit_of_work(make_engine(settings.database_url)) as session:
-        campaign = find_campaign(session=session, code=args.campaign)
-        if campaign is None:
-            return 2
-        if args.lock:
-            snapshot = locks.lock(session=session, campaign=campaign, actor="cli")
-            data = snapshot.result
+    try:
+        with unit_of_work(make_engine(settings.database_url), write=bool(args.lock)) as session:
+            campaign = find_campaign(session=session, code=args.campaign)
+            if campaign is None:
+                return 2
+            if args.verify_locked:
+                digest, found = locks.verify_locked(session=session, campaign=campaign)
+                for line in found:
+                    print(f"DIFFERS {line}", file=sys.stderr)
+                if found:
+                    return 1
+                print(f"{args.campaign}: the stored data give the locked grade (snapshot {digest[:12]})")
+                return 0
+            if args.lock:
+                snapshot = locks.lock(
+                    session=session, campaign=campaign, actor="cli", no_certificate=args.no_certificate
+                )
+                data = snapshot.result
+            else:
+                data = grading.compute(session=session, campaign=campaign)[0].to_dict()
+    except DomainError as exc:
+        if exc.code == "lock_without_certificate":
+            print(
+                f"error: {args.campaign}'s result earns no certificate; to lock it as such, say so with "
+                "--no-certificate. Nothing was locked.",
+                file=sys.stderr,
+            )
         else:
-            data = grading.compute(session=session, campaign=campaign)[0].to_dict()
+            print(f"error: {error_message(exc.code, exc.params)}", file=sys.stderr)
+        return 2
     if args.json:
         print(json.dumps(data, ensure_ascii=False, indent=2))
         return 0

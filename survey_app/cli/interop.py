@@ -57,6 +57,14 @@ def instrument_command(settings: Settings, args: argparse.Namespace) -> int:
                     print(f"{where}: {reason}", file=sys.stderr)
                 print(f"{len(result.problems)} problem(s); nothing was stored", file=sys.stderr)
                 return 2
+            if result.copied_from:
+                print(
+                    f"note: {result.copied_from} is bundled (read-only) or another user's: stored as a copy, "
+                    f"{result.row.instrument_id}",
+                    file=sys.stderr,
+                )
+            if result.stored_already:
+                print("note: this version was stored already, word for word", file=sys.stderr)
             print(f"{result.row.instrument_id} {result.row.version}")
         return 0
     with unit_of_work(engine, write=False) as session:

@@ -6,8 +6,12 @@ import argparse
 import sys
 from pathlib import Path
 
-from survey_app.cli import desk, interop, setup
-from survey_app.settings import Settings, SettingsError
+from babel.support import NullTranslations
+
+from survey_app import i18n, keyring
+from survey_app.cli import desk, interop, records, setup
+from survey_app.keyring import KeyringError
+from survey_app.settings import Settings, SettingsError, load_keyring
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -50,7 +54,17 @@ def main(argv: list[str] | None = None) -> int:
     grade.add_argument("--campaign", required=True)
     grade.add_argument("--json", action="store_true", help="print the full result as JSON")
     grade.add_argument(
-        "--lock", action="store_true", help="store a locked snapshot (and certificate if certified)"
+        "--lock", action="store_true", help="store a locked, signed snapshot (and certificate if certified)"
+    )
+    grade.add_argument(
+        "--no-certificate",
+        action="store_true",
+        help="with --lock: lock a result that earns no certificate (said in so many words)",
+    )
+    grade.add_argument(
+        "--verify-locked",
+        action="store_true",
+        help="recompute from the stored responses and decisions; exit 0 if it matches the signed snapshot",
     )
     rescore = sub.add_parser("rescore", help="refit the fraud model on a campaign and store every verdict")
     rescore.add_argument("--campaign", required=True)
@@ -62,15 +76,9 @@ def main(argv: list[str] | None = None) -> int:
     draw.add_argument(
         "--reason", default="", help="a further draw (the sample was drawn already) needs a reason"
     )
-    draw.add_argument("--by", default="", help="the lead auditor who asks for it (recorded)")
-    audit_cmd = sub.add_parser("audit", help="the hash-chained audit log")
-    audit_sub = audit_cmd.add_subparsers(dest="audit_command", required=True)
-    verify = audit_sub.add_parser(
-        "verify", help="recompute the chain(s); exit 0 when intact, 1 naming the break"
+    draw.add_argument(
+        "--by", default="", help="the lead auditor who asks for it (recorded; required with --reason)"
     )
-    verify.add_argument("--campaign", help="only this campaign's chain (default: every chain)")
-    show = audit_sub.add_parser("show", help="print a campaign's audit log")
-    show.add_argument("--campaign", help="campaign code (default: the global chain: accounts and logins)")
     lab = sub.add_parser("labels", help="write callback and decision labels (id,label,source) for the model")
     lab.add_argument("--campaign", required=True)
     lab.add_argument("--out", required=True, type=Path)
@@ -86,7 +94,9 @@ def main(argv: list[str] | None = None) -> int:
         "--retention-days", type=int, default=None, help="default: MINGCHA_CONTACT_RETENTION_DAYS"
     )
     interop.add_interop_parsers(sub)
+    records.add_records_parsers(sub)
     args = parser.parse_args(argv)
+    i18n.activate(NullTranslations(), "en")  # the command line speaks English, whatever ran before it
     if args.command == "new-data-key":
         from cryptography.fernet import Fernet
 
@@ -94,7 +104,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     try:
         settings = Settings.from_env()
-    except SettingsError as exc:
+        if args.command != "rotate-signing-key":
+            keyring.use(load_keyring(settings))
+    except (SettingsError, KeyringError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     commands = {
@@ -106,7 +118,9 @@ def main(argv: list[str] | None = None) -> int:
         "rescore": desk.rescore_command,
         "draw-callbacks": desk.draw_command,
         "grade": desk.grade_command,
-        "audit": desk.audit_command,
+        "audit": records.audit_command,
+        "rotate-signing-key": records.rotate_key_command,
+        "cert": records.cert_command,
         "worker": desk.worker_command,
         "labels": desk.labels_command,
         "rotate-data-key": desk.rotate_key_command,

@@ -10,6 +10,7 @@ from survey_app.models.campaigns import (
     InstrumentVersion,
     Location,
     RetiredToken,
+    ServedInstrument,
     StoredScheme,
 )
 from survey_app.models.field import Blob, Evidence, Sheet, Visit, VisitMode, VisitStatus
@@ -51,6 +52,7 @@ __all__ = [
     "RequestKey",
     "ResponseStatus",
     "RetiredToken",
+    "ServedInstrument",
     "Role",
     "StoredScheme",
     "Sheet",

@@ -17,7 +17,9 @@ class AuditLog(SQLModel, table=True):
 
     Each campaign has its own chain (`chain` = campaign id); events outside a campaign (accounts, logins)
     use chain 0. `hash` is SHA-256 over the previous row's hash and this row's canonical content, so any
-    edited, deleted or reordered row breaks the chain (`python -m survey_app audit verify`).
+    edited, deleted or reordered row breaks the chain; `mac` is an HMAC of that hash with a key kept outside
+    the database (`key_id` names it), so a row re-hashed or forged by someone who can only write the database
+    does not verify (`python -m survey_app audit verify`).
     """
 
     __table_args__ = (UniqueConstraint("chain", "seq"),)
@@ -35,11 +37,17 @@ class AuditLog(SQLModel, table=True):
     detail: dict[str, Any] = Field(default_factory=empty_dict, sa_column=Column(JSON, nullable=False))
     prev_hash: str = Field(max_length=64)
     hash: str = Field(max_length=64)
+    mac: str = Field(default="", max_length=64)
+    key_id: str = Field(default="", max_length=16)
 
 
 class AuditHead(SQLModel, table=True):
-    """The last row of each audit chain; appends lock it, so concurrent writers cannot fork a chain."""
+    """The last row of each audit chain; appends lock it, so concurrent writers cannot fork a chain. It is
+    signed (Ed25519, the keyring's current key) at every commit, so the end of a chain cannot be cut off or
+    extended by someone without the key."""
 
     chain: int = Field(primary_key=True)
     seq: int = 0
     hash: str = Field(max_length=64)
+    signature: str = Field(default="", max_length=100)
+    key_id: str = Field(default="", max_length=16)

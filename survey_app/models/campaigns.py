@@ -30,7 +30,8 @@ class StoredScheme(SQLModel, table=True):
 
 
 class InstrumentVersion(SQLModel, table=True):
-    """One immutable version of an instrument; responses point at the exact version they answered."""
+    """One immutable version of an instrument; responses point at the exact version they answered. A bundled
+    instrument is read-only; an uploaded one is extended only by its owner (or an administrator)."""
 
     __table_args__ = (UniqueConstraint("instrument_id", "version"),)
     id: int | None = Field(default=None, primary_key=True)
@@ -42,6 +43,8 @@ class InstrumentVersion(SQLModel, table=True):
     definition: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     source_sha256: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+    bundled: bool = False  # shipped with Mingcha: read-only
+    owner_id: int | None = Field(default=None, foreign_key="user.id")  # who uploaded the instrument first
 
 
 class CampaignStatus(StrEnum):
@@ -74,6 +77,17 @@ class Campaign(SQLModel, table=True):
     previous_campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
     ip_salt: str = Field(max_length=64)
     created_at: datetime = Field(default_factory=utcnow)
+
+
+class ServedInstrument(SQLModel, table=True):
+    """A survey instrument version a campaign served, from when until when (None: it still does). A campaign
+    takes answers to its current version, and to an earlier one only if it served it while open."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    campaign_id: int = Field(foreign_key="campaign.id", index=True)
+    instrument_version_id: int = Field(foreign_key="instrumentversion.id")
+    since: datetime = Field(default_factory=utcnow)
+    until: datetime | None = None
 
 
 class Location(SQLModel, table=True):

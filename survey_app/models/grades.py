@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, LargeBinary
+from sqlalchemy import JSON, Column, LargeBinary, Text
 from sqlmodel import Field, SQLModel
 
 from survey_app.clock import utcnow
@@ -37,3 +37,9 @@ class GradeSnapshot(SQLModel, table=True):
     reopened_by: str = Field(default="", max_length=60)
     reopen_reason: str = Field(default="", max_length=1000)
     counted_visits: list[Any] = Field(default_factory=empty_list, sa_column=Column(JSON, nullable=False))
+    checkpoint: str = Field(
+        default="", sa_column=Column(Text, nullable=False, server_default="")
+    )  # audit, signed
+    snapshot_sha256: str = Field(default="", max_length=64)  # SHA-256 of the canonical signed document
+    certificate_jws: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))
+    status_jws: str = Field(default="", sa_column=Column(Text, nullable=False, server_default=""))

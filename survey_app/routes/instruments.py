@@ -22,9 +22,18 @@ def _page(
     problems: list[tuple[str, str]] | None = None,
     added: str | None = None,
     notes: list[tuple[str, str]] | None = None,
+    copied_from: str = "",
+    stored_already: bool = False,
 ) -> Response:
     rows = instruments.all_versions(session=db(request))
-    ctx = {"instruments": rows, "problems": problems or [], "added": added, "notes": notes or []}
+    ctx = {
+        "instruments": rows,
+        "problems": problems or [],
+        "added": added,
+        "notes": notes or [],
+        "copied_from": copied_from,
+        "stored_already": stored_already,
+    }
     return staff_render(request, "instruments/list.html", ctx, status_code=422 if problems else 200)
 
 
@@ -38,12 +47,19 @@ def instrument_upload(request: Request) -> Response:
         return _page(
             request, problems=[("(file)", "choose an instrument file (.yaml) or an XLSForm (.xlsx)")]
         )
+    me = user(request)
     result = import_file(
-        session=db(request), filename=upload.filename, data=upload.file.read(), actor=user(request).username
+        session=db(request), filename=upload.filename, data=upload.file.read(), actor=me.username, user=me
     )
     if result.row is None:
         return _page(request, problems=result.problems, notes=result.notes)
-    return _page(request, added=f"{result.row.instrument_id}@{result.row.version}", notes=result.notes)
+    return _page(
+        request,
+        added=f"{result.row.instrument_id}@{result.row.version}",
+        notes=result.notes,
+        copied_from=result.copied_from,
+        stored_already=result.stored_already,
+    )
 
 
 def instrument_xlsform(request: Request) -> Response:

@@ -1,4 +1,5 @@
-"""Locations of a campaign: list with survey links, import (CSV/xlsx), generate, rotate a token."""
+"""Locations of a campaign: list with survey links, import (CSV/xlsx), generate, edit, deactivate or
+reactivate, delete one added by mistake, rotate a token."""
 
 from __future__ import annotations
 
@@ -9,16 +10,20 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from survey_app.errors import Invalid
 from survey_app.i18n import N_, gettext
 from survey_app.models import Campaign, Location
 from survey_app.routes.staff import LEADS, campaign_access, confirm_page, staff_render
-from survey_app.services.campaigns import location_import
+from survey_app.services.campaigns import location_import, locations
 from survey_app.services.campaigns.locations import (
+    LocationEdit,
     add_locations,
     campaign_locations,
     location_by_code,
     rotate_token,
 )
+from survey_app.services.grades import locks
+from survey_app.services.grades.schemes import campaign_rules
 from survey_app.services.intake.links import survey_url
 from survey_app.web.endpoint import db, endpoint, field, form, read_staff_form, redirect, user
 
@@ -34,15 +39,19 @@ def _page(
     imported: int | None = None,
 ) -> Response:
     settings = request.app.state.settings
-    locations = campaign_locations(session=db(request), campaign=campaign)
-    links = {loc.id: survey_url(settings.base_url, settings.secret_key, loc) for loc in locations}
+    rows = campaign_locations(session=db(request), campaign=campaign)
+    links = {loc.id: survey_url(settings.base_url, settings.secret_key, loc) for loc in rows}
     ctx = {
         "campaign": campaign,
-        "locations": locations,
+        "locations": rows,
         "links": links,
         "import_errors": import_errors or [],
         "import_note": import_note,
         "imported": imported,
+        # new locations start empty: say at once that each must reach the scheme's per-location minimum
+        "per_location": campaign_rules(session=db(request), campaign=campaign).min_sample_location
+        if imported
+        else 0,
     }
     return staff_render(request, "campaigns/locations.html", ctx, status_code=422 if import_errors else 200)
 
@@ -132,6 +141,64 @@ def location_rotate(request: Request) -> Response:
     return redirect(request, "locations:list", code=campaign.code, fragment=f"loc-{location.code}")
 
 
+def _edit_page(
+    request: Request, campaign: Campaign, location: Location, *, problem: str = "", status_code: int = 200
+) -> Response:
+    values = form(request) if request.method == "POST" else {}
+    ctx = {
+        "campaign": campaign,
+        "location": location,
+        "values": {k: str(values.get(k, "")) for k in locations.EDITABLE} if values else None,
+        "problem": problem,
+        "responses": locations.responses_at(session=db(request), location=location),
+        "locked": locks.is_locked(session=db(request), campaign=campaign),
+    }
+    return staff_render(request, "campaigns/location_edit.html", ctx, status_code=status_code)
+
+
+def location_edit_page(request: Request) -> Response:
+    """Correct a location (name, building, floor or entrance, target), take it out of use, or delete it."""
+    campaign = campaign_access(request, manage=True).campaign
+    return _edit_page(request, campaign, campaign_location(request, campaign))
+
+
+def location_edit(request: Request) -> Response:
+    campaign = campaign_access(request, manage=True).campaign
+    location = campaign_location(request, campaign)
+    try:
+        edit = LocationEdit.from_form(lambda name: field(request, name))
+    except Invalid as exc:
+        return _edit_page(request, campaign, location, problem=exc.code, status_code=422)
+    locations.edit_location(session=db(request), location=location, edit=edit, actor=user(request).username)
+    return redirect(request, "locations:list", code=campaign.code, fragment=f"loc-{location.code}")
+
+
+def location_active(request: Request) -> Response:
+    """Deactivate (with a reason) or reactivate a location; its responses stay."""
+    campaign = campaign_access(request, manage=True).campaign
+    location = campaign_location(request, campaign)
+    active = field(request, "active") == "yes"
+    try:
+        locations.set_active(
+            session=db(request),
+            location=location,
+            active=active,
+            reason=field(request, "reason"),
+            actor=user(request).username,
+        )
+    except Invalid as exc:
+        return _edit_page(request, campaign, location, problem=exc.code, status_code=422)
+    return redirect(request, "locations:list", code=campaign.code, fragment=f"loc-{location.code}")
+
+
+def location_delete(request: Request) -> Response:
+    """Delete a location that never had a response or a visit (added by mistake)."""
+    campaign = campaign_access(request, manage=True).campaign
+    location = campaign_location(request, campaign)
+    locations.delete_location(session=db(request), location=location, actor=user(request).username)
+    return redirect(request, "locations:list", code=campaign.code)
+
+
 routes = [
     Route(
         "/c/{code}/locations", endpoint(locations_page, roles=LEADS), methods=["GET"], name="locations:list"
@@ -159,5 +226,29 @@ routes = [
         endpoint(location_rotate, roles=LEADS),
         methods=["POST"],
         name="locations:rotate",
+    ),
+    Route(
+        "/c/{code}/locations/{loc}/edit",
+        endpoint(location_edit_page, roles=LEADS),
+        methods=["GET"],
+        name="locations:edit_page",
+    ),
+    Route(
+        "/c/{code}/locations/{loc}/edit",
+        endpoint(location_edit, roles=LEADS),
+        methods=["POST"],
+        name="locations:edit",
+    ),
+    Route(
+        "/c/{code}/locations/{loc}/active",
+        endpoint(location_active, roles=LEADS),
+        methods=["POST"],
+        name="locations:active",
+    ),
+    Route(
+        "/c/{code}/locations/{loc}/delete",
+        endpoint(location_delete, roles=LEADS),
+        methods=["POST"],
+        name="locations:delete",
     ),
 ]

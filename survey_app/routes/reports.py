@@ -9,9 +9,10 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from survey_app.errors import NotFound
-from survey_app.i18n import N_, gettext
+from survey_app.i18n import gettext
 from survey_app.models import Campaign
-from survey_app.routes.staff import LEADS, campaign_access, confirm_page, download, staff_render
+from survey_app.routes.staff import LEADS, campaign_access, download, staff_render
+from survey_app.services.campaigns.locations import campaign_locations
 from survey_app.services.grades import cycles, large_grades, locks, presentation
 from survey_app.services.grades.presentation import status_text
 from survey_app.services.grades.schemes import campaign_rules
@@ -30,6 +31,22 @@ def _graded(request: Request, campaign: Campaign) -> tuple[dict[str, Any], dict[
     return found
 
 
+def _grade_context(
+    request: Request, campaign: Campaign, result: dict[str, Any], locations: dict[str, int]
+) -> dict[str, Any]:
+    """What every page about the grade shows: the result, its verdict and the sample's adequacy (the
+    locations that block a grade named, with what they have and lack)."""
+    rules = campaign_rules(session=db(request), campaign=campaign)
+    names = {loc.code: loc.name for loc in campaign_locations(session=db(request), campaign=campaign)}
+    return {
+        "campaign": campaign,
+        "result": result,
+        "status_text": status_text(result),
+        "rules": rules,
+        "adequacy": presentation.sample_adequacy(result, locations, rules.min_sample_location, names),
+    }
+
+
 def report_page(request: Request) -> Response:
     """The grade, the radar, the items to improve, sample adequacy, the locked record and the last cycle."""
     campaign = campaign_access(request, manage=True).campaign
@@ -38,15 +55,10 @@ def report_page(request: Request) -> Response:
     if isinstance(graded, Response):
         return graded
     result, locations = graded
-    rules = campaign_rules(session=session, campaign=campaign)
     ctx = {
-        "campaign": campaign,
-        "result": result,
-        "status_text": status_text(result),
+        **_grade_context(request, campaign, result, locations),
         "radar": presentation.radar(result, request.state.locale, gettext("Dimension scores")),
         "low_items": presentation.low_items(result),
-        "rules": rules,
-        "adequacy": presentation.sample_adequacy(result, locations, rules.min_sample_location),
         "locked": locks.latest_snapshot(session=session, campaign_id=campaign.id),
         "change": cycles.cycle_change(session=session, campaign=campaign, current=result),
     }
@@ -54,28 +66,34 @@ def report_page(request: Request) -> Response:
 
 
 def report_lock_confirm(request: Request) -> Response:
-    """Locking makes the grade the record: asked first."""
+    """Locking makes the grade the record: asked first, saying exactly what will be locked."""
     campaign = campaign_access(request, manage=True).campaign
-    return confirm_page(
-        request,
-        title=gettext(N_("Lock this grade?")),
-        body=gettext(
-            N_(
-                "The grade, the scheme and instrument versions and the counted responses and sheets are "
-                "stored as the record; a certified grade gets its public certificate page. Decisions on "
-                "responses are closed until it is reopened with a reason."
-            )
-        ),
-        action=request.url_for("reports:lock", code=campaign.code).path,
-        button=gettext(N_("Lock the grade")),
-        back=request.url_for("reports:page", code=campaign.code).path,
-    )
+    graded = _graded(request, campaign)
+    if isinstance(graded, Response):
+        return graded
+    result, locations = graded
+    ctx = {
+        **_grade_context(request, campaign, result, locations),
+        "fingerprint": locks.fingerprint(result),
+        "counted": sum(c["n"] for c in result["components"] if c["source"] == "survey"),
+        "excluded": sum(result.get("excluded", {}).values()),
+        "incomplete": [c for c in result["components"] if c["score"] is None],
+        "certified": result["status"] == "certified",
+        "locked": locks.latest_snapshot(session=db(request), campaign_id=campaign.id),
+    }
+    return staff_render(request, "reports/lock_confirm.html", ctx)
 
 
 def report_lock(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
     if not locks.is_locked(session=db(request), campaign=campaign):  # a double submit locks once
-        locks.lock(session=db(request), campaign=campaign, actor=user(request).username)
+        locks.lock(
+            session=db(request),
+            campaign=campaign,
+            actor=user(request).username,
+            no_certificate=field(request, "no_certificate") == "yes",
+            expected=field(request, "expected"),
+        )
     return redirect(request, "reports:page", code=campaign.code)
 
 
@@ -107,11 +125,9 @@ def analysis_page(request: Request) -> Response:
     graded = _graded(request, campaign)
     if isinstance(graded, Response):
         return graded
-    result, _locations = graded
+    result, locations = graded
     ctx = {
-        "campaign": campaign,
-        "result": result,
-        "status_text": status_text(result),
+        **_grade_context(request, campaign, result, locations),
         "radar": presentation.radar(result, request.state.locale, gettext("Dimension scores")),
         "low_items": presentation.low_items(result),
     }

@@ -48,26 +48,63 @@ def review_page(request: Request) -> Response:
 
 def review_draw(request: Request) -> Response:
     """Ask for the callback sample (drawn by the job worker: at 100,000 responses it takes seconds; the seed
-    is recorded, so the draw can be repeated); on to the job's page, which follows it."""
+    is recorded, so the draw can be repeated); on to the job's page, which follows it. The sample is drawn
+    once: a further draw needs its confirmation page, a reason and the lead auditor's name."""
     campaign = campaign_access(request, manage=True).campaign
+    session, me = db(request), user(request)
     redraw = field(request, "redraw") == "yes"
-    reason = field(request, "reason")
-    callbacks.check_draw(session=db(request), campaign=campaign, reason=reason, redraw=redraw)
+    if callbacks.draws(session=session, campaign=campaign) and not redraw:
+        return redirect(request, "review:draw_confirm", code=campaign.code)
+    reason = field(request, "reason").strip()
+    if redraw and field(request, "name").strip().lower() not in {
+        me.username.lower(),
+        me.display_name.lower(),
+    }:
+        return _redraw_page(request, campaign, problem="redraw_name", status_code=422)
+    try:
+        callbacks.check_draw(session=session, campaign=campaign, reason=reason, redraw=redraw)
+    except Invalid as exc:
+        if not redraw:
+            raise
+        return _redraw_page(request, campaign, problem=exc.code, status_code=422)
+    params = {
+        "seed": str(secrets.randbelow(1_000_000)),
+        "reason": reason[:1000],
+        "redraw": "1" if redraw else "",
+    }
     job = requests.ask(
-        session=db(request),
+        session=session,
         campaign=campaign,
         kind="draw",
-        params={
-            "seed": str(secrets.randbelow(1_000_000)),
-            "reason": reason.strip()[:1000],
-            "redraw": "1" if redraw else "",
-        },
-        actor=user(request).username,
+        params=params,
+        actor=me.username,
         locale=request.state.locale,
     )
     response = redirect(request, "jobs:page", code=campaign.code, job=job.id)
     response.background = BackgroundTask(request.app.state.jobs.enqueue_job, job.id)  # after the commit
     return response
+
+
+def _redraw_page(
+    request: Request, campaign: Campaign, *, problem: str = "", status_code: int = 200
+) -> Response:
+    ctx = {
+        "campaign": campaign,
+        "summary": summary.summary(session=db(request), campaign=campaign),
+        "problem": problem,
+        "reason": field(request, "reason"),
+        "locked": _frozen(request, campaign),
+    }
+    return staff_render(request, "review/redraw.html", ctx, status_code=status_code)
+
+
+def review_draw_confirm(request: Request) -> Response:
+    """A further draw is asked for here: the draws so far, a reason, the lead auditor's name (before the
+    first draw there is nothing to confirm: back to the desk, where it is drawn)."""
+    campaign = campaign_access(request, manage=True).campaign
+    if not callbacks.draws(session=db(request), campaign=campaign):
+        return redirect(request, "review:page", code=campaign.code)
+    return _redraw_page(request, campaign)
 
 
 def _response(request: Request, campaign: Campaign) -> SurveyResponse:
@@ -173,6 +210,12 @@ def review_bulk(request: Request) -> Response:
 routes = [
     Route("/c/{code}/review", endpoint(review_page, roles=LEADS), methods=["GET"], name="review:page"),
     Route("/c/{code}/review/draw", endpoint(review_draw, roles=LEADS), methods=["POST"], name="review:draw"),
+    Route(
+        "/c/{code}/review/draw",
+        endpoint(review_draw_confirm, roles=LEADS),
+        methods=["GET"],
+        name="review:draw_confirm",
+    ),
     Route("/c/{code}/review/bulk", endpoint(review_bulk, roles=LEADS), methods=["POST"], name="review:bulk"),
     Route(
         "/c/{code}/r/{receipt}", endpoint(response_page, roles=LEADS), methods=["GET"], name="review:detail"

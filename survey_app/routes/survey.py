@@ -167,8 +167,10 @@ def survey_thanks(request: Request) -> Response:
 def poster_code(request: Request) -> Response:
     """The short address typed from a poster (/q/K7M-4QX, any case): on to the location's survey."""
     location = links.by_short_code(session=db(request), text=request.path_params["code"])
-    if location is None or not location.active:
+    if location is None:
         raise NotFound("poster_code_not_found")
+    if not location.active:
+        raise Gone("location_retired")
     target = links.survey_url("", request.app.state.settings.secret_key, location)
     return RedirectResponse(target, status_code=303)
 

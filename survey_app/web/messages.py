@@ -28,6 +28,13 @@ ERRORS: dict[str, tuple[str, str]] = {
         N_("The survey opens on %(start)s. Please come back then."),
     ),
     "receipt_not_found": (N_("Receipt not found"), N_("We could not find this receipt for this survey.")),
+    "survey_version_unknown": (
+        N_("Form not recognised"),
+        N_(
+            "This form is not one this survey has given out, so nothing was stored. "
+            "Please scan the QR code on the notice again and answer the current form."
+        ),
+    ),
     "body_too_large": (
         N_("Form too large"),
         N_("The form was far too large to accept. Please go back and shorten your answers."),
@@ -234,6 +241,55 @@ ERRORS: dict[str, tuple[str, str]] = {
         N_("Choose confirmed or not confirmed. Nothing was recorded."),
     ),
     "already_locked": (N_("Already locked"), N_("This campaign's grade is already locked.")),
+    "grade_changed": (
+        N_("The grade changed"),
+        N_(
+            "The grade changed after the confirmation page was shown (new responses or decisions came in). "
+            "Nothing was locked: look at what will be locked again."
+        ),
+    ),
+    "location_name_required": (N_("A name is needed"), N_("Give the location a name. Nothing was changed.")),
+    "location_target": (
+        N_("Target not understood"),
+        N_("The target must be a whole number from 1 to %(max)s, or empty. Nothing was changed."),
+    ),
+    "location_reason_required": (
+        N_("A reason is needed"),
+        N_("Say why this location is taken out of use (recorded in the audit log). Nothing was changed."),
+    ),
+    "location_in_use": (
+        N_("Location in use"),
+        N_(
+            "This location has responses or visits, so it is kept: deactivate it instead (its responses "
+            "stay). Nothing was deleted."
+        ),
+    ),
+    "location_retired": (
+        N_("Poster no longer in use"),
+        N_("This poster is no longer in use for the survey. Thank you for wanting to take part."),
+    ),
+    "lock_without_certificate": (
+        N_("No certificate"),
+        N_(
+            "This result earns no certificate. Lock it only as “no certificate”: tick that box on the "
+            "confirmation page. Nothing was locked."
+        ),
+    ),
+    "already_drawn": (
+        N_("Already drawn"),
+        N_(
+            "This campaign's callback sample was drawn already. A further draw needs its confirmation page, "
+            "a reason and your name; the earlier draws stay."
+        ),
+    ),
+    "redraw_name": (
+        N_("Your name is needed"),
+        N_("Type your own name (as the app knows it) to sign the further draw. Nothing was drawn."),
+    ),
+    "redraw_reason_required": (
+        N_("A reason is needed"),
+        N_("A further draw needs a reason and your name. Nothing was drawn."),
+    ),
     "not_locked": (
         N_("Not locked"),
         N_("This campaign's grade is not locked, so there is nothing to reopen."),

@@ -198,8 +198,11 @@ def run_worker(settings: Settings, workers: int = 1, *, parent: int | None = Non
     """A job worker until stopped (SIGINT: after the job in hand; SIGTERM: at once): stale locks cleared,
     everything left unscored or waiting queued, then jobs as they come. With `parent`, it also stops when
     that process is gone (the embedded worker of a server killed with SIGKILL)."""
+    from survey_app import keyring
     from survey_app.db import make_engine
+    from survey_app.settings import load_keyring
 
+    keyring.use(load_keyring(settings))
     jobs = Jobs(settings, make_engine(settings.database_url))
     consumer = jobs.consumer(max(1, workers))
     jobs.flush_scoring_locks()

@@ -16,6 +16,7 @@ from survey_app.services.demo.estate import seed_demo, seed_demo_responses
 from survey_app.services.demo.field import seed_field_demo
 from survey_app.services.grades import locks
 from survey_app.services.intake.links import survey_url
+from survey_app.services.review.callbacks import draw_callbacks
 from survey_app.settings import Settings
 from tests.e2e.conftest import axe_violations
 from tests.factories import PASSWORD, add_member, make_user
@@ -44,6 +45,7 @@ def world(session: Session, settings: Settings) -> dict[str, Any]:
     seed_field_demo(session=session, campaign=before, assign=False)
     snapshot = locks.lock(session=session, campaign=before, actor="lead")
     seed_field_demo(session=session, campaign=campaign, assign=True)
+    draw_callbacks(session=session, campaign=campaign, seed=1, actor="lead")
     job = Job(
         campaign_id=campaign.id or 0,
         kind="export",
@@ -95,12 +97,14 @@ def pages(w: dict[str, Any]) -> dict[str, list[str]]:
             f"/c/{code}/close",
             f"/c/{code}/locations",
             f"/c/{code}/locations/{w['loc']}/rotate",
+            f"/c/{code}/locations/{w['loc']}/edit",
             f"/c/{code}/posters/{w['loc']}",
             f"/c/{code}/report",
             f"/c/{code}/jobs/{w['job']}",
             f"/c/{code}/report/lock",
             f"/c/{code}/report/analysis",
             f"/c/{code}/review",
+            f"/c/{code}/review/draw",
             f"/c/{code}/r/{w['receipt']}",
             f"/c/{code}/visits",
             *[f"/c/{code}/visits/{v}" for v in w["visits"][:3]],

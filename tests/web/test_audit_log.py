@@ -1,29 +1,44 @@
-"""The audit log: every chain verifies, tampering is named, concurrent writers keep one chain."""
+"""The audit log: every chain verifies; tampering by someone who can write the database but does not hold
+the key is named (edits, deletions, re-hashing, truncation, forged rows, a dropped chain); checkpoints kept
+elsewhere prove the log still extends them; concurrent writers keep one chain."""
 
 from __future__ import annotations
 
+import json
 import threading
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
 
 import pytest
+from cryptography.fernet import Fernet
 from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlmodel import Session, col, select
 
-from survey_app.cli.main import main
+from survey_app import keyring
 from survey_app.db import make_engine, unit_of_work
+from survey_app.keyring import Keyring
 from survey_app.migrate import upgrade
+from survey_app.models import AuditHead, AuditLog
 from survey_app.services import audit
-from survey_app.settings import Settings
+from survey_app.settings import Settings, SettingsError, load_keyring
+from tests.conftest import CliRun
 from tests.factories import make_campaign
+
+# seq 1 is the campaign's creation; the test rows are seq 2..6 ("contact.reveal" at 3 and 5)
+ACTIONS = ["test", "contact.reveal", "test", "contact.reveal", "test"]
 
 
 def _chain_of_five(engine_url: str) -> int:
     engine = make_engine(engine_url)
     with unit_of_work(engine) as db:
         campaign, _ = make_campaign(db, code="AUD-1")
-        for n in range(5):
+        for n, action in enumerate(ACTIONS):
             audit.append(
                 session=db,
                 actor="lead1",
-                action="test",
+                action=action,
                 campaign_id=campaign.id,
                 subject=f"n:{n}",
                 reason=f"r{n}",
@@ -33,63 +48,339 @@ def _chain_of_five(engine_url: str) -> int:
     return chain
 
 
-def _verify_cli(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> tuple[int, str]:
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
-    code = main(["audit", "verify", "--campaign", "AUD-1"])
-    out = capsys.readouterr()
-    return code, out.out + out.err
+def _sql(script: str) -> Callable[[Connection, int], None]:
+    def run(conn: Connection, chain: int) -> None:
+        for statement in script.split(";"):
+            conn.execute(text(statement), {"c": chain})
+
+    return run
 
 
-TAMPERING = {
+def _rehash_from(session: Session, chain: int, seq: int) -> None:
+    """What an attacker without the key does: renumber and re-hash every row from `seq`, move the head."""
+    rows = session.exec(
+        select(AuditLog).where(AuditLog.chain == chain, AuditLog.seq >= seq).order_by(col(AuditLog.seq))
+    ).all()
+    prev = session.exec(select(AuditLog).where(AuditLog.chain == chain, AuditLog.seq == seq - 1)).one()
+    prev_hash, next_seq = prev.hash, seq
+    for row in rows:
+        row.seq, row.prev_hash = next_seq, prev_hash
+        row.hash = audit.row_hash(prev_hash, row)
+        prev_hash, next_seq = row.hash, next_seq + 1
+        session.add(row)
+    head = session.get(AuditHead, chain)
+    assert head is not None
+    head.seq, head.hash = next_seq - 1, prev_hash
+    session.add(head)
+
+
+def _orm(change: Callable[[Session, int], None]) -> Callable[[Connection, int], None]:
+    def run(conn: Connection, chain: int) -> None:
+        with Session(bind=conn) as session:
+            change(session, chain)
+            session.flush()
+
+    return run
+
+
+def _drop_reveals(session: Session, chain: int) -> None:
+    for row in session.exec(
+        select(AuditLog).where(AuditLog.chain == chain, AuditLog.action == "contact.reveal")
+    ):
+        session.delete(row)
+    session.flush()
+    _rehash_from(session, chain, 3)
+
+
+def _forge_appended(session: Session, chain: int) -> None:
+    head = session.get(AuditHead, chain)
+    assert head is not None
+    last = session.exec(select(AuditLog).where(AuditLog.chain == chain, AuditLog.seq == head.seq)).one()
+    forged = AuditLog(
+        chain=chain,
+        seq=head.seq + 1,
+        at=last.at,
+        actor="lead1",
+        action="grade.lock",
+        campaign_id=chain,
+        prev_hash=last.hash,
+        hash="",
+        mac=last.mac,  # the last genuine HMAC, the best a forger without the key can copy
+        key_id=last.key_id,
+    )
+    forged.hash = audit.row_hash(last.hash, forged)
+    head.seq, head.hash = forged.seq, forged.hash
+    session.add(forged)
+    session.add(head)
+
+
+def _roll_back_end(session: Session, chain: int) -> None:
+    head = session.get(AuditHead, chain)
+    assert head is not None
+    last = session.exec(select(AuditLog).where(AuditLog.chain == chain, AuditLog.seq == head.seq)).one()
+    head.seq, head.hash = last.seq - 1, last.prev_hash
+    session.delete(last)
+    session.add(head)
+
+
+def _rehash_edit(session: Session, chain: int) -> None:
+    row = session.exec(select(AuditLog).where(AuditLog.chain == chain, AuditLog.seq == 4)).one()
+    row.actor = "someone else"
+    session.add(row)
+    session.flush()
+    _rehash_from(session, chain, 4)
+
+
+# how: (the change, where verify must say it broke, what it must say)
+TAMPERING: dict[str, tuple[Callable[[Connection, int], None], str, str]] = {
     "edited": (
-        "UPDATE auditlog SET reason = 'nothing happened' WHERE chain = :c AND seq = 3",
+        _sql("UPDATE auditlog SET reason = 'nothing happened' WHERE chain = :c AND seq = 3"),
         "seq 3",
         "changed",
     ),
-    "deleted": ("DELETE FROM auditlog WHERE chain = :c AND seq = 2", "seq 2", "missing"),
-    "deleted last": ("DELETE FROM auditlog WHERE chain = :c AND seq = 5", "seq 5", "head"),
+    "deleted": (_sql("DELETE FROM auditlog WHERE chain = :c AND seq = 2"), "seq 2", "missing"),
+    "deleted last": (_sql("DELETE FROM auditlog WHERE chain = :c AND seq = 6"), "seq 6", "head"),
+    "deleted last, head rolled back": (_orm(_roll_back_end), "seq 5", "signature"),
+    "forged row appended, hash and head recomputed": (_orm(_forge_appended), "seq 7", "HMAC"),
+    "contact.reveal rows deleted, chain re-hashed": (_orm(_drop_reveals), "seq 3", "HMAC"),
+    "edited and re-hashed to the end": (_orm(_rehash_edit), "seq 4", "HMAC"),
     "reordered": (
-        "UPDATE auditlog SET seq = -seq WHERE chain = :c AND seq IN (2, 4);"
-        "UPDATE auditlog SET seq = CASE seq WHEN -2 THEN 4 WHEN -4 THEN 2 END WHERE chain = :c AND seq < 0",
+        _sql(
+            "UPDATE auditlog SET seq = -seq WHERE chain = :c AND seq IN (2, 4);"
+            "UPDATE auditlog SET seq = CASE seq WHEN -2 THEN 4 WHEN -4 THEN 2 END"
+            " WHERE chain = :c AND seq < 0"
+        ),
         "seq 2",
         "",
     ),
     "re-hashed edit": (
-        "UPDATE auditlog SET actor = 'someone else', hash = prev_hash WHERE chain = :c AND seq = 4",
+        _sql("UPDATE auditlog SET actor = 'someone else', hash = prev_hash WHERE chain = :c AND seq = 4"),
         "seq 4",
         "",
+    ),
+    "head signature copied from another state": (
+        _sql("UPDATE audithead SET seq = seq - 1 WHERE chain = :c"),
+        "seq 5",
+        "head",
+    ),
+    "whole chain and head deleted": (
+        _sql("DELETE FROM auditlog WHERE chain = :c; DELETE FROM audithead WHERE chain = :c"),
+        "seq 0",
+        "missing",
     ),
 }
 
 
 @pytest.mark.parametrize("how", sorted(TAMPERING))
-def test_tampering_with_one_row_is_named_by_audit_verify(
-    how: str, settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize("scope", ["--campaign", "every chain"])
+def test_tampering_is_named_by_audit_verify(
+    how: str,
+    scope: str,
+    settings: Settings,
+    cli: CliRun,
 ) -> None:
     chain = _chain_of_five(settings.database_url)
-    assert _verify_cli(settings, monkeypatch, capsys)[0] == 0
-    sql, where, why = TAMPERING[how]
+    extra = ["--campaign", "AUD-1"] if scope == "--campaign" else []
+    assert cli("audit", "verify", *extra) == (
+        0,
+        f"audit log intact: {1 if extra else len(_chains(settings))} chain(s) verified\n",
+    )
+    change, where, why = TAMPERING[how]
     engine = make_engine(settings.database_url)
     with engine.begin() as conn:
-        for statement in sql.split(";"):
-            conn.execute(text(statement), {"c": chain})
+        change(conn, chain)
     engine.dispose()
-    code, out = _verify_cli(settings, monkeypatch, capsys)
-    assert code == 1 and where in out and why in out, out
+    code, out = cli("audit", "verify", *extra)
+    assert code == 1 and f"BROKEN chain {chain}: {where} " in out and why in out, out
+    assert "intact" not in out
 
 
-def test_audit_show_prints_the_chain(
-    settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
-) -> None:
+def _chains(settings: Settings) -> list[int]:
+    engine = make_engine(settings.database_url)
+    with unit_of_work(engine, write=False) as db:
+        found = audit.chains(session=db)
+    engine.dispose()
+    return found
+
+
+def test_audit_show_prints_the_chain(settings: Settings, cli: CliRun) -> None:
     _chain_of_five(settings.database_url)
-    monkeypatch.setenv("DATABASE_URL", settings.database_url)
-    monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
-    assert main(["audit", "show", "--campaign", "AUD-1"]) == 0
-    lines = [line for line in capsys.readouterr().out.splitlines() if " test " in line]
-    assert len(lines) == 5 and "n:0" in lines[0] and "(r4)" in lines[-1]
+    code, out = cli("audit", "show", "--campaign", "AUD-1")
+    lines = [line for line in out.splitlines() if " n:" in line]
+    assert code == 0 and len(lines) == 5 and "n:0" in lines[0] and "(r4)" in lines[-1]
+    assert "campaign.create" in out.splitlines()[0]
+
+
+def test_a_checkpoint_kept_elsewhere_proves_the_log_still_extends_it(
+    settings: Settings, cli: CliRun, tmp_path: Path
+) -> None:
+    chain = _chain_of_five(settings.database_url)
+    code, printed = cli("audit", "checkpoint", "--campaign", "AUD-1")
+    lines = printed.splitlines()
+    assert code == 0 and lines[0] == "mingcha audit checkpoint v1"
+    assert [line.split(":")[0] for line in lines[1:]] == [
+        "chain",
+        "campaign",
+        "seq",
+        "head",
+        "time",
+        "key",
+        "signature",
+    ]
+    assert f"chain: {chain}" in lines and "campaign: AUD-1" in lines and "seq: 6" in lines
+    saved = tmp_path / "checkpoint.txt"
+    saved.write_text(printed, encoding="utf-8")
+
+    # the log grows: it still extends the checkpoint
+    engine = make_engine(settings.database_url)
+    with unit_of_work(engine) as db:
+        audit.append(session=db, actor="lead1", action="test", campaign_id=chain, subject="later")
+    code, out = cli("audit", "verify", "--checkpoint", str(saved))
+    assert code == 0 and f"extends the checkpoint at seq 6 of chain {chain}" in out
+
+    # verified with the published keys alone (a JWK Set file), as a body keeping it elsewhere would
+    jwks = tmp_path / "jwks.json"
+    jwks.write_text(json.dumps(Keyring.load(settings.signing_keys).jwks()), encoding="utf-8")
+    assert cli("audit", "verify", "--checkpoint", str(saved), "--jwks", str(jwks))[0] == 0
+
+    # a checkpoint whose head was edited to match a rewritten log does not verify (its signature)
+    forged = tmp_path / "forged.txt"
+    forged.write_text(printed.replace("seq: 6", "seq: 5"), encoding="utf-8")
+    code, out = cli("audit", "verify", "--checkpoint", str(forged))
+    assert code == 1 and "checkpoint's signature does not verify" in out
+
+    # the log cut back below the checkpoint by someone holding the key (rows and head re-signed): the
+    # checkpoint kept elsewhere is what catches it
+    with unit_of_work(engine) as db:
+        for row in db.exec(select(AuditLog).where(AuditLog.chain == chain, AuditLog.seq >= 6)):
+            db.delete(row)
+        db.flush()
+        head = db.get(AuditHead, chain)
+        assert head is not None
+        fifth = db.exec(select(AuditLog).where(AuditLog.chain == chain, AuditLog.seq == 5)).one()
+        head.seq, head.hash = 5, fifth.hash
+        db.add(head)
+        db.info.setdefault(audit.HEADS, {})[chain] = head  # the key holder signs the moved head
+    engine.dispose()
+    code, out = cli("audit", "verify", "--campaign", "AUD-1")
+    assert code == 0, out  # the key holder's rewrite passes on its own ...
+    code, out = cli("audit", "verify", "--checkpoint", str(saved))
+    assert code == 1 and "no longer reaches the checkpoint" in out  # ... but not against the checkpoint
+
+
+@pytest.mark.parametrize(
+    "content, said",
+    [
+        ("", "not a Mingcha audit checkpoint"),
+        ("hello\n", "not a Mingcha audit checkpoint"),
+        ("mingcha audit checkpoint v1\nchain: 1\n", "lacks"),
+        ("mingcha audit checkpoint v1\nwho: me\n", "unexpected line"),
+        (
+            "mingcha audit checkpoint v1\nchain: x\ncampaign: A\nseq: 1\nhead: "
+            + "0" * 64
+            + "\ntime: t\nkey: k\nsignature: s\n",
+            "whole numbers",
+        ),
+        (
+            "mingcha audit checkpoint v1\nchain: 1\ncampaign: A\nseq: 1\nhead: xyz\ntime: t\nkey: k\n"
+            "signature: s\n",
+            "64 hexadecimal",
+        ),
+        (b"\xff\xfe\x00".decode("latin-1"), "not a Mingcha"),
+    ],
+)
+def test_a_malformed_checkpoint_is_exit_2_with_a_reason(
+    content: str,
+    said: str,
+    settings: Settings,
+    cli: CliRun,
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "bad.txt"
+    path.write_text(content, encoding="utf-8")
+    code, out = cli("audit", "verify", "--checkpoint", str(path))
+    assert code == 2 and said in out and "Traceback" not in out
+    assert cli("audit", "verify", "--checkpoint", str(tmp_path / "none.txt"))[0] == 2
+    path.write_bytes(b"\xff\xfe\xfa")
+    code, out = cli("audit", "verify", "--checkpoint", str(path))
+    assert code == 2 and "cannot read" in out
+
+
+def test_a_rotated_key_signs_from_then_on_and_the_old_rows_still_verify(
+    settings: Settings, cli: CliRun, tmp_path: Path
+) -> None:
+    chain = _chain_of_five(settings.database_url)
+    code, before = cli("audit", "checkpoint", "--campaign", "AUD-1")
+    saved = tmp_path / "checkpoint.txt"
+    saved.write_text(before, encoding="utf-8")
+    old_kid = Keyring.load(settings.signing_keys).current_kid
+    code, out = cli("rotate-signing-key")
+    ring = Keyring.load(settings.signing_keys)
+    assert code == 0 and ring.current_kid != old_kid and old_kid in ring.keys and "1 earlier key" in out
+    assert settings.signing_keys.stat().st_mode & 0o777 == 0o600
+    keyring.use(ring)  # what the app and the worker load when they restart
+    # appended after the rotation: signed with the new key, and everything before still verifies
+    engine = make_engine(settings.database_url)
+    with unit_of_work(engine) as db:
+        audit.append(session=db, actor="lead1", action="test", campaign_id=chain, subject="after")
+    engine.dispose()
+    code, out = cli("audit", "verify", "--checkpoint", str(saved))
+    assert code == 0, out
+    with unit_of_work(make_engine(settings.database_url), write=False) as db:
+        kids = {row.key_id for row in audit.history(session=db, campaign_id=chain)}
+        head = db.get(AuditHead, chain)
+        assert head is not None and head.key_id == ring.current_kid
+    assert kids == {old_kid, ring.current_kid}
+
+
+def test_rows_written_before_the_log_was_keyed_are_sealed_once_by_migrate(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0015")
+    old = AuditLog(
+        chain=0,
+        seq=1,
+        at=datetime(2026, 1, 1),
+        actor="admin",
+        action="user.create",
+        subject="u:1",
+        detail={},
+        prev_hash=audit.GENESIS,
+        hash="",
+    )
+    old.hash = audit.row_hash(audit.GENESIS, old)  # what the code before 0016 wrote
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(
+            text(
+                "INSERT INTO auditlog (chain, seq, at, actor, action, subject, old, new, reason, detail,"
+                " prev_hash, hash) VALUES (0, 1, '2026-01-01 00:00:00.000000', 'admin', 'user.create',"
+                " 'u:1', '', '', '', '{}', :genesis, :hash)"
+            ),
+            {"genesis": audit.GENESIS, "hash": old.hash},
+        )
+        conn.execute(
+            text("INSERT INTO audithead (chain, seq, hash) VALUES (0, 1, :hash)"), {"hash": old.hash}
+        )
+    upgrade(url)
+    with unit_of_work(engine, write=False) as db:
+        assert audit.verify(session=db) == []
+    # afterwards an unkeyed row is a forgery: another migrate run does not seal it
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE auditlog SET mac = '', actor = 'nobody'"))
+    with Session(engine) as db:
+        row = db.exec(select(AuditLog)).one()
+        row.hash = audit.row_hash(audit.GENESIS, row)
+        db.add(row)
+        head = db.get(AuditHead, 0)
+        assert head is not None
+        head.hash = row.hash
+        db.add(head)
+        db.commit()
+    upgrade(url)
+    with unit_of_work(engine, write=False) as db:
+        broken = audit.verify(session=db)
+    engine.dispose()
+    assert len(broken) == 1 and "HMAC" in str(broken[0])
 
 
 def test_concurrent_appends_on_postgres_keep_one_chain(pg_url: str) -> None:
@@ -124,3 +415,26 @@ def test_concurrent_appends_on_postgres_keep_one_chain(pg_url: str) -> None:
         assert sum(r.action == "test" for r in rows) == 90
         assert audit.verify(session=db) == []
     engine.dispose()
+
+
+def test_the_signing_keys_live_outside_the_database_and_production_requires_them(tmp_path: Path) -> None:
+    dev = Settings.from_env({"MINGCHA_VAR_DIR": str(tmp_path)})
+    ring = load_keyring(dev)
+    assert dev.signing_keys == tmp_path / "signing_keys.json"
+    assert dev.signing_keys.stat().st_mode & 0o777 == 0o600, "readable by its owner only"
+    assert load_keyring(dev).current_kid == ring.current_kid, "created once, then read"
+    production = {
+        "MINGCHA_ENV": "production",
+        "MINGCHA_VAR_DIR": str(tmp_path),
+        "MINGCHA_SECRET_KEY": "s" * 40,
+        "MINGCHA_DATA_KEY": Fernet.generate_key().decode(),
+    }
+    with pytest.raises(SettingsError, match="MINGCHA_SIGNING_KEYS"):
+        Settings.from_env(production)
+    with pytest.raises(SettingsError, match="no keyring"):
+        Settings.from_env({**production, "MINGCHA_SIGNING_KEYS": str(tmp_path / "missing.json")})
+    from_file = Settings.from_env({**production, "MINGCHA_SIGNING_KEYS": str(dev.signing_keys)})
+    assert load_keyring(from_file).current_kid == ring.current_kid
+    from_env = Settings.from_env({**production, "MINGCHA_SIGNING_KEYRING": ring.to_json()})
+    assert load_keyring(from_env).current_kid == ring.current_kid
+    assert ring.to_json() not in repr(from_env), "the keyring never shows in a settings dump"

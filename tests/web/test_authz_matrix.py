@@ -48,12 +48,16 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/c/{code}/locations/import"): (R, 403, 403, 422, 403, 422),
     ("POST", "/c/{code}/locations/generate"): (R, 403, 403, 422, 403, 422),
     ("POST", "/c/{code}/locations/{loc}/rotate"): (R, 403, 403, 303, 403, 303),
+    ("GET", "/c/{code}/locations/{loc}/edit"): (R, 403, 403, 200, 403, 200),
+    ("POST", "/c/{code}/locations/{loc}/edit"): (R, 403, 403, 422, 403, 422),  # no name given
+    ("POST", "/c/{code}/locations/{loc}/active"): (R, 403, 403, 422, 403, 422),  # deactivating needs a reason
+    ("POST", "/c/{code}/locations/{loc}/delete"): (R, 403, 403, 409, 403, 409),  # it has a response: kept
     ("GET", "/c/{code}/posters.pdf"): (R, 403, 403, 200, 403, 200),
     ("GET", "/c/{code}/posters/{loc}.png"): (R, 403, 403, 200, 403, 200),
     ("GET", "/c/{code}/posters/{loc}"): (R, 403, 403, 200, 403, 200),
     ("GET", "/instruments"): (R, 403, 403, 200, 200, 200),
     ("GET", "/c/{code}/report"): (R, 403, 403, 200, 403, 200),
-    ("POST", "/c/{code}/report/lock"): (R, 403, 403, 303, 403, 303),
+    ("POST", "/c/{code}/report/lock"): (R, 403, 403, 422, 403, 422),  # earns no certificate: say so first
     ("GET", "/c/{code}/report/analysis"): (R, 403, 403, 200, 403, 200),
     ("GET", "/c/{code}/report/analysis.pdf"): (R, 403, 403, 200, 403, 200),
     ("POST", "/c/{code}/export/{what:str}.{fmt:str}"): (R, 403, 403, 200, 403, 200),
@@ -62,6 +66,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/c/{code}/tasks"): (R, 403, 403, 422, 403, 422),  # nothing said about what to check
     ("POST", "/c/{code}/tasks/{task:int}"): (R, 403, 403, 404, 403, 404),  # no such task
     ("POST", "/c/{code}/review/draw"): (R, 403, 403, 422, 403, 422),  # nothing scored to draw from
+    ("GET", "/c/{code}/review/draw"): (R, 403, 403, 303, 403, 303),  # nothing drawn yet: to the desk
     ("POST", "/c/{code}/review/bulk"): (R, 403, 403, 422, 403, 422),  # no decision given
     ("GET", "/c/{code}/r/{receipt}"): (R, 403, 403, 200, 403, 200),
     ("POST", "/c/{code}/r/{receipt}/reveal"): (R, 403, 403, 409, 403, 409),  # no phone was left
@@ -69,6 +74,9 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/c/{code}/r/{receipt}/decide"): (R, 403, 403, 422, 403, 422),  # no decision given
     ("GET", "/cert/{token}"): (404, 404, 404, 404, 404, 404),  # an unknown certificate (a survey token)
     ("GET", "/cert/{token}/qr.{fmt}"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/cert/{token}/certificate.jws"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/cert/{token}/status.jws"): (404, 404, 404, 404, 404, 404),
+    ("GET", "/.well-known/jwks.json"): (200, 200, 200, 200, 200, 200),  # public keys, for anyone
     ("POST", "/instruments"): (R, 403, 403, 422, 422, 422),
     ("GET", "/c/{code}/visits"): (R, 403, 403, 200, 403, 200),
     ("POST", "/c/{code}/visits"): (R, 403, 403, 422, 403, 422),  # no window given

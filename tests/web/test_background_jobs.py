@@ -135,7 +135,7 @@ def test_the_callback_draw_is_a_job_whose_page_follows_it(
         raise Invalid("nothing_to_draw")
 
     monkeypatch.setattr(requests, "draw_callbacks", half_way)
-    further = {"_csrf": csrf_of(client), "redraw": "yes", "reason": "补抽：新增答卷"}
+    further = {"_csrf": csrf_of(client), "redraw": "yes", "reason": "补抽：新增答卷", "name": "lead-draw"}
     again = client.post(f"/c/{campaign.code}/review/draw", data=further)
     failed = client.get(again.headers["location"])
     assert "还没有经过评分的线上答卷" in failed.text

@@ -37,12 +37,20 @@ def test_download_edit_upload_and_serve(client: TestClient, session: Session) ->
     added = client.post(
         "/instruments", data={"_csrf": csrf_of(client)}, files={"file": ("estate.xlsx", out.getvalue())}
     )
-    assert added.status_code == 200 and "property-resident-survey@2" in added.text
+    # the bundled instrument is read-only: the edit is stored as the lead's own copy, and the page says so
+    assert added.status_code == 200 and "property-resident-survey-lead1@2" in added.text
+    assert 'id="instrument-copied"' in added.text and "property-resident-survey-lead1@2" in added.text
     row = session.exec(
+        select(InstrumentVersion).where(
+            InstrumentVersion.instrument_id == "property-resident-survey-lead1",
+            InstrumentVersion.version == 2,
+        )
+    ).one()
+    assert not session.exec(
         select(InstrumentVersion).where(
             InstrumentVersion.instrument_id == "property-resident-survey", InstrumentVersion.version == 2
         )
-    ).one()
+    ).first()
     stored = session.get(Campaign, campaign.id)
     assert stored is not None
     stored.survey_instrument_id = row.id or 0

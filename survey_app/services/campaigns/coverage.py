@@ -1,4 +1,5 @@
-"""Live coverage of a campaign: responses per location against target, by channel, last response."""
+"""Live coverage of a campaign: responses per location against target, by channel, last response (locations
+in use; the deactivated ones apart, with the responses they had)."""
 
 from __future__ import annotations
 
@@ -31,6 +32,7 @@ class LocationCoverage:
 class Coverage:
     rows: list[LocationCoverage]
     channels: list[str]
+    retired: list[LocationCoverage] = field(default_factory=list)
 
     @property
     def total(self) -> int:
@@ -65,4 +67,8 @@ def campaign_coverage(*, session: Session, campaign: Campaign) -> Coverage:
         row.by_channel[channel] = count
         channels.add(channel)
         row.last = max(filter(None, [row.last, last]), default=None)
-    return Coverage(list(rows.values()), sorted(channels))
+    return Coverage(
+        [r for r in rows.values() if r.location.active],
+        sorted(channels),
+        [r for r in rows.values() if not r.location.active],
+    )

@@ -22,6 +22,7 @@ from survey_app.models import (
     CampaignStatus,
     InstrumentVersion,
     Location,
+    ServedInstrument,
     StoredScheme,
     User,
     ident,
@@ -143,22 +144,61 @@ def create_campaign(
 ) -> Campaign:
     """Create the campaign with its team (its creator leads it), in the caller's transaction."""
     campaign = Campaign(**asdict(fields), ip_salt=secrets.token_hex(16), status=CampaignStatus.OPEN)
-    session.add(campaign)
-    session.flush()
-    audit.append(
-        session=session,
-        actor=user.username,
-        action="campaign.create",
-        campaign_id=campaign.id,
-        subject=f"campaign:{campaign.code}",
-    )
+    register_campaign(session=session, campaign=campaign, actor=user.username)
     add_member(session=session, campaign=campaign, user=user, role="lead", actor=user.username)
     assign_field_auditors(session=session, campaign=campaign, user_ids=field_auditors, actor=user.username)
     return campaign
 
 
+def register_campaign(
+    *, session: Session, campaign: Campaign, actor: str, action: str = "campaign.create", detail: Any = None
+) -> Campaign:
+    """A new campaign's first steps, the same however it was made: stored, its audit chain started (every
+    campaign has one; `audit verify` refuses a campaign without), its survey instrument served from now."""
+    session.add(campaign)
+    session.flush()
+    audit.append(
+        session=session,
+        actor=actor,
+        action=action,
+        campaign_id=campaign.id,
+        subject=f"campaign:{campaign.code}",
+        detail=detail,
+    )
+    session.add(
+        ServedInstrument(campaign_id=ident(campaign), instrument_version_id=campaign.survey_instrument_id)
+    )
+    return campaign
+
+
+def served_versions(*, session: Session, campaign: Campaign) -> set[int]:
+    """The instrument versions whose answers the campaign takes: its current one, and each earlier one it
+    served while it was open (a page kept on a phone across a change of version)."""
+    opened, closed = campaign.starts_at, closed_on(campaign)
+    accepted = {campaign.survey_instrument_id}
+    for row in session.exec(select(ServedInstrument).where(ServedInstrument.campaign_id == campaign.id)):
+        until = row.until or utcnow()
+        if campaign.status != CampaignStatus.DRAFT and row.since < closed and until > opened:
+            accepted.add(row.instrument_version_id)
+    return accepted
+
+
+def _serve(*, session: Session, campaign: Campaign, version_id: int) -> None:
+    """The campaign serves another version from now (what it served until now is kept)."""
+    now = utcnow()
+    current = select(ServedInstrument).where(
+        ServedInstrument.campaign_id == campaign.id, col(ServedInstrument.until).is_(None)
+    )
+    for row in session.exec(current):
+        row.until = now
+        session.add(row)
+    session.add(ServedInstrument(campaign_id=ident(campaign), instrument_version_id=version_id, since=now))
+
+
 def update_campaign(*, session: Session, campaign: Campaign, fields: CampaignFields, actor: str) -> None:
     """Apply an edited form; the audit row lists what changed."""
+    if fields.survey_instrument_id != campaign.survey_instrument_id:
+        _serve(session=session, campaign=campaign, version_id=fields.survey_instrument_id)
     changed = {}
     for key in EDITABLE:
         new = getattr(fields, key)
@@ -266,17 +306,11 @@ def copy_as_next_cycle(*, session: Session, user: User, source: Campaign, fields
         previous_campaign_id=source.id,
         ip_salt=secrets.token_hex(16),
     )
-    session.add(campaign)
-    session.flush()
-    audit.append(
-        session=session,
-        actor=user.username,
-        action="campaign.copy",
-        campaign_id=campaign.id,
-        subject=f"campaign:{campaign.code}",
-        detail={"from": source.code, "cycle": campaign.cycle},
+    detail = {"from": source.code, "cycle": campaign.cycle}
+    register_campaign(
+        session=session, campaign=campaign, actor=user.username, action="campaign.copy", detail=detail
     )
-    for loc in session.exec(select(Location).where(Location.campaign_id == source.id)):
+    for loc in session.exec(select(Location).where(Location.campaign_id == source.id, col(Location.active))):
         session.add(
             Location(
                 campaign_id=ident(campaign),

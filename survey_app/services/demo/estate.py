@@ -14,6 +14,7 @@ from survey_app import location_tokens
 from survey_app.clock import utcnow
 from survey_app.models import Campaign, InstrumentVersion, Location, SurveyResponse, ident
 from survey_app.services.campaigns.instruments import materialise, register_bundled
+from survey_app.services.campaigns.lifecycle import register_campaign
 from survey_app.services.grades.schemes import ensure_schemes
 
 DEMO_CODE = "WYW1-2026"
@@ -49,8 +50,7 @@ def seed_demo(
             cycle=previous.cycle + 1 if previous else 0,
             previous_campaign_id=previous.id if previous else None,
         )
-        session.add(campaign)
-        session.flush()
+        register_campaign(session=session, campaign=campaign, actor="demo")
         for n in range(1, BUILDINGS + 1):
             session.add(
                 Location(

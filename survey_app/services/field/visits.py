@@ -83,7 +83,7 @@ def schedule(*, session: Session, campaign: Campaign, plan: VisitPlan, actor: st
         raise Invalid("visit_no_covert_items")
     if plan.location_id is not None:
         location = session.get(Location, plan.location_id)
-        if location is None or location.campaign_id != campaign.id:
+        if location is None or location.campaign_id != campaign.id or not location.active:
             raise Invalid("visit_bad_location")
     visit = Visit(
         campaign_id=ident(campaign),
@@ -296,7 +296,9 @@ def schedule_choices(*, session: Session, campaign: Campaign) -> dict[str, Any]:
     for row in session.exec(select(InstrumentVersion).order_by(col(InstrumentVersion.version))):
         latest[row.instrument_id] = row
     locations = session.exec(
-        select(Location).where(Location.campaign_id == campaign.id).order_by(col(Location.code))
+        select(Location)
+        .where(Location.campaign_id == campaign.id, col(Location.active))
+        .order_by(col(Location.code))
     ).all()
     return {
         "auditors": list(auditors),

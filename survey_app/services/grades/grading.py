@@ -73,8 +73,11 @@ def load_inputs(
             col(SurveyResponse.campaign_id) == campaign.id,
             col(SurveyResponse.id).in_(_id_subquery(session=session, ids=only_ids)),
         )
-    location_codes = {
-        loc.id: loc.code for loc in session.exec(select(Location).where(Location.campaign_id == campaign.id))
+    location_codes = {  # a deactivated location leaves the per-location rule (its responses still count)
+        loc.id: loc.code
+        for loc in session.exec(
+            select(Location).where(Location.campaign_id == campaign.id, col(Location.active))
+        )
     }
     counts = dict.fromkeys(location_codes.values(), 0)
     for loc_id, n in session.connection().execute(

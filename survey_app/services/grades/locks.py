@@ -13,17 +13,35 @@ import numpy as np
 from sqlmodel import Session, col, select
 
 from grading.loader import parse_scheme
+from survey_app import keyring
 from survey_app.clock import utcnow
 from survey_app.errors import Conflict, Invalid, NotFound
 from survey_app.models import Campaign, GradeSnapshot, StoredScheme, ident
 from survey_app.services import audit
+from survey_app.services.grades import certificates
 from survey_app.services.grades.grading import compute
 from survey_app.services.grades.schemes import scheme_rules
 from survey_app.services.review.status import forget_lock
 
 
-def lock(*, session: Session, campaign: Campaign, actor: str) -> GradeSnapshot:
-    """Grade and store the snapshot that reproduces it; a certified grade gets a public certificate token."""
+def fingerprint(result: dict[str, Any]) -> str:
+    """A short digest of what a result says (outcome, tier, every score and n): the lock confirmation page
+    carries it, so a grade that changed after the page was shown is not locked unseen."""
+    return certificates.digest(certificates.result_part(result))[:16]
+
+
+def lock(
+    *,
+    session: Session,
+    campaign: Campaign,
+    actor: str,
+    no_certificate: bool = False,
+    expected: str = "",
+) -> GradeSnapshot:
+    """Grade and store the snapshot that reproduces it, with an audit checkpoint taken at the lock and the
+    whole signed (a compact JWS); a certified grade gets its public certificate and a signed status. A result
+    without a tier is locked only when asked for in so many words (`no_certificate`); with `expected` (the
+    confirmation page's fingerprint) a grade that changed since is refused."""
     if latest_snapshot(session=session, campaign_id=campaign.id) is not None:
         raise Conflict("already_locked")
     row = session.get(StoredScheme, campaign.scheme_id)
@@ -31,8 +49,11 @@ def lock(*, session: Session, campaign: Campaign, actor: str) -> GradeSnapshot:
         raise Conflict("conflict")
     rules = scheme_rules(row)
     result, inputs = compute(session=session, campaign=campaign, rules=rules)
-    packed = zlib.compress(inputs.counted_ids.tobytes())
+    if expected and fingerprint(result.to_dict()) != expected:
+        raise Conflict("grade_changed")
     certified = result.status == "certified"
+    if not certified and not no_certificate:
+        raise Invalid("lock_without_certificate")
     snapshot = GradeSnapshot(
         campaign_id=ident(campaign),
         created_by=actor,
@@ -40,7 +61,7 @@ def lock(*, session: Session, campaign: Campaign, actor: str) -> GradeSnapshot:
         scheme_key=rules.key,
         scheme_definition=row.definition,
         instrument_versions=inputs.versions,
-        counted_ids=packed,
+        counted_ids=zlib.compress(inputs.counted_ids.tobytes()),
         counted_sha256=hashlib.sha256(inputs.counted_ids.tobytes()).hexdigest(),
         counted_visits=inputs.visit_ids,
         result=result.to_dict(),
@@ -53,7 +74,6 @@ def lock(*, session: Session, campaign: Campaign, actor: str) -> GradeSnapshot:
     forget_lock(session=session, campaign_id=campaign.id)
     if certified:  # the certificate number: the year of issue and the snapshot's number
         snapshot.certificate_number = f"MC{snapshot.created_at:%Y}{ident(snapshot):06d}"
-        session.add(snapshot)
     audit.append(
         session=session,
         actor=actor,
@@ -66,8 +86,24 @@ def lock(*, session: Session, campaign: Campaign, actor: str) -> GradeSnapshot:
             "total": str(result.total),
             "counted": int(len(inputs.counted_ids)),
             "sheets": len(inputs.visit_ids),
+            "certificate": snapshot.certificate_number,
         },
     )
+    snapshot.checkpoint = audit.checkpoint(session=session, chain=ident(campaign)).text()
+    document = certificates.snapshot_document(
+        snapshot=snapshot,
+        campaign=campaign,
+        result=snapshot.result,
+        counted_sha256=snapshot.counted_sha256,
+        counted=int(len(inputs.counted_ids)),
+        visits=inputs.visit_ids,
+    )
+    ring = keyring.active()
+    snapshot.snapshot_sha256 = certificates.digest(document)
+    snapshot.certificate_jws = certificates.sign(document, ring)
+    if certified:
+        snapshot.status_jws = certificates.sign(certificates.status_document(snapshot), ring)
+    session.add(snapshot)
     return snapshot
 
 
@@ -113,7 +149,8 @@ def set_certificate_status(
     old = snapshot.certificate_status
     snapshot.certificate_status, snapshot.status_reason = status, reason.strip()[:1000]
     snapshot.status_changed_at, snapshot.status_changed_by = utcnow(), actor[:60]
-    session.add(snapshot)
+    snapshot.status_jws = certificates.sign(certificates.status_document(snapshot), keyring.active())
+    session.add(snapshot)  # the snapshot's own signed document is never signed again
     audit.append(
         session=session,
         actor=actor,
@@ -175,3 +212,39 @@ def certificate(*, session: Session, token: str) -> tuple[GradeSnapshot, Campaig
     if snapshot is None or campaign is None:
         raise NotFound("certificate_not_found")
     return snapshot, campaign
+
+
+def verify_locked(*, session: Session, campaign: Campaign) -> tuple[str, list[str]]:
+    """Recompute the locked grade from the responses and decisions stored now and compare it with the signed
+    snapshot: (the snapshot's SHA-256, the differences named; none when it matches)."""
+    snapshot = latest_snapshot(session=session, campaign_id=campaign.id)
+    if snapshot is None:
+        raise Conflict("not_locked")
+    out: list[str] = []
+    checked = certificates.verify_jws(snapshot.certificate_jws, keyring.active().verifiers())
+    if not checked.valid:
+        out.append(f"the stored signed snapshot does not verify: {checked.reason}")
+    if checked.sha256 != snapshot.snapshot_sha256:
+        out.append("the stored snapshot hash is not the hash of the signed document")
+    rules, problems = parse_scheme(snapshot.scheme_definition, source=f"snapshot:{snapshot.id}")
+    if rules is None:
+        raise ValueError("; ".join(map(str, problems)))
+    result, inputs = compute(session=session, campaign=campaign, rules=rules)
+    now = certificates.snapshot_document(
+        snapshot=snapshot,
+        campaign=campaign,
+        result=result.to_dict(),
+        counted_sha256=hashlib.sha256(inputs.counted_ids.tobytes()).hexdigest(),
+        counted=int(len(inputs.counted_ids)),
+        visits=inputs.visit_ids,
+    )
+    if certificates.digest(now) != snapshot.snapshot_sha256:
+        locked_ids = set(np.frombuffer(zlib.decompress(snapshot.counted_ids), dtype=np.int64).tolist())
+        now_ids = set(inputs.counted_ids.tolist())
+        if locked_ids != now_ids:
+            out.append(
+                f"counted responses: {len(locked_ids - now_ids)} no longer counted, "
+                f"{len(now_ids - locked_ids)} counted now that were not"
+            )
+        out += certificates.differences(checked.payload, now)
+    return snapshot.snapshot_sha256, out

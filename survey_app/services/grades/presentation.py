@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Any
 
 from grading.radar import radar_svg
@@ -43,11 +44,35 @@ def low_items(result: dict[str, Any]) -> list[dict[str, Any]]:
     )
 
 
-def sample_adequacy(result: dict[str, Any], locations: dict[str, int], minimum: int) -> dict[str, Any]:
-    short = sorted(code for code, n in locations.items() if n < minimum)
+@dataclass(frozen=True)
+class ShortLocation:
+    """A location in use with fewer counted responses than the scheme's per-location minimum."""
+
+    code: str
+    name: str
+    counted: int
+    minimum: int
+
+    @property
+    def missing(self) -> int:
+        return self.minimum - self.counted
+
+
+def sample_adequacy(
+    result: dict[str, Any], locations: dict[str, int], minimum: int, names: dict[str, str] | None = None
+) -> dict[str, Any]:
+    """Counted responses against the scheme's minimums; the locations in use below the per-location minimum,
+    by name, with how many they have and lack (`blocking` when they are why the result has no grade)."""
+    names = names or {}
+    short = [
+        ShortLocation(code, names.get(code, ""), n, minimum)
+        for code, n in sorted(locations.items())
+        if n < minimum
+    ]
     return {
         "minimum": minimum,
         "short": short,
+        "blocking": bool(short) and "location(s) below" in str(result.get("rule", "")),
         "counted": sum(c["n"] for c in result["components"] if c["source"] == "survey"),
     }
 

@@ -67,7 +67,9 @@ def context(*, session: Session, visit: Visit, sheet: Sheet) -> RoundContext:
     instrument = materialise(session.get(InstrumentVersion, visit.instrument_version_id))
     locations = list(
         session.exec(
-            select(Location).where(Location.campaign_id == visit.campaign_id).order_by(col(Location.code))
+            select(Location)
+            .where(Location.campaign_id == visit.campaign_id, col(Location.active))
+            .order_by(col(Location.code))
         )
     )
     done = session.exec(

@@ -53,6 +53,8 @@ def open_token(*, session: Session, secret: str, token: str) -> SurveyTarget:
         return target
     if is_replaced(session=session, secret=secret, token=token):
         raise Gone("token_replaced")
+    if is_deactivated(session=session, secret=secret, token=token):
+        raise Gone("location_retired")
     raise NotFound("survey_not_found")
 
 
@@ -92,3 +94,12 @@ def is_replaced(*, session: Session, secret: str, token: str) -> bool:
 
     nonce = location_tokens.nonce_from_token(secret, token)
     return nonce is not None and is_retired(session=session, nonce=nonce)
+
+
+def is_deactivated(*, session: Session, secret: str, token: str) -> bool:
+    """A genuine token of a location taken out of use."""
+    nonce = location_tokens.nonce_from_token(secret, token)
+    if nonce is None:
+        return False
+    found = session.exec(select(Location).where(Location.token_nonce == nonce)).first()
+    return found is not None and not found.active

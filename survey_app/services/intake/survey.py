@@ -11,8 +11,10 @@ from sqlmodel import Session
 from forms import Instrument
 from forms.answers import AnswerCheck, check_answers
 from forms.numbers import whole_number
+from survey_app.errors import Invalid
 from survey_app.models import InstrumentVersion, SurveyResponse, ident
 from survey_app.services.campaigns.instruments import materialise
+from survey_app.services.campaigns.lifecycle import served_versions
 from survey_app.services.intake import form_tokens
 from survey_app.services.intake.links import SurveyTarget
 from survey_app.services.intake.responses import ResponseMeta, find_by_key, store_response
@@ -31,6 +33,7 @@ class SurveyPost:
     step: str = "submit"
     page: int = 0
     version: int | None = None
+    version_given: bool = False  # a `_version` field was posted (then it must be one this campaign served)
     client_id: str = ""
     item_ms: str = ""
     elapsed_ms: str = ""
@@ -50,6 +53,7 @@ class SurveyPost:
             step=step if step in STEPS else "submit",
             page=whole_number(first("_page"), high=10_000) or 0,
             version=whole_number(first("_version")),
+            version_given=bool(first("_version")),
             client_id=form_tokens.client_id(first("_client_id")),
             item_ms=first("_item_ms")[:8000],
             elapsed_ms=first("_elapsed_ms"),
@@ -103,7 +107,7 @@ def answer(
         stored = find_by_key(session=session, key=key)
         if stored is not None:  # a resend: answered without checking the answers again
             return Answered(target.instrument_row, target.instrument, 0, "", "", "", stored=stored)
-    row, instrument = answered_version(session=session, target=target, version=post.version)
+    row, instrument = answered_version(session=session, target=target, post=post)
     last = len(instrument.sections) - 1
     page = max(0, min(post.page, last))
     require = {item.id for item in instrument.sections[page].items} if post.step == "next" else None
@@ -157,16 +161,20 @@ def answer(
 
 
 def answered_version(
-    *, session: Session, target: SurveyTarget, version: int | None
+    *, session: Session, target: SurveyTarget, post: SurveyPost
 ) -> tuple[InstrumentVersion, Instrument]:
-    """The instrument version the posted page showed: an older version of the same instrument (a page kept
-    on a phone across a new release) is checked and stored as that version; anything else as the current."""
+    """The instrument version the posted page showed: the current one, or an earlier one this campaign served
+    while it was open (a page kept on a phone across a new release). Any other version is refused (422) and
+    nothing is stored: a version of the same instrument uploaded elsewhere cannot be answered here."""
     current = target.instrument_row
-    if version is not None and version != current.id:
-        row = session.get(InstrumentVersion, version)
-        if row is not None and row.instrument_id == current.instrument_id and row.kind == current.kind:
-            return row, materialise(row)
-    return current, target.instrument
+    if not post.version_given or post.version == current.id:
+        return current, target.instrument
+    if post.version is None or post.version not in served_versions(session=session, campaign=target.campaign):
+        raise Invalid("survey_version_unknown")
+    row = session.get(InstrumentVersion, post.version)
+    if row is None:
+        raise Invalid("survey_version_unknown")
+    return row, materialise(row)
 
 
 def first_problem_page(instrument: Instrument, check: AnswerCheck) -> int:

@@ -50,7 +50,7 @@ def posters(*, session: Session, campaign: Campaign, settings: Settings) -> Outp
             survey_url(settings.base_url, settings.secret_key, loc),
             short_url(settings.base_url, loc),
         )
-        for loc in campaign_locations(session=session, campaign=campaign)
+        for loc in campaign_locations(session=session, campaign=campaign, active_only=True)
     ]
     if not texts:
         raise NotFound("no_locations")

@@ -37,7 +37,7 @@ class Related:
 
 
 @dataclass
-class ResponseView:
+class ResponseDetail:
     response: SurveyResponse
     instrument: Instrument
     location: str
@@ -73,7 +73,7 @@ def _related(
     return [Related(r, codes.get(r.location_id or 0, ""), _codes(instrument, r)) for r in rows]
 
 
-def build(*, session: Session, response: SurveyResponse) -> ResponseView:
+def build(*, session: Session, response: SurveyResponse) -> ResponseDetail:
     """Everything the detail page needs, in a handful of indexed queries."""
     version = session.get(InstrumentVersion, response.instrument_version_id)
     instrument = materialise(version)
@@ -101,7 +101,7 @@ def build(*, session: Session, response: SurveyResponse) -> ResponseView:
         if response.ip_hash
         else []
     )
-    return ResponseView(
+    return ResponseDetail(
         response=response,
         instrument=instrument,
         location=locations.get(response.location_id or 0, ""),
