@@ -10,21 +10,20 @@ is a problem with its sheet, row and column, all reported at once; display-only 
 
 from __future__ import annotations
 
-import io
 import re
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
-from openpyxl import load_workbook
-
 from forms.loader import parse_instrument
+from forms.numbers import whole_number
 from forms.problems import Problem
 from forms.schema import Instrument
+from forms.workbooks import WorkbookRefused, open_workbook
 from forms.xlsform_items import label_columns, question, text_of
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000
+MAX_COLUMNS = 200  # a cell far to the right must not make every row 16,384 cells wide
 OUR_COLUMNS = ("dimension", "weight", "reverse", "pair", "covert", "na", "role", "format")
 IGNORED_PREFIXES = (
     "appearance",
@@ -87,18 +86,17 @@ def read_xlsform(data: bytes, *, source: str = "form.xlsx") -> Imported:
         problem("(file)", f"the file is over {MAX_BYTES // 1024 // 1024} MB; a form is much smaller")
         return out
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            if sum(i.file_size for i in archive.infolist()) > 20 * MAX_BYTES:
-                problem("(file)", "the workbook unpacks to far more than a form needs")
-                return out
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # noqa: BLE001 - any damaged or foreign file is one clear problem
-        problem("(file)", "not an .xlsx workbook (save the form as Excel 2007+ .xlsx)")
+        book = open_workbook(data)
+    except WorkbookRefused as exc:
+        if exc.code == "too_large" or exc.code == "too_many_parts":
+            problem("(file)", f"the workbook unpacks to far more than a form needs ({exc})")
+        else:
+            problem("(file)", "not an .xlsx workbook (save the form as Excel 2007+ .xlsx)")
         return out
     sheets: dict[str, _Sheet] = {}
     for name in book.sheetnames:
         rows = []
-        for n, row in enumerate(book[name].iter_rows(values_only=True)):
+        for n, row in enumerate(book[name].iter_rows(values_only=True, max_col=MAX_COLUMNS)):
             if n > MAX_ROWS:
                 problem(f"{name}", f"more than {MAX_ROWS} rows")
                 break
@@ -237,13 +235,14 @@ def _survey(
     form_id = re.sub(r"[^a-z0-9-]+", "-", raw_id.replace("_", "-")).strip("-")[:80] or "imported-form"
     if not re.match(r"^[a-z]", form_id):
         form_id = f"form-{form_id}"
-    version = settings.get("version", "1")
-    if not version.isdigit() or not 0 < int(version) < 2**31:
-        problem("settings!version", f"version must be a whole number (got {version!r})")
-        version = "1"
+    version_text = settings.get("version", "1")
+    version = whole_number(version_text, low=1, high=2**31 - 1)
+    if version is None:
+        problem("settings!version", f"version must be a whole number (got {version_text[:40]!r})")
+        version = 1
     definition: dict[str, Any] = {
         "id": form_id,
-        "version": int(version),
+        "version": version,
         "kind": settings.get("kind", "survey") or "survey",
         "title": title,
         **({"intro": intro} if (intro := _intro(settings)) else {}),

@@ -45,7 +45,7 @@ from survey_app.services.review.contacts import ContactCipher, check_key
 from survey_app.settings import Settings, load_keyring
 from survey_app.web import templating
 from survey_app.web.error_pages import domain_error, http_exception, server_error
-from survey_app.web.middleware import BodyLimit, LocaleMiddleware, SecurityHeaders
+from survey_app.web.middleware import BodyLimit, ForwardedWarning, LocaleMiddleware, SecurityHeaders
 from survey_app.web.templating import make_environment, render
 from survey_app.worker.queue import Jobs, start_embedded, stop_embedded
 
@@ -106,6 +106,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         routes=routes,
         middleware=[
             Middleware(SecurityHeaders),
+            Middleware(ForwardedWarning, behind_proxy=settings.behind_proxy),
             Middleware(BodyLimit, limit_for=_body_limits(settings)),
             Middleware(GZipMiddleware, minimum_size=500),
             Middleware(LocaleMiddleware),
@@ -113,7 +114,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
                 SessionMiddleware,
                 secret_key=settings.secret_key,
                 session_cookie="mc_session",
-                max_age=12 * 3600,
+                max_age=settings.session_hours * 3600,
                 same_site="lax",
                 https_only=settings.https_only,
             ),

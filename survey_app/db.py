@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sqlite3
 import threading
 import time
@@ -26,7 +27,7 @@ def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         path = url.split("///", 1)[-1]
         if path and path != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_file(Path(path))
         engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": WRITER_WAIT_S})
         event.listen(engine, "connect", _sqlite_pragmas)
         event.listen(engine, "begin", _sqlite_begin)
@@ -35,6 +36,23 @@ def make_engine(url: str) -> Engine:
     event.listen(engine, "checkin", _idle_since)
     event.listen(engine, "checkout", _ping_if_idle)
     return engine
+
+
+def private_file(path: Path) -> None:
+    """A SQLite database readable by its owner only (mode 0600, made so before SQLite opens it: SQLite gives
+    its -wal and -shm files the database file's mode). A file made earlier with a wider mode is narrowed,
+    with its -wal and -shm."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if not path.exists():
+        os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+    for part in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        try:
+            if part.stat().st_mode & 0o077:
+                part.chmod(0o600)
+        except FileNotFoundError:
+            continue
+        except PermissionError:  # not ours to change (a shared, read-only copy): leave it
+            continue
 
 
 PING_AFTER_S = 2.0  # a pooled connection idle this long is checked before use

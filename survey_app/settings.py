@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from forms.numbers import whole_number
+
 if TYPE_CHECKING:
     from survey_app.keyring import Keyring
 
@@ -44,6 +46,9 @@ class Settings:
     embedded_worker: bool = False  # `serve` starts a worker process beside the app (unless --no-worker)
     login_failure_delay: float = 0.5  # seconds a failed login waits (slows guessing, locks nobody out)
     contact_retention_days: int = 90
+    replay_retention_days: int = 30  # outbox replay keys (web.outbox), then swept by the worker
+    session_hours: int = 12  # a staff session ends this long after login, however active (idle: 2 hours)
+    behind_proxy: bool = False  # `serve --behind-proxy`: client addresses come from X-Forwarded-For
     api_rate: str = "120/minute"  # requests per API token (a `limits` rate string)
     grade_inline_limit: int = 50_000  # larger campaigns are graded by the job worker for the report page
     signing_keys: Path = (
@@ -106,6 +111,10 @@ class Settings:
             grade_inline_limit=_whole(
                 env.get("MINGCHA_GRADE_INLINE_LIMIT", "50000"), "MINGCHA_GRADE_INLINE_LIMIT"
             ),
+            replay_retention_days=_whole(
+                env.get("MINGCHA_REPLAY_RETENTION_DAYS", "30"), "MINGCHA_REPLAY_RETENTION_DAYS"
+            ),
+            session_hours=_whole(env.get("MINGCHA_SESSION_HOURS", "12"), "MINGCHA_SESSION_HOURS", low=1),
         )
         return settings
 
@@ -143,13 +152,12 @@ def _dev_file(var_dir: Path, name: str, make: Callable[[], str]) -> str:
     return value
 
 
-def _whole(value: str, name: str) -> int:
-    try:
-        number = int(value)
-    except ValueError:
-        raise SettingsError(f"{name} must be a whole number of days, got {value!r}") from None
-    if number < 0:
-        raise SettingsError(f"{name} must be 0 or more")
+def _whole(value: str, name: str, *, low: int = 0) -> int:
+    number = whole_number(value.strip(), low=low)
+    if number is None:
+        raise SettingsError(
+            f"{name} must be a whole number, {low} or more (ASCII digits), got {value[:30]!r}"
+        )
     return number
 
 

@@ -56,6 +56,16 @@ def create_user(
     return user
 
 
+def end_access(*, session: Session, user: User, by: str, actor: str) -> dict[str, int]:
+    """End every way in the account had: its open sessions and its API tokens (revoked for good: a token does
+    not come back when the account is reactivated). Returns how many of each."""
+    from survey_app.services.api.tokens import revoke_all
+
+    ended = end_sessions(session=session, user=user, by=by)
+    revoked = revoke_all(session=session, user=user, actor=actor, reason=by)
+    return {"sessions_ended": ended, "tokens_revoked": revoked}
+
+
 def set_password(*, session: Session, user: User, password: str, actor: str = "system") -> None:
     """Change a password; existing sessions of that user stop working."""
     problem = password_problem(password)
@@ -64,13 +74,13 @@ def set_password(*, session: Session, user: User, password: str, actor: str = "s
     user.password_hash = hash_password(password)
     user.password_changed_at = utcnow()
     session.add(user)
-    ended = end_sessions(session=session, user=user, by="password change")
+    ended = end_access(session=session, user=user, by="password change", actor=actor)
     audit.append(
         session=session,
         actor=actor,
         action="user.password",
         subject=f"user:{user.username}",
-        detail={"sessions_ended": ended},
+        detail=ended,
     )
 
 
@@ -119,20 +129,23 @@ def change_own_password(*, session: Session, user: User, current: str, new: str,
 
 
 def set_active(*, session: Session, user: User, active: bool, actor: str) -> None:
-    """Deactivate (every session ends, logins refused) or reactivate an account; never deleted."""
+    """Deactivate (every session ends, every API token is revoked, logins refused) or reactivate an account
+    (its tokens stay revoked); never deleted."""
     if user.username == actor and not active:
         raise AccountError("you cannot deactivate your own account")
     if user.active == active:
         return
     user.active = active
     session.add(user)
-    ended = 0 if active else end_sessions(session=session, user=user, by=f"deactivated by {actor}")
+    ended = (
+        {} if active else end_access(session=session, user=user, by=f"deactivated by {actor}", actor=actor)
+    )
     audit.append(
         session=session,
         actor=actor,
         action="user.activate" if active else "user.deactivate",
         subject=f"user:{user.username}",
-        detail={"sessions_ended": ended},
+        detail=ended,
     )
 
 

@@ -1,5 +1,6 @@
 """Who is logged in: a random session id in the signed cookie, its record on the server (so logout, a password
-change or an admin can end it at once), and an idle time-out kept in the cookie (a page view never writes)."""
+change or an admin can end it at once), an idle time-out kept in the cookie (a page view never writes) and an
+absolute lifetime counted from the login."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import hashlib
 import hmac
 import secrets
 import time
+from datetime import UTC, datetime, timedelta
 
 from sqlmodel import Session, col, select
 from starlette.requests import Request
@@ -87,15 +89,22 @@ def _record(*, request: Request, session: Session) -> StaffSession | None:
     return session.exec(select(StaffSession).where(StaffSession.token_hash == _hash(token))).first()
 
 
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def current_user(*, request: Request, session: Session) -> tuple[User | None, bool]:
-    """Return (user, expired): expired when a session existed but idled out or was ended on the server."""
+    """Return (user, expired): expired when a session existed but idled out (2 hours), outlived its absolute
+    lifetime (MINGCHA_SESSION_HOURS after login, however active) or was ended on the server."""
     if "sid" not in request.session:
         return None, False
     now = time.time()
     record = _record(request=request, session=session)
     user = session.get(User, record.user_id) if record is not None else None
     stale = now - float(request.session.get("seen", 0)) > IDLE_SECONDS
-    if record is None or record.ended_at is not None or user is None or not user.active or stale:
+    lifetime = timedelta(hours=request.app.state.settings.session_hours)
+    too_old = record is not None and utcnow() - _aware(record.created_at) > lifetime
+    if record is None or record.ended_at is not None or user is None or not user.active or stale or too_old:
         request.session.clear()
         return None, True
     request.session["seen"] = now

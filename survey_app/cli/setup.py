@@ -78,6 +78,7 @@ def seed_command(settings: Settings, args: argparse.Namespace) -> int:
 
 
 def serve_command(settings: Settings, args: argparse.Namespace) -> int:
+    import os
     from dataclasses import replace
 
     import uvicorn
@@ -86,7 +87,10 @@ def serve_command(settings: Settings, args: argparse.Namespace) -> int:
 
     worker = "" if args.no_worker else " with an embedded job worker"
     print(f"serving on http://{args.host}:{args.port}{worker}  (Ctrl+C to stop)")
-    app = create_app(replace(settings, embedded_worker=not args.no_worker))
+    if "MINGCHA_BASE_URL" not in os.environ:  # links, posters and the Origin check follow this server
+        host = "127.0.0.1" if args.host in ("0.0.0.0", "::", "") else args.host
+        settings = replace(settings, base_url=f"http://{host}:{args.port}")
+    app = create_app(replace(settings, embedded_worker=not args.no_worker, behind_proxy=args.behind_proxy))
     uvicorn.run(
         app,
         host=args.host,

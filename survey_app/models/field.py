@@ -72,6 +72,8 @@ class Sheet(SQLModel, table=True):
     submitted_at: datetime | None = None
     submit_key: str | None = Field(default=None, max_length=80)
     after_cancel: bool = False  # sent after the visit was cancelled: kept for the lead auditor, not counted
+    cancelled_at: datetime | None = None  # its auditor left the campaign's team: kept, marked, not counted
+    cancel_reason: str = Field(default="", max_length=300)
 
 
 class Blob(SQLModel, table=True):

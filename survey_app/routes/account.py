@@ -7,8 +7,8 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.auth.accounts import find_user
-from survey_app.auth.sessions import end_sessions, open_sessions
+from survey_app.auth.accounts import end_access, find_user
+from survey_app.auth.sessions import open_sessions
 from survey_app.errors import Forbidden, NotFound
 from survey_app.models import User
 from survey_app.routes.staff import staff_render
@@ -36,15 +36,15 @@ def sessions_page(request: Request) -> Response:
 
 
 def sessions_end(request: Request) -> Response:
-    """End every open session of the account (yours included: you log in again)."""
-    subject = _subject(request)
-    ended = end_sessions(session=db(request), user=subject, by=user(request).username)
+    """End every open session of the account (yours included: you log in again) and revoke its API tokens."""
+    subject, me = _subject(request), user(request).username
+    ended = end_access(session=db(request), user=subject, by=me, actor=me)
     audit.append(
         session=db(request),
-        actor=user(request).username,
+        actor=me,
         action="sessions.end",
         subject=f"user:{subject.username}",
-        detail={"ended": ended},
+        detail={"ended": ended["sessions_ended"], "tokens_revoked": ended["tokens_revoked"]},
     )
     return redirect(request, "account:sessions", username=subject.username)
 
@@ -91,7 +91,7 @@ routes = [
     Route("/users/{username}/tokens", endpoint(tokens_page), methods=["GET"], name="account:tokens"),
     Route("/users/{username}/tokens", endpoint(token_create), methods=["POST"], name="account:token_create"),
     Route(
-        "/users/{username}/tokens/{token:int}/revoke",
+        "/users/{username}/tokens/{token:id}/revoke",
         endpoint(token_revoke),
         methods=["POST"],
         name="account:token_revoke",

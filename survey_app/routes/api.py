@@ -56,8 +56,12 @@ def _json(data: Any) -> JSONResponse:
     return JSONResponse(data, headers={"Cache-Control": "no-store"})
 
 
-def _campaign(request: Request) -> Campaign:
-    return tokens.campaign_for(session=db(request), caller=caller(request), code=request.path_params["code"])
+def _campaign(request: Request, *, lead: bool = False) -> Campaign:
+    """The campaign in the path, as this token may see it (`lead`: its responses, callbacks and grades, which
+    only its lead auditors and admins read, as in the pages)."""
+    return tokens.campaign_for(
+        session=db(request), caller=caller(request), code=request.path_params["code"], lead=lead
+    )
 
 
 def openapi_doc(request: Request) -> Response:
@@ -85,7 +89,7 @@ def _whole(request: Request, name: str, default: int, low: int, high: int) -> in
 
 
 def responses(request: Request) -> Response:
-    target = _campaign(request)
+    target = _campaign(request, lead=True)
     after = _whole(request, "after", 0, 0, 10**12)
     limit = _whole(request, "limit", 100, 1, read.MAX_PAGE)
     return _json(read.responses_page(session=db(request), campaign=target, after=after, limit=limit))
@@ -93,7 +97,7 @@ def responses(request: Request) -> Response:
 
 def responses_jsonl(request: Request) -> Response:
     """Every response as JSONL, streamed in chunks, each read in its own read-only unit of work."""
-    target = _campaign(request)
+    target = _campaign(request, lead=True)
     engine, campaign_id = request.app.state.engine, ident(target)
 
     def chunks() -> Iterator[bytes]:
@@ -115,16 +119,16 @@ def responses_jsonl(request: Request) -> Response:
 
 
 def callbacks(request: Request) -> Response:
-    return _json(read.callbacks_json(session=db(request), campaign=_campaign(request)))
+    return _json(read.callbacks_json(session=db(request), campaign=_campaign(request, lead=True)))
 
 
 def grade(request: Request) -> Response:
-    result, _inputs = grading.compute(session=db(request), campaign=_campaign(request))
+    result, _inputs = grading.compute(session=db(request), campaign=_campaign(request, lead=True))
     return _json(read.grade_json(result.to_dict()))
 
 
 def grade_locked(request: Request) -> Response:
-    snapshot = locks.latest_snapshot(session=db(request), campaign_id=ident(_campaign(request)))
+    snapshot = locks.latest_snapshot(session=db(request), campaign_id=ident(_campaign(request, lead=True)))
     if snapshot is None:
         raise NotFound("no_locked_grade")
     return _json(read.locked_json(snapshot, request.app.state.settings.base_url))

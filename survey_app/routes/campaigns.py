@@ -6,6 +6,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from forms.numbers import whole_number
 from survey_app.clock import localtime
 from survey_app.i18n import N_, gettext
 from survey_app.models import Campaign
@@ -14,7 +15,7 @@ from survey_app.services.campaigns import lifecycle
 from survey_app.services.campaigns.access import visible_campaigns
 from survey_app.services.campaigns.coverage import campaign_coverage
 from survey_app.services.grades import followup
-from survey_app.web.endpoint import db, endpoint, field, form, redirect, user
+from survey_app.web.endpoint import db, endpoint, field, form, path_for, redirect, user
 from survey_app.web.templating import is_htmx
 
 
@@ -22,9 +23,7 @@ def _posted(request: Request) -> tuple[dict[str, str], list[int]]:
     """The posted campaign form as single values, and the chosen field auditors."""
     data = form(request)
     values = {k: v for k, v in data.items() if isinstance(v, str)}
-    chosen = [
-        int(v) for v in data.getlist("field_auditors") if isinstance(v, str) and v.isdigit() and len(v) < 10
-    ]
+    chosen = [n for n in (whole_number(v, low=1) for v in data.getlist("field_auditors")) if n is not None]
     return values, chosen
 
 
@@ -137,9 +136,9 @@ def campaign_close_confirm(request: Request) -> Response:
                 "deadline, with a reason."
             )
         ),
-        action=request.url_for("campaigns:close", code=campaign.code).path,
+        action=path_for(request, "campaigns:close", code=campaign.code),
         button=gettext(N_("Close the survey")),
-        back=request.url_for("campaigns:page", code=campaign.code).path,
+        back=path_for(request, "campaigns:page", code=campaign.code),
     )
 
 

@@ -10,10 +10,11 @@ from typing import Any
 from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
-from starlette.responses import RedirectResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from forms.answers import check_answers
+from forms.numbers import whole_number
 from survey_app.clock import utcnow
 from survey_app.errors import Conflict, Invalid, NotFound
 from survey_app.models import Sheet, Visit, VisitMode, VisitStatus, ident
@@ -28,7 +29,7 @@ from survey_app.services.field import (
 from survey_app.services.field.photos import MAX_PHOTO_BYTES
 from survey_app.services.intake import interviews
 from survey_app.services.intake.form_tokens import draft_key
-from survey_app.web.endpoint import db, endpoint, field, form, read_staff_form, redirect, user
+from survey_app.web.endpoint import db, endpoint, field, form, path_for, read_staff_form, redirect, user
 from survey_app.web.form_state import FormState, with_check
 from survey_app.web.outbox import NOTICE_HEADER, captured_at
 
@@ -53,9 +54,16 @@ def outbox_page(request: Request) -> Response:
     return staff_render(request, "field/outbox.html", {})
 
 
-def _own(request: Request) -> tuple[Visit, Sheet]:
-    """The visit in the path and this auditor's own sheet of it (403 for anyone not assigned)."""
-    return visits.own_sheet(session=db(request), user=user(request), visit_id=request.path_params["visit"])
+def _own(request: Request, *, write: bool = False) -> tuple[Visit, Sheet]:
+    """The visit in the path and this auditor's own sheet of it (403 for anyone not assigned, or no longer on
+    the campaign's team); `write`: the campaign must still take field work when this was captured."""
+    return visits.own_sheet(
+        session=db(request),
+        user=user(request),
+        visit_id=request.path_params["visit"],
+        write=write,
+        at=captured_at(request),
+    )
 
 
 def _fields(request: Request) -> dict[str, list[str]]:
@@ -64,8 +72,7 @@ def _fields(request: Request) -> dict[str, list[str]]:
 
 
 def _step_number(request: Request, count: int) -> int:
-    raw = request.query_params.get("step", "0")
-    step = int(raw) if raw.isdigit() and len(raw) < 4 else 0
+    step = whole_number(request.query_params.get("step", "0"), high=999) or 0
     return min(step, max(count, 0))  # == count: the review-and-submit screen
 
 
@@ -84,7 +91,7 @@ def _screen(
     current = _shown_phase(request, visit, capture.phase(visit, sheet))
     screens = capture.steps(instrument, current)
     number = _step_number(request, len(screens)) if step is None else min(step, len(screens))
-    action = str(request.url_for("field:step", visit=visit.id, step=number))
+    action = path_for(request, "field:step", visit=visit.id, step=number)
     view = FormState(instrument, request.state.locale, action, "", raw=capture.raw_answers(sheet.answers))
     if check is not None:
         with_check(view, check)
@@ -111,7 +118,7 @@ def _screen(
             "others": [s for s in sheets if s.id != sheet.id],
             "submit_key": uuid.uuid4().hex,
             "covert": visit.mode == VisitMode.COVERT,
-            "here": request.url_for("field:visit", visit=visit.id).path,
+            "here": path_for(request, "field:visit", visit=visit.id),
             "rendered": int(utcnow().timestamp() * 1000),
         },
         status_code=status_code,
@@ -136,8 +143,8 @@ def offline_pages(request: Request, visit: Visit) -> list[str]:
     """Every screen of an assignment, for the phone to keep: the visit in each of its phases, or the
     interview round's form."""
     if visit.mode == VisitMode.INTERVIEW:
-        return [request.url_for("field:interview", visit=visit.id).path]
-    here = request.url_for("field:visit", visit=visit.id).path
+        return [path_for(request, "field:interview", visit=visit.id)]
+    here = path_for(request, "field:visit", visit=visit.id)
     instrument = visits.instrument_of(session=db(request), visit=visit)
     phases = ("covert", "writeup") if visit.mode == VisitMode.COVERT else ("writeup",)
     pages = [here]
@@ -176,7 +183,7 @@ def _position(request: Request) -> capture.Position | None:
 
 
 def checkin(request: Request) -> Response:
-    visit, sheet = _own(request)
+    visit, sheet = _own(request, write=True)
     live = capture.check_in(
         session=db(request),
         visit=visit,
@@ -192,7 +199,7 @@ def checkin(request: Request) -> Response:
 
 
 def checkout(request: Request) -> Response:
-    visit, sheet = _own(request)
+    visit, sheet = _own(request, write=True)
     live = capture.check_out(
         session=db(request),
         visit=visit,
@@ -208,7 +215,7 @@ def checkout(request: Request) -> Response:
 
 def step(request: Request) -> Response:
     session = db(request)
-    visit, sheet = _own(request)
+    visit, sheet = _own(request, write=True)
     screens = capture.steps(visits.instrument_of(session=session, visit=visit), capture.phase(visit, sheet))
     number = request.path_params["step"]
     section = field(request, "_section")
@@ -231,13 +238,12 @@ def step(request: Request) -> Response:
     if not check.ok:
         return _screen(request, visit, sheet, step=number, check=check, status_code=422)
     target = number - 1 if field(request, "go") == "back" else number + 1
-    url = request.url_for("field:visit", visit=visit.id).include_query_params(step=max(0, target))
-    return RedirectResponse(str(url), status_code=303)
+    return redirect(request, "field:visit", visit=visit.id, query={"step": max(0, target)})
 
 
 def submit(request: Request) -> Response:
     session = db(request)
-    visit, sheet = _own(request)
+    visit, sheet = _own(request, write=True)
     problems, counted = capture.submit(
         session=session,
         visit=visit,
@@ -256,7 +262,7 @@ def submit(request: Request) -> Response:
 
 def photo(request: Request) -> Response:
     session = db(request)
-    visit, sheet = _own(request)
+    visit, sheet = _own(request, write=True)
     if sheet.submitted_at is not None or visit.status == VisitStatus.FINAL:
         raise Conflict("sheet_submitted")
     upload = form(request).get("photo")
@@ -276,10 +282,8 @@ def photo(request: Request) -> Response:
     )
     if visit.status == VisitStatus.CANCELLED:  # the photo is kept (marked) for the lead auditor
         return _cancelled(request, visit, sheet)
-    back = request.url_for("field:visit", visit=visit.id).include_query_params(
-        step=field(request, "step") or "0"
-    )
-    return RedirectResponse(str(back), status_code=303)
+    step_shown = whole_number(field(request, "step"), high=999) or 0
+    return redirect(request, "field:visit", visit=visit.id, query={"step": step_shown})
 
 
 def sheet_view(request: Request) -> Response:
@@ -322,7 +326,7 @@ def evidence_file(request: Request) -> Response:
 
 def interview(request: Request) -> Response:
     session = db(request)
-    visit, sheet = _own(request)
+    visit, sheet = _own(request, write=request.method == "POST")
     if visit.mode != VisitMode.INTERVIEW:
         return redirect(request, "field:visit", visit=visit.id)
     context = interviews.context(session=session, visit=visit, sheet=sheet)
@@ -347,20 +351,15 @@ def interview(request: Request) -> Response:
                 auditor=user(request),
                 values=check.values,
                 channel=values["channel"],
-                location_id=int(values["location"])
-                if values["location"].isdigit() and len(values["location"]) < 10
-                else None,
+                location_id=whole_number(values["location"], low=1),
                 key=draft_key(key[0], field(request, "_draft")),
                 started_at=key[1],
                 answered_at=max(captured_at(request), key[1]),
                 cipher=request.app.state.contacts,
                 user_agent=request.headers.get("user-agent", ""),
             )
-            url = request.url_for("field:interview", visit=visit.id).include_query_params(
-                saved=response.public_id
-            )
             jobs = request.app.state.jobs
-            target = RedirectResponse(str(url), status_code=303)
+            target = redirect(request, "field:interview", visit=visit.id, query={"saved": response.public_id})
             target.background = BackgroundTask(jobs.enqueue_scoring, ident(campaign))
             return target
         with_check(view, check)
@@ -384,13 +383,13 @@ def interview(request: Request) -> Response:
 routes = [
     Route("/f", endpoint(home), methods=["GET"], name="field:home"),
     Route("/f/outbox", endpoint(outbox_page), methods=["GET"], name="field:outbox"),
-    Route("/f/v/{visit:int}", endpoint(visit_page), methods=["GET"], name="field:visit"),
-    Route("/f/v/{visit:int}/checkin", endpoint(checkin), methods=["POST"], name="field:checkin"),
-    Route("/f/v/{visit:int}/checkout", endpoint(checkout), methods=["POST"], name="field:checkout"),
-    Route("/f/v/{visit:int}/step/{step:int}", endpoint(step), methods=["POST"], name="field:step"),
-    Route("/f/v/{visit:int}/submit", endpoint(submit), methods=["POST"], name="field:submit"),
-    Route("/f/v/{visit:int}/photo", endpoint(photo, reader=photo_form), methods=["POST"], name="field:photo"),
-    Route("/f/v/{visit:int}/sheet/{sheet:int}", endpoint(sheet_view), methods=["GET"], name="field:sheet"),
-    Route("/f/v/{visit:int}/interview", endpoint(interview), methods=["GET", "POST"], name="field:interview"),
-    Route("/f/e/{evidence:int}/{size}", endpoint(evidence_file), methods=["GET"], name="field:evidence"),
+    Route("/f/v/{visit:id}", endpoint(visit_page), methods=["GET"], name="field:visit"),
+    Route("/f/v/{visit:id}/checkin", endpoint(checkin), methods=["POST"], name="field:checkin"),
+    Route("/f/v/{visit:id}/checkout", endpoint(checkout), methods=["POST"], name="field:checkout"),
+    Route("/f/v/{visit:id}/step/{step:id}", endpoint(step), methods=["POST"], name="field:step"),
+    Route("/f/v/{visit:id}/submit", endpoint(submit), methods=["POST"], name="field:submit"),
+    Route("/f/v/{visit:id}/photo", endpoint(photo, reader=photo_form), methods=["POST"], name="field:photo"),
+    Route("/f/v/{visit:id}/sheet/{sheet:id}", endpoint(sheet_view), methods=["GET"], name="field:sheet"),
+    Route("/f/v/{visit:id}/interview", endpoint(interview), methods=["GET", "POST"], name="field:interview"),
+    Route("/f/e/{evidence:id}/{size}", endpoint(evidence_file), methods=["GET"], name="field:evidence"),
 ]

@@ -86,7 +86,7 @@ routes = [
         name="instruments:upload",
     ),
     Route(
-        "/instruments/{instrument}/{version:int}.xlsx",
+        "/instruments/{instrument}/{version:id}.xlsx",
         endpoint(instrument_xlsform, roles=LEADS),
         methods=["GET"],
         name="instruments:xlsform",

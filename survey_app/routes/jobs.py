@@ -12,7 +12,7 @@ from survey_app.errors import Invalid
 from survey_app.models import JobState
 from survey_app.routes.staff import LEADS, campaign_access, download, staff_render
 from survey_app.services.jobs import requests
-from survey_app.web.endpoint import db, endpoint, field, user
+from survey_app.web.endpoint import db, endpoint, field, redirect, user
 from survey_app.web.templating import is_htmx
 
 
@@ -30,8 +30,7 @@ def ask(request: Request) -> Response:
         actor=user(request).username,
         locale=request.state.locale,
     )
-    url = request.url_for("jobs:page", code=campaign.code, job=job.id)
-    response = Response(status_code=303, headers={"Location": str(url.path)})
+    response = redirect(request, "jobs:page", code=campaign.code, job=job.id)
     response.background = BackgroundTask(request.app.state.jobs.enqueue_job, job.id)  # after the commit
     return response
 
@@ -55,6 +54,6 @@ def file(request: Request) -> Response:
 
 routes = [
     Route("/c/{code}/jobs", endpoint(ask, roles=LEADS), methods=["POST"], name="jobs:ask"),
-    Route("/c/{code}/jobs/{job:int}", endpoint(page, roles=LEADS), methods=["GET"], name="jobs:page"),
-    Route("/c/{code}/jobs/{job:int}/file", endpoint(file, roles=LEADS), methods=["GET"], name="jobs:file"),
+    Route("/c/{code}/jobs/{job:id}", endpoint(page, roles=LEADS), methods=["GET"], name="jobs:page"),
+    Route("/c/{code}/jobs/{job:id}/file", endpoint(file, roles=LEADS), methods=["GET"], name="jobs:file"),
 ]

@@ -25,7 +25,7 @@ from survey_app.services.campaigns.locations import (
 from survey_app.services.grades import locks
 from survey_app.services.grades.schemes import campaign_rules
 from survey_app.services.intake.links import survey_url
-from survey_app.web.endpoint import db, endpoint, field, form, read_staff_form, redirect, user
+from survey_app.web.endpoint import db, endpoint, field, form, path_for, read_staff_form, redirect, user
 
 MAX_GENERATED = 2000
 
@@ -127,9 +127,9 @@ def location_rotate_confirm(request: Request) -> Response:
                 "and so does its typed code. Print and hang the new poster."
             )
         ),
-        action=request.url_for("locations:rotate", code=campaign.code, loc=location.code).path,
+        action=path_for(request, "locations:rotate", code=campaign.code, loc=location.code),
         button=gettext(N_("Replace the QR code")),
-        back=request.url_for("locations:list", code=campaign.code).path,
+        back=path_for(request, "locations:list", code=campaign.code),
     )
 
 

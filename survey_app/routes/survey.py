@@ -17,7 +17,7 @@ from survey_app.services.campaigns.lifecycle import closed_on
 from survey_app.services.intake import form_tokens, links, survey
 from survey_app.services.intake.links import SurveyTarget
 from survey_app.services.intake.responses import campaign_state
-from survey_app.web.endpoint import db, endpoint
+from survey_app.web.endpoint import db, endpoint, path_for
 from survey_app.web.form_state import FormState, with_check
 from survey_app.web.outbox import NOTICE_HEADER, captured_at
 from survey_app.web.request_body import FormBody, read_form
@@ -43,7 +43,7 @@ def _open_target(request: Request) -> SurveyTarget:
 
 
 def _action(request: Request) -> str:
-    return str(request.url_for("survey:submit", token=request.path_params["token"]).path)
+    return path_for(request, "survey:submit", token=request.path_params["token"])
 
 
 def _page(request: Request, target: SurveyTarget, view: FormState, status: int = 200) -> Response:
@@ -146,9 +146,7 @@ def survey_submit(request: Request) -> Response:
 
 
 def _thanks_redirect(request: Request, stored: SurveyResponse) -> Response:
-    url = str(
-        request.url_for("survey:thanks", token=request.path_params["token"], receipt=stored.public_id).path
-    )
+    url = path_for(request, "survey:thanks", token=request.path_params["token"], receipt=stored.public_id)
     if is_htmx(request):
         return Response(status_code=200, headers={"HX-Redirect": url, "Vary": "HX-Request, Cookie"})
     return RedirectResponse(url, status_code=303)

@@ -7,6 +7,7 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from forms.numbers import whole_number
 from survey_app.clock import parse_local
 from survey_app.errors import Forbidden, Invalid
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
@@ -48,26 +49,25 @@ def visit_schedule(request: Request) -> Response:
     end = parse_local(field(request, "window_end"), campaign.timezone)
     if start is None or end is None:
         raise Invalid("visit_bad_window")
-    ids = [v for v in form(request).getlist("auditors") if isinstance(v, str)]
-    if not all(v.isdigit() and len(v) < 10 for v in ids):
+    ids = [whole_number(v, low=1) for v in form(request).getlist("auditors")]
+    auditors = tuple(i for i in ids if i is not None)
+    if len(auditors) != len(ids):
         raise Invalid("visit_auditor_not_member")
-    instrument, location = field(request, "instrument"), field(request, "location")
-    if (
-        not instrument.isdigit()
-        or len(instrument) > 9
-        or (location and (not location.isdigit() or len(location) > 9))
-    ):
+    instrument = whole_number(field(request, "instrument"), low=1)
+    location_text = field(request, "location")
+    location = whole_number(location_text, low=1)
+    if instrument is None or (location_text and location is None):
         raise Invalid("visit_bad_instrument")
-    hours = field(request, "writeup_hours", "48")
+    hours = whole_number(field(request, "writeup_hours", "48"), high=9999)
     plan = VisitPlan(
-        instrument_version_id=int(instrument),
+        instrument_version_id=instrument,
         mode=field(request, "mode"),
         window_start=start,
         window_end=end,
-        auditor_ids=tuple(int(v) for v in ids),
-        location_id=int(location) if location else None,
+        auditor_ids=auditors,
+        location_id=location,
         note=field(request, "note"),
-        writeup_hours=int(hours) if hours.isdigit() and len(hours) < 5 else 48,
+        writeup_hours=48 if hours is None else hours,
     )
     visit = visits.schedule(session=db(request), campaign=campaign, plan=plan, actor=user(request).username)
     return redirect(request, "visits:detail", code=campaign.code, visit=visit.id)
@@ -149,15 +149,15 @@ routes = [
     Route(
         "/c/{code}/visits", endpoint(visit_schedule, roles=LEADS), methods=["POST"], name="visits:schedule"
     ),
-    Route("/c/{code}/visits/{visit:int}", endpoint(visit_detail), methods=["GET"], name="visits:detail"),
+    Route("/c/{code}/visits/{visit:id}", endpoint(visit_detail), methods=["GET"], name="visits:detail"),
     Route(
-        "/c/{code}/visits/{visit:int}/cancel",
+        "/c/{code}/visits/{visit:id}/cancel",
         endpoint(visit_cancel, roles=LEADS),
         methods=["POST"],
         name="visits:cancel",
     ),
     Route(
-        "/c/{code}/visits/{visit:int}/reconcile",
+        "/c/{code}/visits/{visit:id}/reconcile",
         endpoint(visit_reconcile),
         methods=["POST"],
         name="visits:reconcile",

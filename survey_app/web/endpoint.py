@@ -9,7 +9,7 @@ from __future__ import annotations
 import functools
 from collections.abc import Awaitable, Callable
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlencode, urlsplit
 
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session
@@ -18,6 +18,7 @@ from starlette.datastructures import FormData
 from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
+from forms.numbers import whole_number
 from survey_app.auth.sessions import csrf_matches, current_user
 from survey_app.db import unit_of_work
 from survey_app.errors import Conflict, Forbidden, TooLarge, Unauthorized, Unsupported
@@ -62,7 +63,7 @@ async def read_staff_form(
     the message `too_large` when over it)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     limit = limit or (MAX_UPLOAD_BYTES if uploads else MAX_FORM_BYTES)
-    if int(request.headers.get("content-length") or 0) > limit:
+    if (whole_number(request.headers.get("content-length", "")) or 0) > limit:
         raise TooLarge(too_large or ("upload_too_large" if uploads else "body_too_large"))
     if ctype == "multipart/form-data" and not uploads:
         raise Unsupported("body_unsupported_type")
@@ -89,6 +90,8 @@ def endpoint(
     @functools.wraps(handler)
     async def run(request: Request) -> Response:
         request.state.form = FormData()
+        if request.method not in SAFE_METHODS:
+            check_origin(request)
         if staff and "sid" not in request.session:  # anonymous: to the login page, the body left unread
             return login_redirect(request)
         if request.method not in SAFE_METHODS:
@@ -128,7 +131,8 @@ def endpoint(
                 return _answer_stored(request, stored.path, stored.outcome)
             response = handler(request)
             result = outbox.outcome(response)
-            outbox.remember(session=session, request=request, key=key, user_id=owner, found=result)
+            if staff or result.get("ok"):  # a refused public request leaves nothing behind (no write lock)
+                outbox.remember(session=session, request=request, key=key, user_id=owner, found=result)
             return outbox.answer(request, result, response)
 
     def _replayed(request: Request) -> Response:
@@ -143,6 +147,32 @@ def endpoint(
             return _answer_stored(request, stored.path, stored.outcome)
 
     return run
+
+
+LOOPBACK = ("127.0.0.1", "localhost", "[::1]")
+
+
+@functools.cache
+def allowed_origins(base_url: str) -> frozenset[str]:
+    """The origins a browser may post from: MINGCHA_BASE_URL's (and, when that is a loopback address, the
+    other loopback spellings of it: a developer may open http://localhost:8000 for http://127.0.0.1:8000)."""
+    parts = urlsplit(base_url)
+    origin = f"{parts.scheme}://{parts.netloc}".lower()
+    host = (parts.hostname or "").lower()
+    if host not in ("127.0.0.1", "localhost", "::1"):
+        return frozenset({origin})
+    port = f":{parts.port}" if parts.port else ""
+    return frozenset({f"{parts.scheme}://{name}{port}" for name in LOOPBACK} | {origin})
+
+
+def check_origin(request: Request) -> None:
+    """A state change whose `Origin` header names another site is refused (defence in depth beside the CSRF
+    token: today's browsers send Origin on every cross-site POST)."""
+    origin = request.headers.get("origin")
+    if origin is None:
+        return
+    if origin.strip().lower() not in allowed_origins(request.app.state.settings.base_url):
+        raise Forbidden("origin_refused")
 
 
 def _answer_stored(request: Request, path: str, found: dict[str, Any]) -> Response:
@@ -179,7 +209,16 @@ def login_redirect(request: Request, *, expired: bool = False) -> Response:
     return RedirectResponse(url, status_code=303)
 
 
-def redirect(request: Request, name: str, *, fragment: str = "", **params: Any) -> RedirectResponse:
-    """303 to a named route (the POST/redirect/GET pattern)."""
-    url = str(request.app.url_path_for(name, **params)) + (f"#{fragment}" if fragment else "")
+def path_for(request: Request, name: str, *, query: dict[str, Any] | None = None, **params: Any) -> str:
+    """The path (never an absolute URL: the request's Host header is not trusted) of a named route, with an
+    optional query string."""
+    path = str(request.app.url_path_for(name, **{k: str(v) for k, v in params.items()}))
+    return path + (f"?{urlencode({k: str(v) for k, v in query.items()})}" if query else "")
+
+
+def redirect(
+    request: Request, name: str, *, fragment: str = "", query: dict[str, Any] | None = None, **params: Any
+) -> RedirectResponse:
+    """303 to a named route (the POST/redirect/GET pattern), by path."""
+    url = path_for(request, name, query=query, **params) + (f"#{fragment}" if fragment else "")
     return RedirectResponse(url, status_code=303)

@@ -192,6 +192,31 @@ ERRORS: dict[str, tuple[str, str]] = {
     ),
     "api_token_invalid": (N_("Token not valid"), N_("This API token is unknown or was revoked.")),
     "api_out_of_scope": (N_("Not allowed"), N_("This API token does not cover this campaign.")),
+    "origin_refused": (
+        N_("Sent from another site"),
+        N_(
+            "This form was sent from another web site, so it was refused and nothing was changed. Open the "
+            "app at its own address and try again."
+        ),
+    ),
+    "visit_access_ended": (
+        N_("No longer yours"),
+        N_(
+            "You are no longer on this campaign's team, or this visit was taken off you, so it is closed to "
+            "you. Nothing was recorded. Ask the lead auditor if this is a mistake."
+        ),
+    ),
+    "field_work_closed": (
+        N_("Field work has ended"),
+        N_(
+            "This campaign is closed or its grade is locked, so visits and interviews are no longer "
+            "recorded. Nothing was recorded."
+        ),
+    ),
+    "api_lead_only": (
+        N_("Lead auditors only"),
+        N_("Only the campaign's lead auditors and administrators read its responses, callbacks and grades."),
+    ),
     "rate_limited": (
         N_("Too many requests"),
         N_("Too many requests with this token. Wait %(seconds)s seconds."),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 
 from starlette.datastructures import MutableHeaders
@@ -10,6 +11,8 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from survey_app import i18n
 from survey_app.errors import TooLarge
+
+log = logging.getLogger("survey_app")
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -90,3 +93,24 @@ class BodyLimit:
             return message
 
         await self.app(scope, bounded, send)
+
+
+class ForwardedWarning:
+    """Say once, in the log, that requests come through a proxy while `serve` was started without
+    --behind-proxy: every client then has the proxy's address, so the login throttle and the survey's
+    per-address signals lump them all together."""
+
+    def __init__(self, app: ASGIApp, behind_proxy: bool) -> None:
+        self.app = app
+        self.warned = behind_proxy
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if not self.warned and scope["type"] == "http":
+            if any(name == b"x-forwarded-for" for name, _ in scope.get("headers") or []):
+                self.warned = True
+                log.warning(
+                    "requests carry X-Forwarded-For, but the server was started without --behind-proxy: "
+                    "every client appears with the proxy's address (one login throttle and one network for "
+                    "all). Restart with: python -m survey_app serve --behind-proxy"
+                )
+        await self.app(scope, receive, send)

@@ -6,6 +6,10 @@ with the request's outcome in the request's own unit of work, so however often t
 service worker sends it, the change is made once and every copy gets the first outcome back. The queued time
 dates what was captured offline (a check-in, a submission) at the moment it was captured, not when it arrived.
 
+A key is kept for `MINGCHA_REPLAY_RETENTION_DAYS` (30 by default, beyond the 14 days an outbox item is dated
+back), then swept by the worker; an anonymous request that was refused keeps none (it changed nothing, and a
+stranger's junk keys must not fill the table or take the write lock).
+
 The outbox asks for JSON (`Accept: application/json`): `{"ok": true, "status": 303, "location": ...}`, or the
 error shape `{"error": {"code", "status", "message"}}` with the message in the phone's language.
 """
@@ -16,10 +20,11 @@ import re
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col
 from starlette.requests import Request
 from starlette.responses import JSONResponse, RedirectResponse, Response
 
+from forms.numbers import whole_number
 from survey_app.clock import utcnow
 from survey_app.db import begin_writing
 from survey_app.models import RequestKey
@@ -49,10 +54,10 @@ def same_origin_replay(request: Request) -> bool:
 def captured_at(request: Request) -> datetime:
     """When what this request carries was captured: now, less the time it waited in the phone's outbox."""
     now = utcnow()
-    raw = request.headers.get("x-queued-ms", "")
-    if not raw.isdigit() or len(raw) > 12:
+    queued = whole_number(request.headers.get("x-queued-ms", ""), high=10**12)
+    if queued is None:
         return now
-    return now - min(timedelta(milliseconds=int(raw)), MAX_QUEUED)
+    return now - min(timedelta(milliseconds=queued), MAX_QUEUED)
 
 
 def _scoped(request: Request, key: str, user_id: int | None) -> str:
@@ -91,6 +96,14 @@ def remember(
         )
     )
     session.flush()  # a concurrent twin fails here, inside the unit of work, and is answered from the row
+
+
+def expire(*, session: Session, older_than: datetime) -> int:
+    """Forget the keys stored before `older_than` (the worker's hourly sweep); return how many."""
+    from sqlalchemy import delete
+
+    gone = session.execute(delete(RequestKey).where(col(RequestKey.created_at) < older_than))
+    return int(getattr(gone, "rowcount", 0) or 0)
 
 
 def answer(request: Request, stored: dict[str, Any], original: Response | None = None) -> Response:

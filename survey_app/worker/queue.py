@@ -29,7 +29,7 @@ from huey.consumer import Consumer
 from huey.exceptions import TaskLockedException
 from sqlalchemy.engine import Engine
 
-from survey_app.db import unit_of_work
+from survey_app.db import private_file, unit_of_work
 from survey_app.services.jobs import requests
 from survey_app.services.scoring.verdicts import unscored_campaigns
 from survey_app.settings import Settings
@@ -97,7 +97,7 @@ def make_huey(url: str, *, immediate: bool = False, name: str = "mingcha") -> Hu
         return MemoryHuey(name, immediate=immediate, results=False)
     if url.startswith("sqlite:///"):
         path = Path(url.removeprefix("sqlite:///"))
-        path.parent.mkdir(parents=True, exist_ok=True)
+        private_file(path)  # the queue holds job parameters: as private as the database
         return SqliteHuey(name, filename=str(path), results=False, fsync=True)
     if url.startswith(("redis://", "rediss://")):
         return RedisHuey(name, url=url, results=False)
@@ -134,10 +134,15 @@ class Jobs:
         def sweep() -> int:
             return self.recover()
 
+        @huey.periodic_task(crontab(minute="17"), name="expire_replay_keys")
+        def expire_replay_keys() -> int:
+            return tasks.expire_replay_keys(engine, settings.replay_retention_days)
+
         self.score_campaign = score_campaign
         self.run_job = run_job
         self.touch_token = touch_token
         self.sweep = sweep
+        self.expire_replay_keys = expire_replay_keys
         self._scoring = Coalesced(score_campaign, ENQUEUE_GAP_S)
 
     def enqueue_scoring(self, campaign_id: int) -> None:

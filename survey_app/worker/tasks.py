@@ -1,17 +1,18 @@
 """What the job worker does, each at its own unit-of-work boundary (services never open one): score a
 campaign's waiting responses, run a lead auditor's job (a file, or the callback draw), record an API token's
-last use."""
+last use, forget old outbox replay keys."""
 
 from __future__ import annotations
 
 import functools
 import logging
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.engine import Engine
 
 from survey_app import i18n
+from survey_app.clock import utcnow
 from survey_app.db import unit_of_work
 from survey_app.errors import DomainError
 from survey_app.models import Campaign, Job
@@ -79,6 +80,14 @@ def touch_token(engine: Engine, token_id: int, at: datetime) -> None:
     """Record an API token's last use (the API's reads never write; the worker does it for them)."""
     with unit_of_work(engine) as session:
         tokens.record_use(session=session, token_id=token_id, at=at)
+
+
+def expire_replay_keys(engine: Engine, days: int) -> int:
+    """Forget the outbox replay keys older than the retention (hourly); return how many."""
+    from survey_app.web import outbox
+
+    with unit_of_work(engine) as session:
+        return outbox.expire(session=session, older_than=utcnow() - timedelta(days=days))
 
 
 @functools.cache

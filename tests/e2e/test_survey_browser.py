@@ -82,9 +82,11 @@ def test_survey_works_without_javascript(browser: Any, live_server: str, session
     context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
     page = context.new_page()
     page.goto(live_server + survey_path(locations[0]))
-    for _ in range(3):
+    for expected in ("第 2 部分，共 4 部分", "第 3 部分，共 4 部分", "第 4 部分，共 4 部分"):
         answer_current_page(page, "一般")
         page.locator("section.page.current").get_by_role("button", name="下一页").click()
+        # Without JavaScript each page is a full form post: wait for the next page to arrive.
+        page.locator("p.progress").get_by_text(expected).wait_for()
     assert page.get_by_label("回访电话", exact=False).is_visible(), "no-JS shows conditional items"
     page.locator("section.page.current").get_by_role("button", name="提交").click()
     page.get_by_role("heading", name="谢谢！您的答卷已收到。").wait_for()

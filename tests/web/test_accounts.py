@@ -225,3 +225,44 @@ def test_accounts_in_the_app(client: TestClient, session: Session, settings: Set
         assert login(li, "li", "new-pass-12345").status_code == 401, "deactivated"
     self_off = client.post("/users/boss/active", data={"_csrf": csrf_of(client), "active": "no"})
     assert self_off.status_code == 422
+
+
+def test_a_session_ends_at_its_absolute_lifetime_however_active(session: Session, settings: Settings) -> None:
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from survey_app.clock import utcnow
+    from survey_app.models import StaffSession
+
+    make_user(session, "lead1", ["lead"])
+    app = create_app(replace(settings, session_hours=12))
+    with TestClient(app, follow_redirects=False) as client:
+        login(client, "lead1")
+        assert client.get("/campaigns").status_code == 200
+        record = session.exec(select(StaffSession)).one()
+        record.created_at = utcnow() - timedelta(hours=11, minutes=59)
+        session.add(record)
+        session.commit()
+        assert client.get("/campaigns").status_code == 200, "busy, within twelve hours"
+        record.created_at = utcnow() - timedelta(hours=12, minutes=1)
+        session.add(record)
+        session.commit()
+        ended = client.get("/campaigns")
+        assert ended.status_code == 303 and "expired=1" in ended.headers["location"]
+
+
+def test_serve_warns_once_about_forwarded_addresses_without_behind_proxy(
+    settings: Settings, caplog: pytest.LogCaptureFixture
+) -> None:
+    from dataclasses import replace
+
+    with TestClient(create_app(settings)) as client, caplog.at_level("WARNING", logger="survey_app"):
+        for _ in range(3):
+            client.get("/healthz", headers={"X-Forwarded-For": "203.0.113.7"})
+    warned = [r for r in caplog.records if "--behind-proxy" in r.getMessage()]
+    assert len(warned) == 1
+    caplog.clear()
+    with TestClient(create_app(replace(settings, behind_proxy=True))) as client:
+        with caplog.at_level("WARNING", logger="survey_app"):
+            client.get("/healthz", headers={"X-Forwarded-For": "203.0.113.7"})
+    assert not [r for r in caplog.records if "--behind-proxy" in r.getMessage()]

@@ -78,8 +78,9 @@ def test_tokens_missing_wrong_revoked_out_of_scope(
     ok = client.get("/api/v1/campaigns", headers=bearer(token))
     assert ok.status_code == 200 and [c["code"] for c in ok.json()["items"]] == ["API-1"]
     outside = client.get("/api/v1/campaigns/API-2", headers=bearer(token))
-    assert outside.status_code == 403 and outside.json()["error"]["code"] == "api_out_of_scope"
-    assert client.get("/api/v1/campaigns/NOPE", headers=bearer(token)).status_code == 404
+    assert outside.status_code == 404 and outside.json()["error"]["code"] == "campaign_not_found"
+    nowhere = client.get("/api/v1/campaigns/NOPE", headers=bearer(token))
+    assert nowhere.json() == outside.json(), "out of scope answers like a campaign that does not exist"
     session.refresh(row)
     assert row.last_used_at is not None, "last use recorded"
     tokens.revoke(session=session, token_id=row.id or 0, user=lead, actor="test")
@@ -231,3 +232,45 @@ def test_what_counts_is_the_grade_s_own_rule(
     assert counted == {s: status.counts(s) for s in counted}
     assert counted["excluded"] is False and counted["rejected"] is False
     assert counted["unreachable"] is True and counted["received"] is True, "an unanswered phone is no proof"
+
+
+@pytest.mark.parametrize("how", ["deactivated", "admin reset", "own password change", "end all sessions"])
+def test_a_token_is_revoked_with_the_account_s_access_and_stays_revoked(
+    how: str, client: TestClient, session: Session, settings: Settings
+) -> None:
+    from survey_app.auth import accounts
+    from tests.factories import PASSWORD
+
+    _campaign, lead, token, _row = seed(session, settings)
+    make_user(session, "admin1", ["admin"])
+    assert client.get("/api/v1/campaigns", headers=bearer(token)).status_code == 200
+    if how == "own password change":
+        login(client, "lead1")
+        data = {
+            "_csrf": csrf_of(client),
+            "current": PASSWORD,
+            "new": "another long passphrase 42",
+            "repeat": "another long passphrase 42",
+        }
+        assert client.post("/users/lead1/password", data=data).status_code in (200, 303)
+    else:
+        login(client, "admin1")
+        path = {
+            "deactivated": "/users/lead1/active",
+            "admin reset": "/users/lead1/reset",
+            "end all sessions": "/users/lead1/sessions/end",
+        }[how]
+        data = {"_csrf": csrf_of(client)} | ({"active": "no"} if how == "deactivated" else {})
+        assert client.post(path, data=data).status_code in (200, 303)
+    anonymous = TestClient(client.app)
+    refused = anonymous.get("/api/v1/campaigns", headers=bearer(token))
+    assert refused.status_code == 401 and refused.json()["error"]["code"] == "api_token_invalid"
+    session.expire_all()
+    row = session.exec(select(ApiToken)).one()
+    assert row.revoked_at is not None and row.revoked_by
+    if how == "deactivated":
+        found = session.get(User, lead.id)
+        assert found is not None
+        accounts.set_active(session=session, user=found, active=True, actor="admin1")
+        session.commit()
+    assert anonymous.get("/api/v1/campaigns", headers=bearer(token)).status_code == 401, "stays revoked"

@@ -38,80 +38,80 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/users/{username}/sessions/end"): (R, 403, 403, 303, 403, 303),
     ("GET", "/campaigns/new"): (R, 403, 403, 200, 200, 200),
     ("POST", "/campaigns/new"): (R, 403, 403, 422, 422, 422),
-    ("GET", "/c/{code}"): (R, 200, 403, 200, 403, 200),
-    ("GET", "/c/{code}/edit"): (R, 403, 403, 200, 403, 200),
-    ("POST", "/c/{code}/edit"): (R, 403, 403, 422, 403, 422),
-    ("POST", "/c/{code}/close"): (R, 403, 403, 303, 403, 303),
-    ("GET", "/c/{code}/copy"): (R, 403, 403, 200, 403, 200),
-    ("POST", "/c/{code}/copy"): (R, 403, 403, 422, 403, 422),
-    ("GET", "/c/{code}/locations"): (R, 403, 403, 200, 403, 200),
-    ("POST", "/c/{code}/locations/import"): (R, 403, 403, 422, 403, 422),
-    ("POST", "/c/{code}/locations/generate"): (R, 403, 403, 422, 403, 422),
-    ("POST", "/c/{code}/locations/{loc}/rotate"): (R, 403, 403, 303, 403, 303),
-    ("GET", "/c/{code}/locations/{loc}/edit"): (R, 403, 403, 200, 403, 200),
-    ("POST", "/c/{code}/locations/{loc}/edit"): (R, 403, 403, 422, 403, 422),  # no name given
-    ("POST", "/c/{code}/locations/{loc}/active"): (R, 403, 403, 422, 403, 422),  # deactivating needs a reason
-    ("POST", "/c/{code}/locations/{loc}/delete"): (R, 403, 403, 409, 403, 409),  # it has a response: kept
-    ("GET", "/c/{code}/posters.pdf"): (R, 403, 403, 200, 403, 200),
-    ("GET", "/c/{code}/posters/{loc}.png"): (R, 403, 403, 200, 403, 200),
-    ("GET", "/c/{code}/posters/{loc}"): (R, 403, 403, 200, 403, 200),
+    ("GET", "/c/{code}"): (R, 200, 404, 200, 404, 200),
+    ("GET", "/c/{code}/edit"): (R, 403, 403, 200, 404, 200),
+    ("POST", "/c/{code}/edit"): (R, 403, 403, 422, 404, 422),
+    ("POST", "/c/{code}/close"): (R, 403, 403, 303, 404, 303),
+    ("GET", "/c/{code}/copy"): (R, 403, 403, 200, 404, 200),
+    ("POST", "/c/{code}/copy"): (R, 403, 403, 422, 404, 422),
+    ("GET", "/c/{code}/locations"): (R, 403, 403, 200, 404, 200),
+    ("POST", "/c/{code}/locations/import"): (R, 403, 403, 422, 404, 422),
+    ("POST", "/c/{code}/locations/generate"): (R, 403, 403, 422, 404, 422),
+    ("POST", "/c/{code}/locations/{loc}/rotate"): (R, 403, 403, 303, 404, 303),
+    ("GET", "/c/{code}/locations/{loc}/edit"): (R, 403, 403, 200, 404, 200),
+    ("POST", "/c/{code}/locations/{loc}/edit"): (R, 403, 403, 422, 404, 422),  # no name given
+    ("POST", "/c/{code}/locations/{loc}/active"): (R, 403, 403, 422, 404, 422),  # deactivating needs a reason
+    ("POST", "/c/{code}/locations/{loc}/delete"): (R, 403, 403, 409, 404, 409),  # it has a response: kept
+    ("GET", "/c/{code}/posters.pdf"): (R, 403, 403, 200, 404, 200),
+    ("GET", "/c/{code}/posters/{loc}.png"): (R, 403, 403, 200, 404, 200),
+    ("GET", "/c/{code}/posters/{loc}"): (R, 403, 403, 200, 404, 200),
     ("GET", "/instruments"): (R, 403, 403, 200, 200, 200),
-    ("GET", "/c/{code}/report"): (R, 403, 403, 200, 403, 200),
-    ("POST", "/c/{code}/report/lock"): (R, 403, 403, 422, 403, 422),  # earns no certificate: say so first
-    ("GET", "/c/{code}/report/analysis"): (R, 403, 403, 200, 403, 200),
-    ("GET", "/c/{code}/report/analysis.pdf"): (R, 403, 403, 200, 403, 200),
-    ("POST", "/c/{code}/export/{what:str}.{fmt:str}"): (R, 403, 403, 200, 403, 200),
-    ("POST", "/c/{code}/report/reopen"): (R, 403, 403, 409, 403, 409),  # nothing locked yet
-    ("GET", "/c/{code}/review"): (R, 403, 403, 200, 403, 200),
-    ("POST", "/c/{code}/tasks"): (R, 403, 403, 422, 403, 422),  # nothing said about what to check
-    ("POST", "/c/{code}/tasks/{task:int}"): (R, 403, 403, 404, 403, 404),  # no such task
-    ("POST", "/c/{code}/review/draw"): (R, 403, 403, 422, 403, 422),  # nothing scored to draw from
-    ("GET", "/c/{code}/review/draw"): (R, 403, 403, 303, 403, 303),  # nothing drawn yet: to the desk
-    ("POST", "/c/{code}/review/bulk"): (R, 403, 403, 422, 403, 422),  # no decision given
-    ("GET", "/c/{code}/r/{receipt}"): (R, 403, 403, 200, 403, 200),
-    ("POST", "/c/{code}/r/{receipt}/reveal"): (R, 403, 403, 409, 403, 409),  # no phone was left
-    ("POST", "/c/{code}/r/{receipt}/callback"): (R, 403, 403, 422, 403, 422),  # no outcome given
-    ("POST", "/c/{code}/r/{receipt}/decide"): (R, 403, 403, 422, 403, 422),  # no decision given
+    ("GET", "/c/{code}/report"): (R, 403, 403, 200, 404, 200),
+    ("POST", "/c/{code}/report/lock"): (R, 403, 403, 422, 404, 422),  # earns no certificate: say so first
+    ("GET", "/c/{code}/report/analysis"): (R, 403, 403, 200, 404, 200),
+    ("GET", "/c/{code}/report/analysis.pdf"): (R, 403, 403, 200, 404, 200),
+    ("POST", "/c/{code}/export/{what:str}.{fmt:str}"): (R, 403, 403, 200, 404, 200),
+    ("POST", "/c/{code}/report/reopen"): (R, 403, 403, 409, 404, 409),  # nothing locked yet
+    ("GET", "/c/{code}/review"): (R, 403, 403, 200, 404, 200),
+    ("POST", "/c/{code}/tasks"): (R, 403, 403, 422, 404, 422),  # nothing said about what to check
+    ("POST", "/c/{code}/tasks/{task:id}"): (R, 403, 403, 404, 404, 404),  # no such task
+    ("POST", "/c/{code}/review/draw"): (R, 403, 403, 422, 404, 422),  # nothing scored to draw from
+    ("GET", "/c/{code}/review/draw"): (R, 403, 403, 303, 404, 303),  # nothing drawn yet: to the desk
+    ("POST", "/c/{code}/review/bulk"): (R, 403, 403, 422, 404, 422),  # no decision given
+    ("GET", "/c/{code}/r/{receipt}"): (R, 403, 403, 200, 404, 200),
+    ("POST", "/c/{code}/r/{receipt}/reveal"): (R, 403, 403, 409, 404, 409),  # no phone was left
+    ("POST", "/c/{code}/r/{receipt}/callback"): (R, 403, 403, 422, 404, 422),  # no outcome given
+    ("POST", "/c/{code}/r/{receipt}/decide"): (R, 403, 403, 422, 404, 422),  # no decision given
     ("GET", "/cert/{token}"): (404, 404, 404, 404, 404, 404),  # an unknown certificate (a survey token)
     ("GET", "/cert/{token}/qr.{fmt}"): (404, 404, 404, 404, 404, 404),
     ("GET", "/cert/{token}/certificate.jws"): (404, 404, 404, 404, 404, 404),
     ("GET", "/cert/{token}/status.jws"): (404, 404, 404, 404, 404, 404),
     ("GET", "/.well-known/jwks.json"): (200, 200, 200, 200, 200, 200),  # public keys, for anyone
     ("POST", "/instruments"): (R, 403, 403, 422, 422, 422),
-    ("GET", "/c/{code}/visits"): (R, 403, 403, 200, 403, 200),
-    ("POST", "/c/{code}/visits"): (R, 403, 403, 422, 403, 422),  # no window given
-    ("GET", "/c/{code}/visits/{visit:int}"): (R, 403, 403, 200, 403, 200),  # field1: blind until all are in
-    ("POST", "/c/{code}/visits/{visit:int}/cancel"): (R, 403, 403, 422, 403, 422),  # no reason given
-    ("POST", "/c/{code}/visits/{visit:int}/reconcile"): (R, 409, 403, 409, 403, 409),  # sheet not in yet
+    ("GET", "/c/{code}/visits"): (R, 403, 403, 200, 404, 200),
+    ("POST", "/c/{code}/visits"): (R, 403, 403, 422, 404, 422),  # no window given
+    ("GET", "/c/{code}/visits/{visit:id}"): (R, 403, 404, 200, 404, 200),  # field1: blind until all are in
+    ("POST", "/c/{code}/visits/{visit:id}/cancel"): (R, 403, 403, 422, 404, 422),  # no reason given
+    ("POST", "/c/{code}/visits/{visit:id}/reconcile"): (R, 409, 404, 409, 404, 409),  # sheet not in yet
     ("GET", "/f"): (R, 200, 200, 200, 200, 200),  # everyone's own (possibly empty) list
     ("GET", "/f/outbox"): (R, 200, 200, 200, 200, 200),  # drawn from the phone's own store
-    ("POST", "/c/{code}/jobs"): (R, 403, 403, 422, 403, 422),  # no kind of file named
-    ("GET", "/c/{code}/jobs/{job:int}"): (R, 403, 403, 404, 403, 404),  # no such job
-    ("GET", "/c/{code}/jobs/{job:int}/file"): (R, 403, 403, 404, 403, 404),
+    ("POST", "/c/{code}/jobs"): (R, 403, 403, 422, 404, 422),  # no kind of file named
+    ("GET", "/c/{code}/jobs/{job:id}"): (R, 403, 403, 404, 404, 404),  # no such job
+    ("GET", "/c/{code}/jobs/{job:id}/file"): (R, 403, 403, 404, 404, 404),
     ("GET", "/manifest.webmanifest"): (200, 200, 200, 200, 200, 200),
     ("GET", "/sw.js"): (200, 200, 200, 200, 200, 200),
     ("GET", "/offline"): (200, 200, 200, 200, 200, 200),
     ("GET", "/app"): (R, 303, 303, 303, 303, 303),  # on to the user's start page
-    ("GET", "/f/v/{visit:int}"): (R, 200, 403, 403, 403, 403),  # only the assigned auditor
-    ("POST", "/f/v/{visit:int}/checkin"): (R, 303, 403, 403, 403, 403),
-    ("POST", "/f/v/{visit:int}/checkout"): (R, 409, 403, 403, 403, 403),  # not checked in
-    ("POST", "/f/v/{visit:int}/step/{step:int}"): (R, 409, 403, 403, 403, 403),  # not checked in
-    ("POST", "/f/v/{visit:int}/submit"): (R, 422, 403, 403, 403, 403),  # required items missing
-    ("POST", "/f/v/{visit:int}/photo"): (R, 422, 403, 403, 403, 403),  # no photo chosen
-    ("GET", "/f/v/{visit:int}/sheet/{sheet:int}"): (R, 200, 403, 200, 403, 200),
-    ("GET", "/f/v/{visit:int}/interview"): (R, 303, 403, 403, 403, 403),  # not an interview round
-    ("POST", "/f/v/{visit:int}/interview"): (R, 303, 403, 403, 403, 403),
-    ("GET", "/f/e/{evidence:int}/{size}"): (R, 200, 403, 200, 403, 200),
+    ("GET", "/f/v/{visit:id}"): (R, 200, 403, 403, 403, 403),  # only the assigned auditor
+    ("POST", "/f/v/{visit:id}/checkin"): (R, 303, 403, 403, 403, 403),
+    ("POST", "/f/v/{visit:id}/checkout"): (R, 409, 403, 403, 403, 403),  # not checked in
+    ("POST", "/f/v/{visit:id}/step/{step:id}"): (R, 409, 403, 403, 403, 403),  # not checked in
+    ("POST", "/f/v/{visit:id}/submit"): (R, 422, 403, 403, 403, 403),  # required items missing
+    ("POST", "/f/v/{visit:id}/photo"): (R, 422, 403, 403, 403, 403),  # no photo chosen
+    ("GET", "/f/v/{visit:id}/sheet/{sheet:id}"): (R, 200, 403, 200, 403, 200),
+    ("GET", "/f/v/{visit:id}/interview"): (R, 303, 403, 403, 403, 403),  # not an interview round
+    ("POST", "/f/v/{visit:id}/interview"): (R, 303, 403, 403, 403, 403),
+    ("GET", "/f/e/{evidence:id}/{size}"): (R, 200, 403, 200, 403, 200),
     ("GET", "/users/{username}/tokens"): (R, 403, 403, 200, 403, 200),  # lead1's own page; admins see all
     ("POST", "/users/{username}/tokens"): (R, 403, 403, 200, 403, 200),  # the new token is shown once
-    ("POST", "/users/{username}/tokens/{token:int}/revoke"): (R, 403, 403, 404, 403, 404),  # no such token
-    ("GET", "/instruments/{instrument}/{version:int}.xlsx"): (R, 403, 403, 200, 200, 200),
+    ("POST", "/users/{username}/tokens/{token:id}/revoke"): (R, 403, 403, 404, 403, 404),  # no such token
+    ("GET", "/instruments/{instrument}/{version:id}.xlsx"): (R, 403, 403, 200, 200, 200),
     ("GET", "/q/{code}"): (404, 404, 404, 404, 404, 404),  # the campaign code is no poster code
-    ("GET", "/c/{code}/close"): (R, 403, 403, 200, 403, 200),  # the confirmation page
-    ("POST", "/c/{code}/reopen"): (R, 403, 403, 409, 403, 409),  # it is not closed
-    ("GET", "/c/{code}/locations/{loc}/rotate"): (R, 403, 403, 200, 403, 200),
-    ("GET", "/c/{code}/report/lock"): (R, 403, 403, 200, 403, 200),
-    ("POST", "/c/{code}/report/certificate"): (R, 403, 403, 409, 403, 409),  # no certificate yet
+    ("GET", "/c/{code}/close"): (R, 403, 403, 200, 404, 200),  # the confirmation page
+    ("POST", "/c/{code}/reopen"): (R, 403, 403, 409, 404, 409),  # it is not closed
+    ("GET", "/c/{code}/locations/{loc}/rotate"): (R, 403, 403, 200, 404, 200),
+    ("GET", "/c/{code}/report/lock"): (R, 403, 403, 200, 404, 200),
+    ("POST", "/c/{code}/report/certificate"): (R, 403, 403, 409, 404, 409),  # no certificate yet
     ("GET", "/users"): (R, 403, 403, 403, 403, 200),
     ("POST", "/users"): (R, 403, 403, 403, 403, 422),  # no user name given
     ("POST", "/users/{username}/roles"): (R, 403, 403, 403, 403, 422),  # no role ticked
@@ -223,17 +223,17 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
         .replace("{loc}", locations[0].code)
         .replace("{what:str}.{fmt:str}", "responses.xlsx")
         .replace("{fmt}", "png")
-        .replace("{task:int}", "999")
+        .replace("{task:id}", "999")
         .replace("{username}", "lead1")
-        .replace("{visit:int}", str(visit))
-        .replace("{sheet:int}", str(sheet))
-        .replace("{step:int}", "0")
-        .replace("{evidence:int}", str(photo))
-        .replace("{job:int}", "999")
+        .replace("{visit:id}", str(visit))
+        .replace("{sheet:id}", str(sheet))
+        .replace("{step:id}", "0")
+        .replace("{evidence:id}", str(photo))
+        .replace("{job:id}", "999")
         .replace("{size}", "thumb")
-        .replace("{token:int}", "999")
+        .replace("{token:id}", "999")
         .replace("{instrument}", "property-resident-survey")
-        .replace("{version:int}", "1")
+        .replace("{version:id}", "1")
     )
     for actor, expected in zip(ACTORS, MATRIX[key], strict=True):
         with TestClient(create_app(settings), follow_redirects=False) as client:
@@ -250,3 +250,72 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
             assert response.status_code == expected, f"{actor} {method} {path}: {response.status_code}"
             if method == "GET":
                 assert database_digest(settings.database_url) == before, f"{actor} GET {path} changed a row"
+
+
+# the API with each actor's own bearer token ("anon": none). Field auditors read the campaigns they are on
+# and their locations, nothing of responses, callbacks or grades (as in the pages); a campaign a token may
+# not see is 404, like one that does not exist. No grade is locked here: the locked grade is 404 for a lead.
+API_MATRIX: dict[str, tuple[int, ...]] = {
+    "/api/v1/campaigns": (401, 200, 200, 200, 200, 200),
+    "/api/v1/campaigns/{code}": (401, 200, 404, 200, 404, 200),
+    "/api/v1/campaigns/{code}/locations": (401, 200, 404, 200, 404, 200),
+    "/api/v1/campaigns/{code}/responses": (401, 403, 404, 200, 404, 200),
+    "/api/v1/campaigns/{code}/responses.jsonl": (401, 403, 404, 200, 404, 200),
+    "/api/v1/campaigns/{code}/callbacks": (401, 403, 404, 200, 404, 200),
+    "/api/v1/campaigns/{code}/grade": (401, 403, 404, 200, 404, 200),
+    "/api/v1/campaigns/{code}/grade/locked": (401, 403, 404, 404, 404, 404),
+}
+
+
+def test_every_api_operation_has_a_row_per_role() -> None:
+    api = {path for method, path in app_routes() if path.startswith("/api/v1/") and method == "GET"}
+    assert api - {"/api/v1/openapi.json"} == set(API_MATRIX)
+
+
+def test_api_operation_by_role(session: Session, settings: Settings) -> None:
+    from survey_app.services.api import tokens
+
+    campaign, _locations = make_campaign(session, code="API-1")
+    users = {
+        "field": make_user(session, "field1", ["field"]),
+        "field_other": make_user(session, "field2", ["field"]),
+        "lead": make_user(session, "lead1", ["lead"]),
+        "lead_other": make_user(session, "lead2", ["lead"]),
+        "admin": make_user(session, "admin1", ["admin"]),
+    }
+    add_member(session=session, campaign_id=campaign.id, user_id=users["field"].id, role="field")
+    add_member(session=session, campaign_id=campaign.id, user_id=users["lead"].id, role="lead")
+    bearer = {"anon": ""}
+    for actor, found in users.items():
+        _row, plain = tokens.create(session=session, user=found, name="t", campaign_codes=[], actor="test")
+        bearer[actor] = plain
+    session.commit()
+    with TestClient(create_app(settings), follow_redirects=False) as client:
+        for template, statuses in API_MATRIX.items():
+            path = template.replace("{code}", campaign.code)
+            for actor, expected in zip(ACTORS, statuses, strict=True):
+                headers = {"Authorization": f"Bearer {bearer[actor]}"} if bearer[actor] else {}
+                response = client.get(path, headers=headers)
+                assert response.status_code == expected, f"{actor} GET {path}: {response.status_code}"
+                if expected == 403:
+                    assert response.json()["error"]["code"] == "api_lead_only"
+            unknown = path.replace(campaign.code, "NO-SUCH")
+            if unknown != path:
+                assert client.get(
+                    unknown, headers={"Authorization": f"Bearer {bearer['lead_other']}"}
+                ).json() == (
+                    client.get(path, headers={"Authorization": f"Bearer {bearer['lead_other']}"}).json()
+                ), "a campaign the token may not see answers exactly like one that does not exist"
+
+
+def test_a_campaign_you_are_not_on_is_indistinguishable_from_none(
+    client: TestClient, session: Session
+) -> None:
+    campaign, _locations = make_campaign(session, code="HIDDEN-1")
+    make_user(session, "lead2", ["lead"])
+    login(client, "lead2")
+    for path in ("/c/{code}", "/c/{code}/report", "/c/{code}/review", "/c/{code}/visits"):
+        real = client.get(path.replace("{code}", campaign.code))
+        none = client.get(path.replace("{code}", "NO-SUCH-1"))
+        assert real.status_code == none.status_code == 404
+        assert real.text.replace("HIDDEN-1", "X") == none.text.replace("NO-SUCH-1", "X")

@@ -26,12 +26,12 @@ def test_post_without_valid_token_is_403(
         key[1]
         .replace("{code}", "X-1")
         .replace("{loc}", "L01")
-        .replace("{task:int}", "1")
+        .replace("{task:id}", "1")
         .replace("{username}", "lead1")
-        .replace("{visit:int}", "1")
-        .replace("{step:int}", "0")
-        .replace("{token:int}", "1")
-        .replace("{job:int}", "1")
+        .replace("{visit:id}", "1")
+        .replace("{step:id}", "0")
+        .replace("{token:id}", "1")
+        .replace("{job:id}", "1")
     )
     data = {"code": "X-2", "name_zh": "n", "organisation": "o", "buildings": "2", "per_building": "2"}
     if token:

@@ -94,3 +94,39 @@ def test_1_exports_cannot_run_formulas(client: TestClient, session: Session) -> 
     values = [c for row in book.active.iter_rows() for c in row if isinstance(c.value, str)]
     assert all(c.data_type == "s" and not c.value.startswith(("=", "+", "-", "@")) for c in values)
     assert neutralise("=一楼") == "'=一楼" and neutralise(-3) == -3 and neutralise("正常") == "正常"
+
+
+def test_phone_numbers_typed_into_text_are_masked_in_every_export(
+    client: TestClient, session: Session, settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from survey_app.services.exports.masking import MASK
+
+    campaign, locations = logged_in_lead(client, session, code="MASK-1")
+    path = survey_path(locations[0])
+    for comment in ("请回电 139 1234 5678", "电话：0592-5551234", "手机１３９１２３４５６７８"):
+        data = {"_form": form_token(client.get(path).text), "_step": "submit", **full_answers()}
+        assert client.post(path, data={**data, "a.comment": comment}).status_code == 303
+    token = csrf_of(client)
+    raw = ("1234 5678", "5551234", "１２３４５６７８")
+
+    def clean(text: str) -> None:
+        assert not any(digits in text for digits in raw), text[:400]
+        assert text.count(MASK) >= 3
+
+    csv_body = client.post(f"/c/{campaign.code}/export/responses.csv", data={"_csrf": token})
+    clean(csv_body.content.decode("utf-8-sig"))
+    xlsx = client.post(f"/c/{campaign.code}/export/responses.xlsx", data={"_csrf": token}).content
+    cells = [str(c.value) for row in load_workbook(io.BytesIO(xlsx)).active.iter_rows() for c in row]
+    clean("\n".join(cells))
+    clean(client.post(f"/c/{campaign.code}/export/responses.jsonl", data={"_csrf": token}).text)
+    job = client.post(
+        f"/c/{campaign.code}/jobs", data={"_csrf": token, "kind": "export", "export": "responses.csv"}
+    )
+    assert job.status_code == 303
+    made = client.get(job.headers["location"] + "/file")
+    assert made.status_code == 200
+    clean(made.content.decode("utf-8-sig"))
+    monkeypatch.setenv("DATABASE_URL", settings.database_url)
+    monkeypatch.setenv("MINGCHA_VAR_DIR", str(settings.var_dir))
+    assert main(["export", "--campaign", campaign.code, "--out", str(tmp_path)]) == 0
+    clean((tmp_path / "responses.jsonl").read_text(encoding="utf-8"))

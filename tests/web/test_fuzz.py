@@ -1,4 +1,6 @@
-"""Property-based fuzzing: malformed paths, fields, bodies and headers on every route never get a 5xx.
+"""Property-based fuzzing: malformed paths, fields, bodies and headers on every route never get a 5xx:
+Unicode digits and integers past 2**63 in every integer path parameter, query and field, and foreign Origin
+and Host headers among them.
 
 Every route of the app, as an administrator (with a valid CSRF token, so handlers really run on the garbage)
 and anonymously; about 10,000 requests in all, derandomised so CI is repeatable.
@@ -69,10 +71,19 @@ def world(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Iterat
         "token": [token, token[:-1] + "A"],
         "receipt": ["r-nothing"],
         "username": ["lead1", "nobody"],
-        "task:int": ["1", "99999"],
+        "task:id": ["1"],
+        "visit:id": ["1"],
+        "step:id": ["1"],
+        "sheet:id": ["1"],
+        "evidence:id": ["1"],
+        "job:id": ["1"],
+        "token:id": ["1"],
+        "version:id": ["1"],
         "what:str": ["responses", "results"],
         "fmt:str": ["csv", "xlsx", "jsonl"],
         "fmt": ["png", "svg"],
+        "instrument": ["resident-perception", "nope"],
+        "size": ["full", "thumb", "huge"],
     }
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as admin_client:
         login(admin_client, "admin1")
@@ -95,7 +106,21 @@ NAMES = [
     "a.q01", "a.comment", "_step", "_page", "_form", "_item_ms", "decision", "reason", "outcome", "called_at",
     "sample", "file", "starts_at", "buildings", "what",
 ]  # fmt: skip
-ODD = ["1e999", "-1", "9" * 40, "na", "next", "submit", "exclude", "0001-01-01T00:00"]
+ODD = [
+    "1e999",
+    "-1",
+    "9" * 40,
+    "na",
+    "next",
+    "submit",
+    "exclude",
+    "0001-01-01T00:00",
+    "²",
+    "٣",
+    "１２",
+    "9" * 19,
+]
+ODD_INTS = ["0", "1", "99999", "9" * 18, "9" * 19, "9" * 25, "²", "٣", "１２", "-1", "1e3"]  # path integers
 fields = st.dictionaries(
     st.one_of(st.sampled_from(NAMES), text), st.one_of(text, st.sampled_from(ODD)), max_size=8
 )
@@ -109,6 +134,9 @@ headers = st.fixed_dictionaries(
         "HX-Request": st.sampled_from(["true", "false", "<x>"]),
         "Accept-Language": text.filter(lambda v: v.isascii()),
         "Accept": st.sampled_from(["application/json", "text/html", "*/*"]),
+        "Origin": st.sampled_from(["http://evil.example", "null", "http://127.0.0.1:8000", ""]),
+        "Host": st.sampled_from(["evil.example", "testserver", "127.0.0.1:8000"]),
+        "X-Queued-Ms": st.sampled_from(["²".encode(), b"1", b"9" * 30, b"-5"]),
     },
 )  # fmt: skip
 case = st.fixed_dictionaries(
@@ -122,19 +150,22 @@ case = st.fixed_dictionaries(
         "anonymous": st.booleans(),
         "csrf": st.booleans(),
         "query": st.dictionaries(
-            st.sampled_from(["page", "sort", "status", "family", "lang", "next"]), text, max_size=3
+            st.sampled_from(["page", "sort", "status", "family", "lang", "next", "step", "after", "limit"]),
+            st.one_of(text, st.sampled_from(ODD_INTS)),
+            max_size=3,
         ),
+        "int": st.sampled_from(ODD_INTS),
     }
 )
 
 
-def _path(template: str, world: World, params: dict[str, str], draw_valid: bool) -> str:
+def _path(template: str, world: World, params: dict[str, str], draw_valid: bool, number: str) -> str:
     path = template
     for name, choices in world.values.items():
         key = name.split(":")[0]
         value = params.get(key) if not draw_valid and key in params else choices[0]
-        if name == "task:int" and not str(value).isdigit():
-            value = "1"
+        if name.endswith(":id"):  # an integer in the path: a valid one, or a huge or Unicode one
+            value = choices[0] if draw_valid else number
         path = path.replace("{" + name + "}", quote(str(value), safe="") or "x")
     return path
 
@@ -155,7 +186,8 @@ def test_no_server_error_on_any_input(method: str, template: str, world: World) 
     def run(data: dict[str, Any]) -> None:
         anonymous = data["anonymous"] or (method, template) == ("POST", "/logout")
         client = world.anonymous if anonymous else world.admin
-        path = _path(template, world, data["params"], draw_valid=len(data["params"]) % 2 == 0)
+        path = _path(template, world, data["params"], len(data["params"]) % 2 == 0, data["int"])
+        assert "{" not in path, f"{template}: a path parameter the fuzz does not fill"
         hdrs = dict(data["headers"])
         if data["csrf"] and not anonymous:
             hdrs["X-CSRF-Token"] = world.token

@@ -194,3 +194,33 @@ def test_a_new_release_changes_the_worker_and_its_caches(client: TestClient, tmp
     assert before.group(1) != after.group(1), "a changed file, a new worker"
     manifest = client.get("/manifest.webmanifest").json()
     assert manifest["short_name"] == "明察" and manifest["start_url"] == "/app"
+
+
+def test_a_refused_public_post_leaves_no_replay_row_and_old_keys_expire(
+    client: TestClient, session: Session, settings: Settings
+) -> None:
+    import secrets
+
+    from survey_app.db import make_engine
+    from survey_app.worker.tasks import expire_replay_keys
+
+    _campaign, locations = make_campaign(session)
+    path = survey_path(locations[0])
+    for _ in range(20):
+        junk = {"_form": form_token(client.get(path).text), "_step": "submit", "a.q01": "9"}
+        refused = client.post(path, data=junk, headers=queued(secrets.token_hex(16)))
+        assert refused.status_code == 422
+    assert count(session, RequestKey) == 0, "a refused anonymous post stores no outcome"
+    data = {"_form": form_token(client.get(path).text), "_step": "submit", **full_answers()}
+    assert client.post(path, data=data, headers=queued("s" * 32)).status_code == 200
+    assert count(session, RequestKey) == 1, "an accepted one does (a resend gets the same answer)"
+
+    old = session.exec(select(RequestKey)).one()
+    old.created_at = utcnow() - timedelta(days=settings.replay_retention_days + 1)
+    session.add(old)
+    session.add(RequestKey(key="public:" + "f" * 32, path=path, status=200, outcome={"ok": True}))
+    session.commit()
+    engine = make_engine(settings.database_url)
+    assert expire_replay_keys(engine, settings.replay_retention_days) == 1
+    engine.dispose()
+    assert count(session, RequestKey) == 1, "the fresh key stays"

@@ -124,3 +124,32 @@ def test_9_sqlite_is_durable(settings: Settings) -> None:
         assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2, "FULL: fsync at every commit"
     engine.dispose()
     sqlite3.connect(":memory:").close()
+
+
+def test_the_database_its_wal_and_the_queue_are_private(tmp_path: Path) -> None:
+    import os
+    import stat
+
+    from survey_app.worker.queue import make_huey
+
+    old = os.umask(0o022)  # a default that would make files world-readable
+    try:
+        url = f"sqlite:///{tmp_path / 'private.db'}"
+        upgrade(url)
+        engine = make_engine(url)
+        with unit_of_work(engine) as session:
+            make_campaign(session, code="P-1")
+            session.commit()
+            for name in ("private.db", "private.db-wal", "private.db-shm"):
+                mode = stat.S_IMODE((tmp_path / name).stat().st_mode)
+                assert mode == 0o600, f"{name} is {oct(mode)}"
+        engine.dispose()
+        make_huey(f"sqlite:///{tmp_path / 'jobs.db'}")
+        assert stat.S_IMODE((tmp_path / "jobs.db").stat().st_mode) == 0o600
+        widened = tmp_path / "old.db"
+        sqlite3.connect(widened).close()
+        widened.chmod(0o644)
+        make_engine(f"sqlite:///{widened}").dispose()
+        assert stat.S_IMODE(widened.stat().st_mode) == 0o600, "an older, wider file is narrowed"
+    finally:
+        os.umask(old)

@@ -5,7 +5,6 @@ digit runs that look like a phone number are masked in free text), no staff note
 from __future__ import annotations
 
 import json
-import re
 from datetime import UTC, datetime
 from typing import Any
 
@@ -22,16 +21,10 @@ from survey_app.models import (
     SurveyResponse,
 )
 from survey_app.services.exports.contract import response_line
+from survey_app.services.exports.masking import masked, masked_value
 from survey_app.services.review import status
 
-PHONE_LIKE = re.compile(r"\+?\d[\d \-]{5,}\d")
-MASK = "[号码已隐去]"
 MAX_PAGE = 1000
-
-
-def masked(text: str) -> str:
-    """Free text with phone-like digit runs masked (a resident may type a number into a comment)."""
-    return PHONE_LIKE.sub(MASK, text or "")
 
 
 def iso(moment: datetime | None) -> str | None:
@@ -87,7 +80,7 @@ def response_json(row: SurveyResponse, location: str | None, instrument: str) ->
         "submitted_at": iso(row.submitted_at),
         "client_id": row.client_id,
         "ip_hash": row.ip_hash,
-        "answers": {k: masked(v) if isinstance(v, str) else v for k, v in row.answers.items()},
+        "answers": {k: masked_value(v) for k, v in row.answers.items()},
         "comment": masked(row.comment),
         "contact_given": bool(row.contact_consent and row.contact_phone),
         "fraud": {

@@ -12,9 +12,9 @@ from sqlmodel import Session, col, select
 
 from survey_app.clock import utcnow
 from survey_app.errors import Forbidden, Invalid, NotFound, Unauthorized
-from survey_app.models import ApiToken, Campaign, User
+from survey_app.models import ApiToken, Campaign, CampaignMember, User
 from survey_app.services import audit
-from survey_app.services.campaigns.access import visible_campaigns
+from survey_app.services.campaigns.access import is_admin, visible_campaigns
 
 PREFIX = "mc_"
 TOUCH_EVERY = timedelta(minutes=1)
@@ -24,7 +24,8 @@ TOUCH_EVERY = timedelta(minutes=1)
 class Caller:
     token: ApiToken
     user: User
-    campaign_ids: frozenset[int]  # what this token may read
+    campaign_ids: frozenset[int]  # the campaigns this token may see
+    lead_ids: frozenset[int]  # those whose responses, callbacks and grades it may read (as the pages: leads)
 
 
 def digest(token: str) -> str:
@@ -79,6 +80,28 @@ def revoke(*, session: Session, token_id: int, user: User, actor: str) -> ApiTok
     return row
 
 
+def revoke_all(*, session: Session, user: User, actor: str, reason: str) -> int:
+    """Revoke every live token of `user` (a password change or reset, a deactivation, "end all sessions"):
+    one audit row; returns how many. A revoked token never works again."""
+    live = session.exec(
+        select(ApiToken).where(ApiToken.user_id == user.id, col(ApiToken.revoked_at).is_(None))
+    ).all()
+    now = utcnow()
+    for row in live:
+        row.revoked_at, row.revoked_by = now, f"{actor[:30]}: {reason}"[:60]
+        session.add(row)
+    if live:
+        audit.append(
+            session=session,
+            actor=actor,
+            action="api_token.revoke_all",
+            subject=f"user:{user.username}",
+            reason=reason,
+            detail={"tokens": [row.id for row in live]},
+        )
+    return len(live)
+
+
 def tokens_of(*, session: Session, user: User) -> list[ApiToken]:
     return list(session.exec(select(ApiToken).where(ApiToken.user_id == user.id).order_by(col(ApiToken.id))))
 
@@ -96,15 +119,30 @@ def authenticate(*, session: Session, header: str) -> Caller:
         raise Unauthorized("api_token_invalid")
     visible = {c.id for c in visible_campaigns(session=session, user=user) if c.id is not None}
     scope = visible & set(row.campaign_ids) if row.campaign_ids else visible
-    return Caller(row, user, frozenset(scope))
+    return Caller(row, user, frozenset(scope), frozenset(led_campaigns(session=session, user=user) & scope))
 
 
-def campaign_for(*, session: Session, caller: Caller, code: str) -> Campaign:
-    campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
-    if campaign is None:
+def led_campaigns(*, session: Session, user: User) -> set[int]:
+    """The campaigns whose lead-only data (responses, callbacks, grades) `user` reads: an admin's all, a
+    lead auditor's those they lead. A field auditor's none, whatever the token."""
+    if is_admin(user):
+        return {c.id for c in visible_campaigns(session=session, user=user) if c.id is not None}
+    if "lead" not in user.roles:
+        return set()
+    query = select(CampaignMember.campaign_id).where(
+        CampaignMember.user_id == user.id, CampaignMember.role == "lead"
+    )
+    return set(session.exec(query).all())
+
+
+def campaign_for(*, session: Session, caller: Caller, code: str, lead: bool = False) -> Campaign:
+    """The campaign `code` if the token may see it (404 alike for one that does not exist and one it may
+    not see), and read its lead-only data when `lead` (403: it knows the campaign, not those data)."""
+    campaign = session.exec(select(Campaign).where(Campaign.code == code[:40])).first()
+    if campaign is None or campaign.id not in caller.campaign_ids:
         raise NotFound("campaign_not_found")
-    if campaign.id not in caller.campaign_ids:
-        raise Forbidden("api_out_of_scope")
+    if lead and campaign.id not in caller.lead_ids:
+        raise Forbidden("api_lead_only")
     return campaign
 
 

@@ -32,14 +32,18 @@ def visible_campaigns(*, session: Session, user: User) -> list[Campaign]:
 
 
 def access(*, session: Session, user: User, code: str, manage: bool = False) -> Access:
-    """The campaign if this user may see it (and manage it, when asked); raises NotFound / AccessDenied."""
-    campaign = session.exec(select(Campaign).where(Campaign.code == code)).first()
+    """The campaign if this user may see it (and manage it, when asked). A campaign the user is not on is
+    NotFound exactly like one that does not exist (the answer does not tell which codes exist); a member
+    who may not manage it gets Forbidden."""
+    campaign = session.exec(select(Campaign).where(Campaign.code == code[:40])).first()
     if campaign is None:
         raise NotFound("campaign_not_found")
     if is_admin(user):
         return Access(campaign, True)
     roles = member_roles(session=session, campaign_id=campaign.id, user_id=user.id)
+    if not roles:
+        raise NotFound("campaign_not_found")
     leads = "lead" in roles and "lead" in user.roles
-    if not roles or (manage and not leads):
+    if manage and not leads:
         raise Forbidden("forbidden_campaign")
     return Access(campaign, leads)

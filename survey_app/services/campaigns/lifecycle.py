@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlmodel import Session, col, select
 
+from forms.numbers import whole_number
 from survey_app import location_tokens
 from survey_app.clock import parse_local, utcnow
 from survey_app.errors import Conflict, Invalid, NotFound
@@ -94,10 +95,8 @@ def check_fields(
     scheme = session.exec(select(StoredScheme).where(StoredScheme.code == form.get("scheme", ""))).first()
     if scheme is None:
         errors["scheme"] = N_("Unknown scheme: choose one from the list.")
-    try:
-        instrument = session.get(InstrumentVersion, int(form.get("instrument", "0")))
-    except (ValueError, OverflowError):
-        instrument = None
+    chosen = whole_number(form.get("instrument", ""), low=1)
+    instrument = session.get(InstrumentVersion, chosen) if chosen is not None else None
     if instrument is None or instrument.kind != "survey":
         errors["instrument"] = N_("Choose a survey instrument from the list.")
     tz = form.get("timezone", "").strip() or default_timezone
@@ -121,7 +120,8 @@ def check_fields(
     except ValueError:
         errors["callback_rate"] = N_("A percentage between 0 and 100.")
     target = form.get("sample_target", "").strip()
-    if target and (not target.isdigit() or int(target) > 1_000_000):
+    sample_target = whole_number(target, high=1_000_000)
+    if target and sample_target is None:
         errors["sample_target"] = N_("A whole number, or leave empty.")
     if errors or scheme is None or instrument is None or start is None or deadline is None:
         return None, errors
@@ -133,7 +133,7 @@ def check_fields(
         starts_at=start,
         deadline=deadline,
         callback_rate=rate,
-        sample_target=int(target) if target.isdigit() else None,
+        sample_target=sample_target,
         **texts,
     )
     return fields, {}

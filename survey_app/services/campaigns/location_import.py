@@ -8,6 +8,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+from forms.numbers import whole_number
+from forms.workbooks import WorkbookRefused, open_workbook
 from survey_app.i18n import N_
 
 HEADERS = {
@@ -89,13 +91,16 @@ def read_table(filename: str, data: bytes) -> tuple[list[list[str]], ImportResul
 
 def _read_xlsx(data: bytes, result: ImportResult) -> list[list[str]]:
     """Every real row of the chosen sheet (not the row count the file declares), at most MAX_ROWS + 1."""
-    from openpyxl import load_workbook
-
     unreadable: tuple[int, str, dict[str, Any]] = (0, N_("The file is not a readable .xlsx workbook."), {})
     try:
-        book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-    except Exception:  # openpyxl raises many kinds for a damaged or disguised file
-        result.errors.append(unreadable)
+        book = open_workbook(data)
+    except WorkbookRefused as exc:
+        if exc.code == "not_xlsx":
+            result.errors.append(unreadable)
+        else:
+            result.errors.append(
+                (0, N_("The workbook unpacks to far more than a list of locations needs."), {})
+            )
         return []
     try:
         names = book.sheetnames
@@ -108,8 +113,8 @@ def _read_xlsx(data: bytes, result: ImportResult) -> list[list[str]]:
         sheet = book[chosen]
         sheet.reset_dimensions()  # the declared <dimension> may lie: read until the rows really end
         rows: list[list[str]] = []
-        for row in sheet.iter_rows(values_only=True):
-            rows.append(["" if v is None else _cell(v) for v in row][:50])
+        for row in sheet.iter_rows(values_only=True, max_col=50):
+            rows.append(["" if v is None else _cell(v) for v in row])
             if len(rows) > MAX_ROWS + 1:
                 result.errors.append((0, N_("At most %(max)s locations per file."), {"max": MAX_ROWS}))
                 return []
@@ -174,7 +179,8 @@ def parse_locations(table: list[list[str]], result: ImportResult, existing_codes
         if not name:
             result.errors.append((number, N_("name is empty"), {}))
         target = cell.get("target", "")
-        if target and (not target.isdigit() or int(target) > 100_000):
+        wanted = whole_number(target, high=100_000)
+        if target and wanted is None:
             result.errors.append(
                 (number, N_("target “%(target)s” must be a whole number"), {"target": target})
             )
@@ -184,7 +190,7 @@ def parse_locations(table: list[list[str]], result: ImportResult, existing_codes
                 name=name[:200],
                 building=cell.get("building", "")[:80],
                 entrance=cell.get("entrance", "")[:80],
-                target=int(target) if target.isdigit() else None,
+                target=wanted,
             )
         )
     return result

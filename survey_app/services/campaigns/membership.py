@@ -33,7 +33,10 @@ def add_member(*, session: Session, campaign: Campaign, user: User, role: str, a
 
 
 def remove_member(*, session: Session, member: CampaignMember, actor: str) -> None:
-    """Take a user off a campaign (in one role)."""
+    """Take a user off a campaign (in one role). Off the team altogether, their field access ends: each open
+    sheet of theirs is cancelled (kept, marked), and the visit and evidence pages close to them."""
+    from survey_app.services.field.visits import cancel_sheets_of
+
     user = session.get(User, member.user_id)
     session.delete(member)
     audit.append(
@@ -45,6 +48,13 @@ def remove_member(*, session: Session, member: CampaignMember, actor: str) -> No
         old=member.role,
     )
     session.flush()
+    campaign = session.get(Campaign, member.campaign_id)
+    if (
+        user is not None
+        and campaign is not None
+        and not member_roles(session=session, campaign_id=campaign.id, user_id=user.id)
+    ):
+        cancel_sheets_of(session=session, campaign=campaign, user=user, actor=actor)
 
 
 def member_roles(*, session: Session, campaign_id: int | None, user_id: int | None) -> set[str]:

@@ -14,6 +14,7 @@ from forms.contract import items_json
 from survey_app.models import Campaign, InstrumentVersion, Location, SurveyResponse
 from survey_app.services import audit
 from survey_app.services.campaigns.instruments import materialise
+from survey_app.services.exports.masking import masked
 
 
 class ExportError(ValueError):
@@ -42,7 +43,7 @@ def response_line(response: SurveyResponse, location_code: str, likert_ids: list
         "user_agent": response.user_agent,
         "answers": answers,
         "item_ms": {k: v for k, v in response.item_ms.items() if k in answers},
-        "comment": response.comment,
+        "comment": masked(response.comment),
         "contact_given": response.contact_consent and bool(response.contact_phone),
         "status": response.status,
     }

@@ -13,11 +13,13 @@ from sqlmodel import Session, col, select
 
 from survey_app.models import Campaign, InstrumentVersion, Location, SurveyResponse
 from survey_app.services.campaigns.instruments import materialise
+from survey_app.services.exports.masking import masked_value
 from survey_app.services.grades.presentation import verdict
 
 
 def response_rows(*, session: Session, campaign: Campaign) -> Iterator[list[Any]]:
-    """Header rows (item ids, zh labels, en labels) then one row per response; no personal data."""
+    """Header rows (item ids, zh labels, en labels) then one row per response; no personal data (no phone
+    field, and phone-like digit runs in text answers and comments masked)."""
     versions = {v.id: materialise(v) for v in session.exec(select(InstrumentVersion))}
     current = versions[campaign.survey_instrument_id]
     items = [i for i in current.items if i.role not in ("contact_phone",)]
@@ -50,7 +52,7 @@ def response_rows(*, session: Session, campaign: Campaign) -> Iterator[list[Any]
             r.status,
             r.submitted_at.strftime("%Y-%m-%dT%H:%M:%SZ"),
             "" if r.fraud_score is None else round(r.fraud_score, 4),
-            *[", ".join(v) if isinstance(v, list) else v for v in values],
+            *[", ".join(map(str, v)) if isinstance(v, list) else v for v in map(masked_value, values)],
         ]
 
 

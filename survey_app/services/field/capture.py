@@ -225,7 +225,7 @@ def submit(
     )
     if visit.status == VisitStatus.CANCELLED:
         return None, False
-    sheets = sheets_of(session=session, visit=visit)
+    sheets = sheets_of(session=session, visit=visit, live=True)
     if len(sheets) == 1:
         finalise(
             session=session,

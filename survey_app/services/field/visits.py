@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from sqlmodel import Session, col, select
@@ -142,30 +142,112 @@ def campaign_visit(*, session: Session, campaign: Campaign, visit_id: int) -> Vi
     return visit
 
 
-def sheets_of(*, session: Session, visit: Visit) -> list[Sheet]:
-    return list(session.exec(select(Sheet).where(Sheet.visit_id == visit.id).order_by(col(Sheet.id))))
+def sheets_of(*, session: Session, visit: Visit, live: bool = False) -> list[Sheet]:
+    """The visit's sheets (`live`: only those not cancelled when their auditor left the team)."""
+    query = select(Sheet).where(Sheet.visit_id == visit.id)
+    if live:
+        query = query.where(col(Sheet.cancelled_at).is_(None))
+    return list(session.exec(query.order_by(col(Sheet.id))))
 
 
-def own_sheet(*, session: Session, user: User, visit_id: int) -> tuple[Visit, Sheet]:
-    """The visit and this auditor's own sheet; someone not assigned to it gets 403."""
+def _on_team(session: Session, user: User, campaign_id: int) -> bool:
+    return bool(member_roles(session=session, campaign_id=campaign_id, user_id=user.id))
+
+
+def own_sheet(
+    *, session: Session, user: User, visit_id: int, write: bool = False, at: datetime | None = None
+) -> tuple[Visit, Sheet]:
+    """The visit and this auditor's own sheet, while they are on the campaign's team and the sheet was not
+    cancelled (403 otherwise: access that ended stays ended). `write`: the campaign must also still take
+    field work at `at` (the moment it was captured: a visit made before the close and sent later counts),
+    and its grade must not be locked."""
     visit = session.get(Visit, visit_id)
     if visit is None:
         raise NotFound("visit_not_found")
     sheet = session.exec(select(Sheet).where(Sheet.visit_id == visit_id, Sheet.auditor_id == user.id)).first()
     if sheet is None:
         raise Forbidden("visit_not_yours")
+    if sheet.cancelled_at is not None or not _on_team(session, user, visit.campaign_id):
+        raise Forbidden("visit_access_ended")
+    if write:
+        campaign = session.get(Campaign, visit.campaign_id)
+        assert campaign is not None
+        takes_field_work(session=session, campaign=campaign, at=at or utcnow())
     return visit, sheet
 
 
+def takes_field_work(*, session: Session, campaign: Campaign, at: datetime) -> None:
+    """Visits and interviews are recorded only while the campaign is open (at the moment they were captured)
+    and its grade is not locked; otherwise Conflict, and nothing is recorded."""
+    from survey_app.services.campaigns.lifecycle import closed_on
+    from survey_app.services.review.status import moves_frozen
+
+    closes = closed_on(campaign)
+    if moves_frozen(session=session, campaign_id=ident(campaign)):
+        raise Conflict("field_work_closed")
+    if at >= (closes if closes.tzinfo else closes.replace(tzinfo=UTC)):
+        raise Conflict("field_work_closed")
+
+
 def may_see_sheet(*, session: Session, user: User, visit: Visit, sheet: Sheet, lead: bool) -> None:
-    """Blind scoring: another rater's sheet stays closed to an auditor until every sheet is submitted."""
-    if lead or sheet.auditor_id == user.id:
+    """Blind scoring: another rater's sheet stays closed to an auditor until every live sheet is submitted;
+    an auditor no longer on the campaign's team (or whose own sheet was cancelled) sees none."""
+    if lead:
         return
-    sheets = sheets_of(session=session, visit=visit)
-    if not any(s.auditor_id == user.id for s in sheets):
+    mine = next((s for s in sheets_of(session=session, visit=visit) if s.auditor_id == user.id), None)
+    if mine is None:
         raise Forbidden("visit_not_yours")
-    if any(s.submitted_at is None for s in sheets):
+    if mine.cancelled_at is not None or not _on_team(session, user, visit.campaign_id):
+        raise Forbidden("visit_access_ended")
+    if sheet.auditor_id == user.id:
+        return
+    if any(s.submitted_at is None for s in sheets_of(session=session, visit=visit, live=True)):
         raise Forbidden("sheet_blind")
+
+
+def cancel_sheets_of(*, session: Session, campaign: Campaign, user: User, actor: str) -> int:
+    """The auditor left the campaign's team: each of their sheets not yet submitted, on a visit still to be
+    done, is cancelled (kept and marked, never counted). A visit left without a live sheet is cancelled; one
+    whose remaining rater already submitted becomes final with that sheet. Returns how many sheets."""
+    rows = session.exec(
+        select(Visit, Sheet)
+        .join(Sheet, col(Sheet.visit_id) == col(Visit.id))
+        .where(
+            Visit.campaign_id == campaign.id,
+            Visit.status == VisitStatus.SCHEDULED,
+            Sheet.auditor_id == user.id,
+            col(Sheet.submitted_at).is_(None),
+            col(Sheet.cancelled_at).is_(None),
+        )
+    ).all()
+    reason = f"{user.username} left the campaign's team"
+    for visit, sheet in rows:
+        sheet.cancelled_at, sheet.cancel_reason = utcnow(), reason
+        session.add(sheet)
+        audit.append(
+            session=session,
+            actor=actor,
+            action="sheet.cancel",
+            campaign_id=campaign.id,
+            subject=f"visit:{visit.id}",
+            reason=reason,
+            detail={"sheet": sheet.id, "auditor": user.username},
+        )
+        session.flush()
+        live = sheets_of(session=session, visit=visit, live=True)
+        if not live:
+            cancel(session=session, campaign=campaign, visit=visit, actor=actor, reason=reason)
+        elif len(live) == 1 and live[0].submitted_at is not None:
+            instrument = instrument_of(session=session, visit=visit)
+            finalise(
+                session=session,
+                visit=visit,
+                instrument=instrument,
+                final=dict(live[0].answers),
+                actor=actor,
+                note=reason,
+            )
+    return len(rows)
 
 
 def assignments(*, session: Session, user: User) -> list[tuple[Visit, Sheet, Campaign, Location | None]]:
@@ -174,10 +256,15 @@ def assignments(*, session: Session, user: User) -> list[tuple[Visit, Sheet, Cam
         select(Visit, Sheet, Campaign)
         .join(Sheet, col(Sheet.visit_id) == col(Visit.id))
         .join(Campaign, col(Campaign.id) == col(Visit.campaign_id))
-        .where(Sheet.auditor_id == user.id)
+        .where(Sheet.auditor_id == user.id, col(Sheet.cancelled_at).is_(None))
     ).all()
+    teams = set(
+        session.exec(select(CampaignMember.campaign_id).where(CampaignMember.user_id == user.id)).all()
+    )
     out = []
     for visit, sheet, campaign in rows:
+        if campaign.id not in teams:  # off the team: the visit is no longer theirs to open
+            continue
         location = session.get(Location, visit.location_id) if visit.location_id else None
         out.append((visit, sheet, campaign, location))
     done = {VisitStatus.FINAL, VisitStatus.CANCELLED}
@@ -217,7 +304,7 @@ def reconcile(
         raise Conflict("visit_cancelled")
     if visit.status == VisitStatus.FINAL:
         raise Conflict("visit_final")
-    sheets = sheets_of(session=session, visit=visit)
+    sheets = sheets_of(session=session, visit=visit, live=True)
     if any(s.submitted_at is None for s in sheets):
         raise Conflict("sheets_not_all_submitted")
     diffs = differences(session=session, visit=visit, sheets=sheets)

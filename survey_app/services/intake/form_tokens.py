@@ -11,6 +11,7 @@ from datetime import UTC, datetime, timedelta
 from itsdangerous import BadSignature, URLSafeTimedSerializer
 
 from forms import Instrument
+from forms.numbers import whole_number
 
 FORM_MAX_AGE_S = 14 * 24 * 3600
 _CLIENT_ID = re.compile(r"^[A-Za-z0-9_-]{8,64}$")
@@ -27,8 +28,9 @@ def draft_key(key: str, draft: str) -> str:
 def started_at(signed: datetime, answered: datetime, elapsed_ms: str) -> datetime:
     """When answering began: the form's signing time, or later when the phone measured a shorter answering
     time (a page kept for offline use was signed long before). It can only shorten the measured duration."""
-    if elapsed_ms.isdigit() and len(elapsed_ms) < 10:
-        return min(answered, max(signed, answered - timedelta(milliseconds=int(elapsed_ms))))
+    elapsed = whole_number(elapsed_ms, high=10**9)
+    if elapsed is not None:
+        return min(answered, max(signed, answered - timedelta(milliseconds=elapsed)))
     return signed
 
 

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import case, func, literal
 from sqlmodel import Session, col, select
 
+from forms.numbers import whole_number
 from survey_app.models import CallbackPick, Campaign, Channel, Location, ResponseStatus, SurveyResponse
 
 S = ResponseStatus
@@ -48,10 +49,7 @@ class QueueFilters:
             value = params.get(name, "")
             return value if value in allowed else ""
 
-        try:
-            page = max(1, min(int(params.get("page") or 1), 1_000_000))
-        except ValueError:
-            page = 1
+        page = whole_number(params.get("page", ""), low=1, high=1_000_000) or 1
         return cls(
             family=pick("family", FAMILIES),
             location=params.get("location", "")[:40],
