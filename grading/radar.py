@@ -5,6 +5,9 @@ from __future__ import annotations
 import math
 from html import escape
 
+FONT = 17  # in the chart's units: about 12 px when the chart is shrunk to a 360 px phone
+LINE = 20
+
 
 def radar_svg(
     axes: list[tuple[str, float | None]], *, size: int = 320, title: str = "", max_value: float = 100
@@ -15,7 +18,7 @@ def radar_svg(
         axes = axes + [("", None)] * (3 - n)
         n = 3
     cx = cy = size / 2
-    radius = size * 0.32
+    radius = size * 0.3
     points, grid, spokes, labels = [], [], [], []
     for ring in (0.25, 0.5, 0.75, 1.0):
         ring_points = " ".join(_xy(cx, cy, radius * ring, i, n) for i in range(n))
@@ -32,16 +35,16 @@ def radar_svg(
         shown = "—" if value is None else f"{float(value):.1f}"
         if label:
             lines = "".join(
-                f'<tspan x="{lx:.1f}" dy="{0 if k == 0 else 14}">{escape(part)}</tspan>'
+                f'<tspan x="{lx:.1f}" dy="{0 if k == 0 else LINE}">{escape(part)}</tspan>'
                 for k, part in enumerate(_wrap(label))
             )
             labels.append(
-                f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" font-size="12" fill="#111">'
-                f'{lines}<tspan x="{lx:.1f}" dy="14" font-weight="700">{shown}</tspan></text>'
+                f'<text x="{lx:.1f}" y="{ly:.1f}" text-anchor="{anchor}" font-size="{FONT}" fill="#111">'
+                f'{lines}<tspan x="{lx:.1f}" dy="{LINE}" font-weight="700">{shown}</tspan></text>'
             )
     shape = " ".join(points)
     return (
-        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-70 0 {size + 140} {size + 20}" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="-80 -10 {size + 160} {size + 40}" role="img" '
         f'aria-label="{escape(title)}" class="radar">'
         + (f"<title>{escape(title)}</title>" if title else "")
         + "".join(grid)
@@ -52,9 +55,18 @@ def radar_svg(
     )
 
 
-def _wrap(label: str, width: int = 14) -> list[str]:
-    """A long label on two or three short lines (word by word; Chinese labels are short already), so it is
-    never cut off at the chart's edge."""
+def _wrap(label: str, width: int = 13, cjk_width: int = 6) -> list[str]:
+    """A long label on two or three short lines (word by word; Chinese by characters), so it is never cut off
+    at the chart's edge however small the screen."""
+    if " " not in label and any("\u3400" <= ch <= "\u9fff" for ch in label):
+        if len(label) <= cjk_width + 1:
+            return [label]
+        half = -(-len(label) // 2)
+        return (
+            [label[:half], label[half:]][:3]
+            if half <= cjk_width + 1
+            else [label[i : i + cjk_width] for i in range(0, len(label), cjk_width)][:3]
+        )
     if len(label) <= width or " " not in label:
         return [label]
     lines: list[str] = []

@@ -23,6 +23,46 @@
     });
   });
 
+  // Scheduling a visit: only the forms that serve the chosen kind of visit can be picked.
+  document.querySelectorAll("select[data-mode-filter]").forEach(function (select) {
+    var form = select.form;
+    var apply = function () {
+      var mode = form.querySelector("input[name=mode]:checked");
+      if (!mode) return;
+      var first = null;
+      Array.prototype.forEach.call(select.options, function (option) {
+        var fits = (option.dataset.modes || "").split(" ").indexOf(mode.value) >= 0;
+        option.disabled = option.hidden = !fits;
+        if (fits && !first) first = option;
+      });
+      if (select.selectedOptions[0] && select.selectedOptions[0].disabled && first) first.selected = true;
+    };
+    form.querySelectorAll("input[name=mode]").forEach(function (radio) { radio.addEventListener("change", apply); });
+    apply();
+  });
+
+  // Recording a call: the decision follows the outcome (confirmed counts, a denial is excluded with a reason
+  // filled in, anything else waits for another call); the lead auditor can still pick another one.
+  var callForm = document.getElementById("call-form");
+  if (callForm && callForm.querySelector("input[name=decision][value=follow]")) {
+    var follow = callForm.querySelector("input[name=decision][value=follow]");
+    var reason = callForm.querySelector("textarea[name=reason]");
+    var filled = "";
+    follow.closest("label").hidden = true;
+    var suggest = function (radio) {
+      var wanted = callForm.querySelector("input[name=decision][value='" + radio.dataset.suggests + "']");
+      if (wanted) wanted.checked = true;
+      if (reason && (reason.value === "" || reason.value === filled)) {
+        filled = radio.dataset.suggests === "exclude" ? callForm.dataset.deniedReason : "";
+        reason.value = filled;
+      }
+    };
+    callForm.querySelectorAll("input[name=outcome]").forEach(function (radio) {
+      radio.addEventListener("change", function () { suggest(radio); });
+      if (radio.checked && follow.checked) suggest(radio);
+    });
+  }
+
   // Each interview typed on this page is its own: a fresh draft id (resends of it stay one interview).
   if (box) document.querySelectorAll("input[data-draft]").forEach(function (input) { input.value = "d-" + box.newKey().slice(0, 20); });
 

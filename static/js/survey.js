@@ -131,7 +131,7 @@
         var note = document.createElement("p");
         note.className = "notice"; note.setAttribute("role", "status"); note.id = "queued";
         note.textContent = f.getAttribute("data-msg-saved");
-        f.parentNode.replaceChild(note, f);
+        f.hidden = true; f.parentNode.insertBefore(note, f);
         waiting();
         if (navigator.serviceWorker && navigator.serviceWorker.ready) navigator.serviceWorker.ready.then(function (r) { if (r.sync) r.sync.register("mingcha-outbox"); });
         if (navigator.onLine) box.drain();
@@ -147,14 +147,25 @@
         box.all().then(function (items) {
           var item = items.filter(function (i) { return i.key === wait.key; })[0];
           if (!item) { keep(waitName(), null); return; }
-          if (item.state === "sent") {
+          if (item.state === "sent") {  // arrived: its thank-you page and receipt, never a blank survey
             keep(waitName(), null);
-            if (!form()) { location.href = item.location; return; }
-            var note = document.createElement("p"), receipt = item.location.split("/").pop();
-            note.className = "notice"; note.setAttribute("role", "status");
-            note.textContent = form().getAttribute("data-msg-sent") + " " + receipt;
-            form().parentNode.insertBefore(note, form());
-          } else if (item.state === "refused" && form()) alertBox(item.message);
+            location.href = item.location;
+            return;
+          } else if (item.state === "refused" && form()) {
+            var q = document.getElementById("queued");
+            if (q) q.remove();
+            form().hidden = false;
+            alertBox(item.message);
+          } else if (form() && !document.getElementById("queued")) {
+            // still waiting: say so, and keep the blank survey out of the way
+            var g = form(), holder = document.createElement("div"), text = document.createElement("p"), send = document.createElement("button");
+            holder.id = "queued"; text.className = "notice"; text.setAttribute("role", "status");
+            text.textContent = g.getAttribute("data-msg-waiting");
+            send.type = "button"; send.className = "primary"; send.textContent = g.getAttribute("data-msg-send");
+            send.addEventListener("click", function () { box.drain().then(look); });
+            holder.appendChild(text); holder.appendChild(send);
+            g.hidden = true; g.parentNode.insertBefore(holder, g);
+          }
         });
       }
       if (box.channel) box.channel.onmessage = look;

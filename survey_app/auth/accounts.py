@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from sqlmodel import Session, func, select
 
+from survey_app.auth import passwords
 from survey_app.auth.passwords import hash_password, password_problem
 from survey_app.auth.sessions import end_sessions
 from survey_app.clock import utcnow
@@ -103,9 +104,7 @@ def set_roles(*, session: Session, user: User, roles: list[str], actor: str) -> 
 
 def reset_password(*, session: Session, user: User, actor: str) -> str:
     """A temporary password (shown once to the admin); the user must choose a new one at next login."""
-    import secrets
-
-    temporary = secrets.token_urlsafe(9)
+    temporary = passwords.temporary()
     set_password(session=session, user=user, password=temporary, actor=actor)
     user.must_change_password = True
     session.add(user)

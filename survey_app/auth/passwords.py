@@ -40,3 +40,15 @@ def verify_unknown(password: str) -> bool:
         _DUMMY["hash"] = _hasher.hash("no account has this password")
     verify_password(_DUMMY["hash"], password)
     return False
+
+
+# letters and digits nobody confuses when reading them out or typing them (no 0/O/o, 1/l/I/i, 5/s, 2/z)
+READABLE = "abcdefghjkmnpqrtuvwxy346789"
+
+
+def temporary() -> str:
+    """A temporary password to read out or copy: three groups of four readable characters ("k7mp-4qxr-9tbh",
+    about 57 bits)."""
+    import secrets
+
+    return "-".join("".join(secrets.choice(READABLE) for _ in range(4)) for _ in range(3))

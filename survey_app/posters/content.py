@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from survey_app.clock import localtime
-from survey_app.i18n import N_, gettext, pick
+from survey_app.i18n import N_, gettext, pick, speaking, zone_name
 from survey_app.models import Campaign, Location
 
 
@@ -18,19 +18,31 @@ class PosterText:
     purpose: str
     requirements_title: str
     requirements: list[str]
-    deadline_title: str
     deadline: str
     scan: str
     url_label: str
     url: str  # what the QR code opens (the signed survey link)
     footer: str
     typed: str = ""  # what a person types instead: the short poster address, case-insensitive
+    deadline_line: str = ""  # "截止时间：…" / "Deadline: …", punctuated for its language
 
 
-def poster_text(campaign: Campaign, location: Location, url: str, typed: str = "") -> PosterText:
-    """The texts of one poster, translated with the current catalog (zh-CN unless asked otherwise)."""
+# Posters speak to residents and guests: Chinese, whatever language the lead auditor's desk is in (an
+# English poster is asked for explicitly).
+POSTER_LOCALE = "zh_CN"
+
+
+def poster_text(
+    campaign: Campaign, location: Location, url: str, typed: str = "", locale: str = POSTER_LOCALE
+) -> PosterText:
+    """The texts of one poster in `locale` (Chinese unless asked otherwise)."""
+    with speaking(locale):
+        return _texts(campaign, location, url, typed)
+
+
+def _texts(campaign: Campaign, location: Location, url: str, typed: str) -> PosterText:
     body = campaign.certification_body or gettext(N_("the certification body"))
-    zone = gettext(N_("Beijing time")) if campaign.timezone == "Asia/Shanghai" else campaign.timezone
+    zone = zone_name(campaign.timezone)
     return PosterText(
         heading=gettext(N_("Service certification · customer survey")),
         title=campaign.organisation,
@@ -56,11 +68,13 @@ def poster_text(campaign: Campaign, location: Location, url: str, typed: str = "
                 )
             ),
         ],
-        deadline_title=gettext(N_("Deadline")),
-        deadline=f"{localtime(campaign.deadline, campaign.timezone, '%Y-%m-%d %H:%M')} ({zone})",
+        deadline=gettext(N_("%(time)s (%(zone)s)"))
+        % {"time": localtime(campaign.deadline, campaign.timezone, "%Y-%m-%d %H:%M"), "zone": zone},
         scan=gettext(N_("Scan the QR code with your phone to answer")),
         url_label=gettext(N_("Cannot scan? Type this address:")),
         url=url,
         typed=typed or url,
         footer=gettext(N_("Run by %(body)s · this code belongs to this notice only")) % {"body": body},
+        deadline_line=gettext(N_("Deadline: %(time)s (%(zone)s)"))
+        % {"time": localtime(campaign.deadline, campaign.timezone, "%Y-%m-%d %H:%M"), "zone": zone},
     )

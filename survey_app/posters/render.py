@@ -99,10 +99,7 @@ def draw_poster(text: PosterText, *, font_setting: str = "", mode: str = "RGB") 
     for n, item in enumerate(text.requirements, start=1):
         y = _paragraph(draw, f"{n}. {item}", 32, False, y, width, ink, font_setting) + 4
     y += 18
-    y = (
-        _paragraph(draw, f"{text.deadline_title}：{text.deadline}", 38, True, y, width, ink, font_setting)
-        + 30
-    )
+    y = _paragraph(draw, text.deadline_line, 38, True, y, width, ink, font_setting) + 30
     qr_size = min(620, A4[1] - y - 330)
     qr = qr_image(text.url, qr_size)
     page.paste(qr if mode == "L" else qr.convert(mode), ((A4[0] - qr.width) // 2, y))

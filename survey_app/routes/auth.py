@@ -14,6 +14,7 @@ from survey_app.auth.accounts import find_user
 from survey_app.auth.passwords import verify_password, verify_unknown
 from survey_app.auth.sessions import csrf_token, current_user, log_in, log_out
 from survey_app.errors import Unsupported
+from survey_app.models import User
 from survey_app.services import audit
 from survey_app.web.endpoint import db, endpoint, field, redirect
 from survey_app.web.request_body import read_urlencoded
@@ -21,14 +22,24 @@ from survey_app.web.templating import render
 
 
 def _safe_next(value: str | None) -> str:
-    return value if value and value.startswith("/") and not value.startswith("//") else "/campaigns"
+    """A local path to go on to, or "" for the user's own landing page."""
+    return value if value and value.startswith("/") and not value.startswith("//") else ""
+
+
+def _landing(request: Request, user: User, next_url: str) -> Response:
+    """Where a signed-in user goes: where they were headed, else their tasks (field auditors who lead and
+    administer nothing) or the campaigns."""
+    if next_url:
+        return RedirectResponse(next_url, status_code=303)
+    field_only = "field" in user.roles and not {"lead", "admin"} & set(user.roles)
+    return redirect(request, "field:home" if field_only else "campaigns:list")
 
 
 def login_page(request: Request) -> Response:
     """The login form (also says why you are here: an expired session)."""
     found, _expired = current_user(request=request, session=db(request))
     if found is not None:
-        return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
+        return _landing(request, found, _safe_next(request.query_params.get("next")))
     ctx = {
         "csrf": csrf_token(request),
         "next": _safe_next(request.query_params.get("next")),
@@ -80,7 +91,7 @@ def login_submit(request: Request) -> Response:
     audit.append(session=db(request), actor=user.username, action="login.ok", subject=f"user:{user.username}")
     if failed:
         request.session["failed_logins"] = failed
-    return RedirectResponse(next_url, status_code=303)
+    return _landing(request, user, next_url)
 
 
 def logout(request: Request) -> Response:

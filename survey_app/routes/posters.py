@@ -10,7 +10,7 @@ from starlette.routing import Route
 
 from survey_app.errors import Unavailable
 from survey_app.models import Campaign, Location
-from survey_app.posters.content import PosterText, poster_text
+from survey_app.posters.content import POSTER_LOCALE, PosterText, poster_text
 from survey_app.posters.fonts import FontMissing
 from survey_app.posters.render import png_bytes
 from survey_app.routes.locations import campaign_location
@@ -26,14 +26,26 @@ def _poster(request: Request) -> tuple[Campaign, Location, PosterText]:
     location = campaign_location(request, campaign)
     settings = request.app.state.settings
     url = survey_url(settings.base_url, settings.secret_key, location)
-    return campaign, location, poster_text(campaign, location, url, short_url(settings.base_url, location))
+    typed = short_url(settings.base_url, location)
+    return campaign, location, poster_text(campaign, location, url, typed, locale=_poster_locale(request))
+
+
+def _poster_locale(request: Request) -> str:
+    """Posters are in Chinese, the residents' language, unless an English one is asked for (`?poster=en`)."""
+    return "en" if request.query_params.get("poster") == "en" else POSTER_LOCALE
 
 
 def poster_page(request: Request) -> Response:
     """Print-ready HTML (A4, @page CSS), the QR code as inline SVG."""
     campaign, location, text = _poster(request)
     svg = segno.make(text.url, error="m").svg_inline(scale=8, border=4, omitsize=True)
-    ctx = {"campaign": campaign, "location": location, "text": text, "qr_svg": Markup(svg)}
+    ctx = {
+        "campaign": campaign,
+        "location": location,
+        "text": text,
+        "qr_svg": Markup(svg),
+        "poster_lang": "en" if _poster_locale(request) == "en" else "zh-CN",
+    }
     return staff_render(request, "posters/poster.html", ctx)
 
 

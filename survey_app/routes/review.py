@@ -9,8 +9,10 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
+from survey_app import i18n
 from survey_app.clock import parse_local
 from survey_app.errors import Invalid
+from survey_app.i18n import N_
 from survey_app.models import CallbackOutcome, Campaign, SurveyResponse
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
 from survey_app.services.campaigns.locations import campaign_locations
@@ -20,6 +22,7 @@ from survey_app.services.review.contacts import reveal
 from survey_app.web.endpoint import db, endpoint, field, form, redirect, user
 
 OUTCOMES = [o.value for o in CallbackOutcome]
+DENIED_REASON = N_("The respondent denied answering when called back.")
 
 
 def _params(request: Request) -> dict[str, str]:
@@ -118,6 +121,10 @@ def _detail(request: Request, campaign: Campaign, response: SurveyResponse, **ex
         "outcomes": OUTCOMES,
         "locked": _frozen(request, campaign),
         "phone": None,
+        "suggested": {o: callbacks.suggested_decision(o) for o in OUTCOMES},
+        "problem": None,
+        "call": None,
+        "decided": None,
         **extra,
     }
     return staff_render(request, "review/detail.html", ctx, fragment="review/_contact.html")
@@ -141,39 +148,66 @@ def contact_reveal(request: Request) -> Response:
     return _detail(request, campaign, response, phone=phone)
 
 
+def _kept(request: Request, *names: str) -> dict[str, str]:
+    return {name: field(request, name) for name in names}
+
+
 def callback_record(request: Request) -> Response:
-    """Record one call attempt: when, the outcome, a note."""
+    """One call and its decision in one step: when, the outcome, a note, and what counts (by default what the
+    outcome suggests). A refusal (an exclusion without a reason, a bad time) comes back on the form, kept."""
     campaign = campaign_access(request, manage=True).campaign
     response = _response(request, campaign)
+    kept = _kept(request, "outcome", "called_at", "note", "decision", "reason")
     called_at = None
-    if field(request, "called_at"):
-        called_at = parse_local(field(request, "called_at"), campaign.timezone)
+    if kept["called_at"]:
+        called_at = parse_local(kept["called_at"], campaign.timezone)
         if called_at is None:
-            raise Invalid("bad_time")
-    callbacks.record_attempt(
-        session=db(request),
-        response=response,
-        outcome=field(request, "outcome"),
-        note=field(request, "note"),
-        actor=user(request).username,
-        called_at=called_at,
-    )
+            return _refused(request, campaign, response, "bad_time", call=kept)
+    reason = kept["reason"]
+    if kept["decision"] in ("", "follow") and callbacks.suggested_decision(kept["outcome"]) == "exclude":
+        reason = reason.strip() or i18n.gettext(DENIED_REASON)
+    try:
+        callbacks.record_call(
+            session=db(request),
+            response=response,
+            outcome=kept["outcome"],
+            note=kept["note"],
+            decision=kept["decision"],
+            reason=reason,
+            actor=user(request).username,
+            called_at=called_at,
+        )
+    except Invalid as refused:
+        return _refused(request, campaign, response, refused.code, call=kept)
     return redirect(
         request, "review:detail", code=campaign.code, receipt=response.public_id, fragment="callbacks"
     )
+
+
+def _refused(
+    request: Request, campaign: Campaign, response: SurveyResponse, code: str, **kept: dict[str, str]
+) -> Response:
+    """The response's page again, with the problem beside the form that caused it and what was typed kept."""
+    page = _detail(request, campaign, response, problem=code, **kept)
+    page.status_code = 422
+    return page
 
 
 def response_decide(request: Request) -> Response:
     """The lead auditor's decision: count, exclude (with a reason), unreachable, keep pending, re-include."""
     campaign = campaign_access(request, manage=True).campaign
     response = _response(request, campaign)
-    callbacks.decide(
-        session=db(request),
-        response=response,
-        decision=field(request, "decision"),
-        reason=field(request, "reason"),
-        actor=user(request).username,
-    )
+    kept = _kept(request, "decision", "reason")
+    try:
+        callbacks.decide(
+            session=db(request),
+            response=response,
+            decision=kept["decision"],
+            reason=kept["reason"],
+            actor=user(request).username,
+        )
+    except Invalid as refused:
+        return _refused(request, campaign, response, refused.code, decided=kept)
     return redirect(
         request, "review:detail", code=campaign.code, receipt=response.public_id, fragment="decision"
     )

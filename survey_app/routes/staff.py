@@ -36,11 +36,25 @@ def campaign_access(request: Request, *, manage: bool = False) -> Access:
 
 
 def confirm_page(
-    request: Request, *, title: str, body: str, action: str, button: str, back: str
+    request: Request,
+    *,
+    title: str,
+    body: str,
+    action: str,
+    button: str,
+    back: str,
+    fields: dict[str, str] | None = None,
 ) -> HTMLResponse:
     """A page asking before a destructive step (a plain page: works without JavaScript); its button posts to
-    `action`, "cancel" goes back."""
-    confirm = {"title": title, "body": body, "action": action, "button": button, "back": back}
+    `action` with `fields` and confirm=yes, "cancel" goes back."""
+    confirm = {
+        "title": title,
+        "body": body,
+        "action": action,
+        "button": button,
+        "back": back,
+        "fields": fields or {},
+    }
     return staff_render(request, "confirm.html", {"confirm": confirm})
 
 

@@ -9,7 +9,6 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
-from survey_app import i18n
 from survey_app.clock import localtime, utcnow
 from survey_app.errors import Forbidden, Gone, NotFound
 from survey_app.models import SurveyResponse, ident
@@ -17,7 +16,7 @@ from survey_app.services.campaigns.lifecycle import closed_on
 from survey_app.services.intake import form_tokens, links, survey
 from survey_app.services.intake.links import SurveyTarget
 from survey_app.services.intake.responses import campaign_state
-from survey_app.web.endpoint import db, endpoint, path_for
+from survey_app.web.endpoint import db, endpoint, path_for, redirect
 from survey_app.web.form_state import FormState, with_check
 from survey_app.web.outbox import NOTICE_HEADER, captured_at
 from survey_app.web.request_body import FormBody, read_form
@@ -47,7 +46,12 @@ def _action(request: Request) -> str:
 
 
 def _page(request: Request, target: SurveyTarget, view: FormState, status: int = 200) -> Response:
-    ctx = {"view": view, "campaign": target.campaign, "location": target.location}
+    ctx = {
+        "view": view,
+        "campaign": target.campaign,
+        "location": target.location,
+        "contact_days": request.app.state.settings.contact_retention_days,
+    }
     return render(request, "survey/page.html", ctx, fragment="survey/_form.html", status_code=status)
 
 
@@ -70,8 +74,11 @@ def _blank_page(request: Request, target: SurveyTarget) -> str:
         view = FormState(
             target.instrument, request.state.locale, _action(request), TOKEN_SLOT, version=target.version
         )
+        days = request.app.state.settings.contact_retention_days
         page = render_text(
-            request, "survey/page.html", {"view": view, "campaign": campaign, "location": location}
+            request,
+            "survey/page.html",
+            {"view": view, "campaign": campaign, "location": location, "contact_days": days},
         )
         _pages[key] = page
         while len(_pages) > PAGE_CACHE:
@@ -94,11 +101,7 @@ def survey_page(request: Request) -> Response:
         response = _page(request, target, view)
     else:
         response = HTMLResponse(_blank_page(request, target).replace(TOKEN_SLOT, token))
-        response.headers["Vary"] = "HX-Request, Cookie"
-    if "lang" in request.query_params and i18n.normalise(request.query_params["lang"]):
-        response.set_cookie(
-            i18n.COOKIE, request.state.locale, max_age=365 * 86400, samesite="lax", httponly=True
-        )
+        response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     return response
 
 
@@ -173,7 +176,16 @@ def poster_code(request: Request) -> Response:
     return RedirectResponse(target, status_code=303)
 
 
+def find_code(request: Request) -> Response:
+    """The box where a poster's code is typed (`/q?code=K7M-4QX`): on to that poster's survey."""
+    code = request.query_params.get("code", "").strip()[:40]
+    if not code:
+        return render(request, "home.html")
+    return redirect(request, "survey:code", code=code.replace("/", ""))
+
+
 routes = [
+    Route("/q", endpoint(find_code, staff=False, csrf=False), methods=["GET"], name="survey:find"),
     Route("/q/{code}", endpoint(poster_code, staff=False, csrf=False), methods=["GET"], name="survey:code"),
     Route("/s/{token}", endpoint(survey_page, staff=False, csrf=False), methods=["GET"], name="survey:page"),
     Route(

@@ -7,13 +7,13 @@ from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from survey_app.auth import accounts
+from survey_app.auth import accounts, passwords
 from survey_app.auth.accounts import AccountError, find_user
 from survey_app.errors import Forbidden, NotFound
 from survey_app.i18n import N_, gettext
 from survey_app.models import User
-from survey_app.routes.staff import staff_render
-from survey_app.web.endpoint import db, endpoint, field, form, redirect, user
+from survey_app.routes.staff import confirm_page, staff_render
+from survey_app.web.endpoint import db, endpoint, field, form, path_for, redirect, user
 
 ADMINS = frozenset({"admin"})
 ACCOUNT_ERRORS = {
@@ -66,9 +66,7 @@ def users_page(request: Request) -> Response:
 
 
 def user_add(request: Request) -> Response:
-    import secrets
-
-    temporary = secrets.token_urlsafe(9)
+    temporary = passwords.temporary()
     roles = [r for r in form(request).getlist("roles") if isinstance(r, str)]
     try:
         created = accounts.create_user(
@@ -101,8 +99,27 @@ def user_roles(request: Request) -> Response:
     return redirect(request, "users:list")
 
 
+def _name(subject: User) -> str:
+    return subject.display_name or subject.username
+
+
 def user_reset(request: Request) -> Response:
     subject = _subject(request)
+    if field(request, "confirm") != "yes":
+        return confirm_page(
+            request,
+            title=gettext(N_("Reset the password of %(name)s?"))
+            % {"name": subject.display_name or subject.username},
+            body=gettext(
+                N_(
+                    "Their current password stops working at once, every session and API token of theirs "
+                    "ends, and you get a temporary password to give them."
+                )
+            ),
+            action=path_for(request, "users:reset", username=subject.username),
+            button=gettext(N_("Reset the password")),
+            back=path_for(request, "users:list"),
+        )
     temporary = accounts.reset_password(session=db(request), user=subject, actor=user(request).username)
     notice = gettext(
         N_("Password of %(name)s reset. Give them this temporary password; they choose a new one at login:")
@@ -112,6 +129,21 @@ def user_reset(request: Request) -> Response:
 
 def user_active(request: Request) -> Response:
     subject = _subject(request)
+    if field(request, "active") != "yes" and field(request, "confirm") != "yes":
+        return confirm_page(
+            request,
+            title=gettext(N_("Deactivate %(name)s?")) % {"name": _name(subject)},
+            body=gettext(
+                N_(
+                    "They can no longer log in; their sessions and API tokens end now and stay ended if the "
+                    "account is reactivated. Their work stays in every campaign."
+                )
+            ),
+            action=path_for(request, "users:active", username=subject.username),
+            button=gettext(N_("Deactivate")),
+            back=path_for(request, "users:list"),
+            fields={"active": "no"},
+        )
     try:
         accounts.set_active(
             session=db(request),

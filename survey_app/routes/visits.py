@@ -10,7 +10,9 @@ from starlette.routing import Route
 from forms.numbers import whole_number
 from survey_app.clock import parse_local
 from survey_app.errors import Forbidden, Invalid
+from survey_app.models import Visit
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
+from survey_app.services.campaigns.access import Access
 from survey_app.services.field import (
     capture,
     evidence,
@@ -37,6 +39,7 @@ def visits_page(request: Request) -> Response:
             "places": places,
             "versions": versions,
             "pairs": pairs,
+            "people": {u.username: u.display_name or u.username for u in names.values()},
             "overall": overall,
             **visits.schedule_choices(session=session, campaign=campaign),
         },
@@ -75,8 +78,15 @@ def visit_schedule(request: Request) -> Response:
 
 def visit_detail(request: Request) -> Response:
     access = campaign_access(request)
+    visit = visits.campaign_visit(
+        session=db(request), campaign=access.campaign, visit_id=request.path_params["visit"]
+    )
+    return _detail_page(request, access, visit)
+
+
+def _detail_page(request: Request, access: Access, visit: Visit, **extra: object) -> Response:
+    """The visit's page (also with a refused form's problem beside that form and what was chosen kept)."""
     campaign, session, me = access.campaign, db(request), user(request)
-    visit = visits.campaign_visit(session=session, campaign=campaign, visit_id=request.path_params["visit"])
     sheets = visits.sheets_of(session=session, visit=visit)
     mine = any(s.auditor_id == me.id for s in sheets)
     if not access.can_manage and not mine:
@@ -85,38 +95,46 @@ def visit_detail(request: Request) -> Response:
     if not access.can_manage and not all_in:
         raise Forbidden("sheet_blind")
     names, places, _versions = visits.lookups(session=session, campaign=campaign)
-    return staff_render(
-        request,
-        "visits/detail.html",
-        {
-            "campaign": campaign,
-            "visit": visit,
-            "sheets": sheets,
-            "names": names,
-            "instrument": visits.instrument_of(session=session, visit=visit),
-            "location": places.get(visit.location_id),
-            "evidence": evidence.of_sheets(session=session, sheets=sheets),
-            "diffs": visits.differences(session=session, visit=visit, sheets=sheets) if all_in else [],
-            "all_in": all_in,
-            "skew": capture.skew_seconds,
-            "due": capture.writeup_due,
-            "can_manage": access.can_manage,
-        },
-    )
+    context = {
+        "campaign": campaign,
+        "visit": visit,
+        "sheets": sheets,
+        "names": names,
+        "instrument": visits.instrument_of(session=session, visit=visit),
+        "location": places.get(visit.location_id),
+        "evidence": evidence.of_sheets(session=session, sheets=sheets),
+        "diffs": visits.differences(session=session, visit=visit, sheets=sheets) if all_in else [],
+        "all_in": all_in,
+        "skew": capture.skew_seconds,
+        "due": capture.writeup_due,
+        "can_manage": access.can_manage,
+        "problem": None,
+        "where": "",
+        "kept": {},
+        **extra,
+    }
+    page = staff_render(request, "visits/detail.html", context)
+    if context["problem"]:
+        page.status_code = 422
+    return page
 
 
 def visit_cancel(request: Request) -> Response:
-    campaign = campaign_access(request, manage=True).campaign
+    access = campaign_access(request, manage=True)
+    campaign = access.campaign
     visit = visits.campaign_visit(
         session=db(request), campaign=campaign, visit_id=request.path_params["visit"]
     )
-    visits.cancel(
-        session=db(request),
-        campaign=campaign,
-        visit=visit,
-        actor=user(request).username,
-        reason=field(request, "reason"),
-    )
+    try:
+        visits.cancel(
+            session=db(request),
+            campaign=campaign,
+            visit=visit,
+            actor=user(request).username,
+            reason=field(request, "reason"),
+        )
+    except Invalid as refused:
+        return _detail_page(request, access, visit, problem=refused.code, where="cancel")
     return redirect(request, "visits:detail", code=campaign.code, visit=visit.id)
 
 
@@ -133,14 +151,26 @@ def visit_reconcile(request: Request) -> Response:
         for k in form(request)
         if k.startswith("a.")
     }
-    visits.reconcile(
-        session=session,
-        campaign=campaign,
-        visit=visit,
-        chosen=chosen,
-        note=field(request, "note"),
-        actor=me.username,
-    )
+    try:
+        visits.reconcile(
+            session=session,
+            campaign=campaign,
+            visit=visit,
+            chosen=chosen,
+            note=field(request, "note"),
+            actor=me.username,
+        )
+    except Invalid as refused:
+        kept = {k.removeprefix("a."): v[0] for k, v in chosen.items() if v}
+        return _detail_page(
+            request,
+            access,
+            visit,
+            problem=refused.code,
+            where="reconcile",
+            kept=kept,
+            note=field(request, "note"),
+        )
     return redirect(request, "visits:detail", code=campaign.code, visit=visit.id)
 
 

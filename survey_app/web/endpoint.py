@@ -115,6 +115,7 @@ def endpoint(
                 if found is None:
                     return login_redirect(request, expired=expired)
                 request.state.user = found
+                request.state.roles = frozenset(found.roles)  # still readable after a rollback
                 if found.must_change_password and not _password_page(request, found):
                     return redirect(request, "users:password", username=found.username)
                 if roles and not set(found.roles) & roles:

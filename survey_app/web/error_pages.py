@@ -4,6 +4,7 @@ outbox: {"error": {"code", "status", "message"}}. The texts are in `web.messages
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit
 
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
@@ -16,9 +17,36 @@ from survey_app.web.templating import render
 _BY_STATUS = {404: "not_found", 405: "method_not_allowed", 400: "bad_request"}
 
 
+def _back(request: Request) -> str:
+    """The page the reader came from, when it is one of ours and not this one (a local path), else ""."""
+    referer = urlsplit(request.headers.get("referer", "")[:2000])
+    if referer.netloc and referer.netloc != request.url.netloc:
+        return ""
+    path = referer.path
+    if not path.startswith("/") or path.startswith("//") or path == request.url.path:
+        return ""
+    return path + (f"?{referer.query}" if referer.query else "")
+
+
 def error_page(request: Request, status: int, code: str, *, params: dict[str, Any] | None = None) -> Response:
-    """Render the error page for `code` with HTTP status `status`."""
-    ctx = {"title": error_title(code), "message": error_message(code, params), "status": status}
+    """Render the error page for `code` with HTTP status `status`: what went wrong in the reader's words,
+    a way back (the page they came from, and their start page), and for a poster code nobody has, the box to
+    type it again. The status is in the response, not in the text."""
+    roles: frozenset[str] | None = getattr(request.state, "roles", None)
+    staff = roles is not None
+    field_only = roles is not None and "field" in roles and not {"lead", "admin"} & roles
+    ctx = {
+        "title": error_title(code),
+        "message": error_message(code, params),
+        "status": status,
+        "staff": staff,
+        "back": _back(request),
+        "home": str(
+            request.app.url_path_for("field:home" if field_only else "campaigns:list" if staff else "home")
+        ),
+        "code_box": code == "poster_code_not_found",
+        "typed": request.path_params.get("code", "") if code == "poster_code_not_found" else "",
+    }
     return render(request, "errors/page.html", ctx, status_code=status)
 
 

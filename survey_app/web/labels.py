@@ -119,3 +119,52 @@ EXCLUSION_REASONS = (
     N_("no scored answer"),
     N_("N/A where the scheme forbids it"),
 )
+# what a row of the audit log records, in words (the stored codes never reach a page)
+ACTION_LABELS = {
+    "response.model": N_("anomaly model flagged or cleared it"),
+    "response.draw": N_("drawn for a callback"),
+    "response.lead": N_("decision by the lead auditor"),
+    "response.pending": N_("kept waiting for a decision"),
+    "callback.attempt": N_("call recorded"),
+    "callbacks.draw": N_("callback sample drawn"),
+    "contact.reveal": N_("phone number shown"),
+    "visit.schedule": N_("visit scheduled"),
+    "visit.final": N_("final score recorded"),
+    "visit.checkin": N_("checked in"),
+    "visit.checkout": N_("checked out"),
+    "visit.cancel": N_("visit cancelled"),
+    "sheet.submit": N_("sheet submitted"),
+    "sheet.cancel": N_("sheet cancelled"),
+    "evidence.add": N_("photo added"),
+    "interview.record": N_("interview entered"),
+    "grade.lock": N_("grade locked"),
+    "grade.reopen": N_("grade reopened"),
+    "certificate.status": N_("certificate status changed"),
+    "campaign.edit": N_("campaign edited"),
+    "campaign.close": N_("survey closed"),
+    "campaign.reopen": N_("survey reopened"),
+    "campaign.copy": N_("copied as the next cycle"),
+    "member.add": N_("team member added"),
+    "member.remove": N_("team member removed"),
+    "locations.add": N_("locations added"),
+    "location.edit": N_("location edited"),
+    "location.delete": N_("location deleted"),
+    "location.reactivate": N_("location back in use"),
+    "location.rotate": N_("poster replaced"),
+    "fraud.labels": N_("callback outcomes taught to the model"),
+}
+# who wrote a row, when it was not a person
+ACTOR_LABELS = {
+    "fraud-model": N_("anomaly model"),
+    "cli": N_("command line"),
+    "demo": N_("demo data"),
+    "worker": N_("background job"),
+    "system": N_("system"),
+}
+# what an instrument is for
+KIND_LABELS = {
+    "survey": N_("questionnaire"),
+    "mystery": N_("mystery-shopper script"),
+    "audit": N_("management audit sheet"),
+    "evaluation": N_("evaluation sheet"),
+}

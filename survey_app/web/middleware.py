@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from http.cookies import SimpleCookie
 
 from starlette.datastructures import MutableHeaders
 from starlette.requests import Request
@@ -53,12 +54,29 @@ class LocaleMiddleware:
         self.app = app
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] == "http":
-            request = Request(scope)
-            locale = i18n.negotiate(request)
-            scope.setdefault("state", {})["locale"] = locale
-            i18n.activate(scope["app"].state.catalogs[locale], locale)
-        await self.app(scope, receive, send)
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        request = Request(scope)
+        locale = i18n.negotiate(request)
+        scope.setdefault("state", {})["locale"] = locale
+        i18n.activate(scope["app"].state.catalogs[locale], locale)
+        if not i18n.normalise(request.query_params.get("lang")):
+            await self.app(scope, receive, send)
+            return
+        # a language chosen with ?lang= stays chosen on the next pages (a cookie, a year, this site only)
+        cookie = SimpleCookie()
+        cookie[i18n.COOKIE] = locale
+        morsel = cookie[i18n.COOKIE]
+        morsel.update({"path": "/", "max-age": str(365 * 86400), "samesite": "lax", "httponly": "1"})
+
+        async def remembering(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                headers.append("set-cookie", morsel.OutputString())
+            await send(message)
+
+        await self.app(scope, receive, remembering)
 
 
 class BodyLimit:

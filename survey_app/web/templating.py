@@ -12,8 +12,11 @@ from starlette.requests import Request
 from starlette.responses import HTMLResponse
 
 from survey_app import clock, i18n
+from survey_app.i18n import N_
 from survey_app.services.grades.presentation import verdict
 from survey_app.web.labels import (
+    ACTION_LABELS,
+    ACTOR_LABELS,
     CERTIFICATE_STATUS,
     CHANGE_LABELS,
     CHANNEL_LABELS,
@@ -22,6 +25,7 @@ from survey_app.web.labels import (
     FAMILY_LABELS,
     JOB_LABELS,
     JOB_STATES,
+    KIND_LABELS,
     MODE_LABELS,
     OUTCOME_LABELS,
     ROLE_LABELS,
@@ -44,7 +48,15 @@ def make_environment(templates_dir: Path) -> Environment:
     env.install_gettext_callables(i18n.gettext, i18n.ngettext, newstyle=True)  # type: ignore[attr-defined]
     env.globals["url_for"] = url_for
     env.globals["verdict"] = verdict
+    env.globals["time_range"] = time_range
     env.filters["localtime"] = localtime
+    env.filters["zone_name"] = i18n.zone_name
+    env.filters["reason_lines"] = reason_lines
+    env.filters["device_name"] = device_name
+    env.filters["action_label"] = lambda action: i18n.gettext(
+        ACTION_LABELS.get(action) or N_("change recorded")
+    )
+    env.filters["actor_label"] = _labeller(ACTOR_LABELS)
     env.filters["local"] = local_text
     env.filters["tr"] = translated
     env.filters["role_label"] = lambda role: i18n.gettext(ROLE_LABELS.get(role) or role)
@@ -63,6 +75,7 @@ def make_environment(templates_dir: Path) -> Environment:
         ("visit_status", VISIT_STATUS_LABELS),
         ("evidence_flag", EVIDENCE_FLAGS),
         ("cert_status", CERTIFICATE_STATUS),
+        ("kind_label", KIND_LABELS),
     ):
         env.filters[name] = _labeller(labels)
     return env
@@ -102,6 +115,57 @@ def localtime(value: datetime | None, tz: str | None = None, fmt: str = "%Y-%m-%
     return clock.localtime(value, tz or DEFAULT_TIMEZONE, fmt)
 
 
+def time_range(start: datetime | None, end: datetime | None, tz: str | None = None) -> str:
+    """A window in the campaign's zone: "12-02 11:00–13:00" within a day, "12-02 11:00 – 12-04 13:00" across
+    days, with the year when it is not the same year."""
+    zone = tz or DEFAULT_TIMEZONE
+    if start is None or end is None:
+        return clock.localtime(start or end, zone)
+    day = "%Y-%m-%d" if clock.localtime(start, zone, "%Y") != clock.localtime(end, zone, "%Y") else "%m-%d"
+    begins = clock.localtime(start, zone, f"{day} %H:%M")
+    if clock.localtime(start, zone, "%Y-%m-%d") == clock.localtime(end, zone, "%Y-%m-%d"):
+        return f"{begins}–{clock.localtime(end, zone, '%H:%M')}"
+    return f"{begins} – {clock.localtime(end, zone, f'{day} %H:%M')}"
+
+
+def action_label(action: str) -> str:
+    """What an audit row records, in words (never the stored code)."""
+    return i18n.gettext(ACTION_LABELS.get(action) or N_("change recorded"))
+
+
+_BROWSERS = (
+    ("MicroMessenger", N_("WeChat")),
+    ("Edg/", "Edge"),
+    ("Firefox/", "Firefox"),
+    ("Chrome/", "Chrome"),
+    ("Safari/", "Safari"),
+)
+_SYSTEMS = (
+    ("Android", "Android"),
+    ("iPhone", N_("iPhone")),
+    ("iPad", N_("iPad")),
+    ("Windows", "Windows"),
+    ("Mac OS X", N_("Mac")),
+    ("Linux", "Linux"),
+)
+
+
+def device_name(user_agent: str | None) -> str:
+    """A browser's self-description as a person would say it ("Chrome on Android"), never the raw string."""
+    text = user_agent or ""
+    browser = next((i18n.gettext(name) for key, name in _BROWSERS if key in text), "")
+    system = next((i18n.gettext(name) for key, name in _SYSTEMS if key in text), "")
+    if browser and system:
+        return i18n.gettext(N_("%(browser)s on %(system)s")) % {"browser": browser, "system": system}
+    return browser or system or i18n.gettext(N_("an unknown device"))
+
+
+def reason_lines(reasons: Any, limit: int | None = None) -> list[str]:
+    """Flag reasons in the reader's language, each once (two rules can word the same finding alike)."""
+    lines = list(dict.fromkeys(t for t in (translated(r).strip() for r in reasons or []) if t))
+    return lines[:limit] if limit else lines
+
+
 def is_htmx(request: Request) -> bool:
     return request.headers.get("HX-Request") == "true"
 
@@ -127,5 +191,5 @@ def render(
     """Render `page`, or `fragment` when htmx asked; always `Vary: HX-Request`."""
     html = render_text(request, fragment if fragment and is_htmx(request) else page, context)
     response = HTMLResponse(html, status_code=status_code, headers=headers)
-    response.headers["Vary"] = "HX-Request, Cookie"
+    response.headers["Vary"] = "HX-Request, Cookie, Accept-Language"
     return response

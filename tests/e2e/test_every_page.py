@@ -26,6 +26,25 @@ SCREENS = ROOT / "docs" / "screens"
 
 SMALL_TARGETS = (Path(__file__).parent / "small_targets.js").read_text()
 
+# What a reader must never meet: the codes the program keeps for itself.
+INTERNAL = {
+    "an audit action": re.compile(
+        r"\b(?:response|callbacks?|contacts?|visit|sheet|grade|campaign|locations?|member|user|login|fraud"
+        r"|evidence|interview|certificate|task|api_token|sessions|instrument)\.[a-z_]+\b"
+    ),
+    "an instrument or scheme key": re.compile(r"\b[a-z][a-z0-9-]+@\d+\b"),
+    "UTC": re.compile(r"\bUTC\b"),
+    "a file path": re.compile(r"\b(?:docs|survey_app|templates|var)/\S+|\b\w+\.md\b"),
+    "an error code": re.compile(r"错误代码|Error code \d"),
+    "a raw user agent": re.compile(r"Mozilla/\d"),
+    "a time zone id": re.compile(r"\b(?:Asia|Europe|America)/[A-Z]\w+"),
+}
+
+
+def internal_codes(text: str) -> list[str]:
+    """What in a page's text is a code for the program rather than words for a person."""
+    return [f"{what}: {m.group(0)!r}" for what, pattern in INTERNAL.items() for m in pattern.finditer(text)]
+
 
 def world(session: Session, settings: Settings) -> dict[str, Any]:
     before, before_locations, _ = seed_demo(session=session, code="WYW1-2025", year=2025)
@@ -76,7 +95,16 @@ def world(session: Session, settings: Settings) -> dict[str, Any]:
 def pages(w: dict[str, Any]) -> dict[str, list[str]]:
     code = w["code"]
     return {
-        "anon": ["/", "/login", w["survey"], w["thanks"], w["cert"], "/no-such-page", "/offline"],
+        "anon": [
+            "/",
+            "/login",
+            w["survey"],
+            w["thanks"],
+            w["cert"],
+            "/no-such-page",
+            "/offline",
+            "/q/NOPE-404",
+        ],
         "field": [
             "/f",
             "/f/outbox",
@@ -116,7 +144,7 @@ def pages(w: dict[str, Any]) -> dict[str, list[str]]:
 
 def log_in(page: Any, server: str, username: str) -> None:
     page.goto(f"{server}/login")
-    page.get_by_label(re.compile("用户名|User name")).fill(username)
+    page.get_by_label(re.compile("用户名|User ?name", re.I)).fill(username)
     page.get_by_label(re.compile("密码|Password")).fill(PASSWORD)
     page.get_by_role("button", name=re.compile("登录|Log in")).click()
     page.wait_for_load_state()
@@ -146,6 +174,9 @@ def test_every_page_fits_a_phone_in_both_languages(
                     wide = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
                     if wide > 0:
                         problems.append(f"{where}: {wide}px sideways scroll")
+                    codes = internal_codes(page.inner_text("body"))
+                    if codes:
+                        problems.append(f"{where}: {codes[:3]}")
                     small = page.evaluate(SMALL_TARGETS)
                     if small:
                         problems.append(f"{where}: small tap targets {small[:4]}")
@@ -156,11 +187,63 @@ def test_every_page_fits_a_phone_in_both_languages(
                     if os.environ.get("MINGCHA_SCREENS") == "1" and width == 360:
                         _screenshot(page, w, path, lang)
                 context.close()
+    if os.environ.get("MINGCHA_SCREENS") == "1":
+        _desk_screens(browser, live_server, w)
     assert problems == [], "\n".join(problems)
 
 
-def _screenshot(page: Any, w: dict[str, Any], path: str, lang: str) -> None:
-    names = {w["survey"]: "survey", f"/c/{w['code']}/report": "report", w["cert"]: "certificate"}
+def _shot_names(w: dict[str, Any]) -> dict[str, str]:
+    code = w["code"]
+    return {
+        "/": "home",
+        w["survey"]: "survey",
+        w["cert"]: "certificate",
+        "/f": "field-home",
+        f"/f/v/{w['covert']}": "covert-visit",
+        f"/f/v/{w['interview']}/interview": "interviews",
+        f"/c/{code}": "campaign",
+        f"/c/{code}/report": "report",
+        f"/c/{code}/review": "review-desk",
+        f"/c/{code}/r/{w['receipt']}": "response-and-callback",
+        f"/c/{code}/visits": "visits",
+        "/users": "accounts",
+    }
+
+
+def _screenshot(page: Any, w: dict[str, Any], path: str, lang: str, width: int = 360) -> None:
+    names = _shot_names(w)
     if path in names:
         SCREENS.mkdir(parents=True, exist_ok=True)
-        page.screenshot(path=str(SCREENS / f"{names[path]}-{lang}-360.png"), full_page=True)
+        page.screenshot(path=str(SCREENS / f"{names[path]}-{lang}-{width}.png"), full_page=width == 360)
+
+
+def _desk_screens(browser: Any, server: str, w: dict[str, Any]) -> None:
+    """The same screens at 1280 px, for docs/screens (only with MINGCHA_SCREENS=1)."""
+    wanted = set(_shot_names(w))
+    for lang in ("zh", "en"):
+        for role, paths in pages(w).items():
+            locale = "zh-CN" if lang == "zh" else "en-GB"
+            context = browser.new_context(
+                viewport={"width": 1280, "height": 900}, locale=locale, bypass_csp=True
+            )
+            page = context.new_page()
+            if role != "anon":
+                log_in(page, server, role)
+            for path in [p for p in paths if p in wanted]:
+                page.goto(f"{server}{path}?lang={lang}")
+                _screenshot(page, w, path, lang, width=1280)
+            context.close()
+
+
+def test_the_code_finder_finds_what_the_first_walk_found() -> None:
+    found = [
+        "fraud-model · response.model",
+        "callback.attempt · — → confirmed",
+        "(property-resident-survey@1)",
+        "以 UTC 存储",
+        "docs/api.md",
+        "错误代码 404",
+        "(Asia/Shanghai)",
+    ]
+    assert all(internal_codes(text) for text in found)
+    assert internal_codes("K7M-4QX · 第 1 版 · 北京时间 · 2/5 · 75.6/80 · posters.pdf · kappa 0.81") == []

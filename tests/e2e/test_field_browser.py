@@ -70,7 +70,7 @@ def test_covert_visit_with_a_photo_then_the_lead_sees_it(
         answer_all(page)
         page.get_by_role("button", name="保存，下一步").click()
         page.wait_for_load_state()
-    page.get_by_role("button", name="离开：结束暗访部分").click()
+    page.get_by_role("button", name="完成此部分").click()
     page.get_by_role("button", name="保存，下一步").wait_for()
     while page.get_by_role("button", name="保存，下一步").count():
         answer_all(page)

@@ -39,9 +39,7 @@ def test_lead_sets_up_a_campaign_and_a_resident_answers(
     page.get_by_label("被评价单位").fill("厦门联发 · 五缘湾1号")
     page.get_by_label("认证机构").fill("方圆标志认证集团")
     page.get_by_label("认证方案").select_option("property-estate")
-    page.get_by_label("调查问卷").select_option(
-        label="住宅物业服务 业主满意度调查 (property-resident-survey@1)"
-    )
+    page.get_by_label("调查问卷").select_option(label="住宅物业服务 业主满意度调查 · 第 1 版")
     page.get_by_label("调查开始时间").fill((local - timedelta(days=1)).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_label("截止时间").fill((local + timedelta(days=20)).strftime("%Y-%m-%dT%H:%M"))
     page.get_by_role("button", name="保存").click()

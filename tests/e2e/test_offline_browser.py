@@ -21,7 +21,7 @@ from tests.e2e.test_field_browser import answer_all, log_in
 from tests.e2e.test_survey_browser import answer_current_page
 from tests.factories import add_member, covert_visit, make_campaign, make_user
 
-SAVED = "已保存，联网后自动提交"
+SAVED = "您的答卷已保存在这部手机上"
 
 
 def worker_ready(page: Any) -> None:
@@ -133,7 +133,7 @@ def test_covert_visit_logged_offline_is_sent_once(
         answer_all(page)
         page.get_by_role("button", name="保存，下一步").click()
         page.wait_for_load_state()
-    page.get_by_role("button", name="离开：结束暗访部分").click()
+    page.get_by_role("button", name="完成此部分").click()
     page.get_by_role("button", name="保存，下一步").wait_for()
     while page.get_by_role("button", name="保存，下一步").count():
         answer_all(page)
@@ -216,6 +216,7 @@ def test_the_installed_app_passes_chrome_installability_check(
         executable_path=CHROMIUM,
         args=LAUNCH_ARGS,
         viewport={"width": 360, "height": 740},
+        locale="zh-CN",
     )
     try:
         page = context.pages[0] if context.pages else context.new_page()

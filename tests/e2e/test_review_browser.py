@@ -42,20 +42,25 @@ def test_lead_calls_back_and_excludes_a_flagged_response(
     page.get_by_role("heading", name="审核与回访").wait_for()
     assert page.evaluate("document.documentElement.scrollWidth") <= 360
     assert axe_violations(page, axe_path) == []
+    assert not page.get_by_label("样本").is_visible(), "on a phone the filters fold behind one button"
+    page.get_by_text("筛选和排序").click()
     page.get_by_label("样本").select_option("flagged")  # htmx swaps the queue in place
     page.wait_for_url(re.compile(r"sample=flagged"))
     page.get_by_role("link", name=first.public_id).click()
     page.get_by_role("heading", name=f"答卷 {first.public_id}").wait_for()
     assert "13912345678" not in page.content()
     page.get_by_role("button", name="查看电话号码").click()
-    page.get_by_text("13912345678").wait_for()
-    page.get_by_label("回访结果").select_option(label="受访者否认填写")
-    page.get_by_label("备注").fill("机主说从未填写过")
-    page.get_by_role("button", name="记录这次回访").click()
+    page.get_by_role("link", name="13912345678").wait_for()
+    assert page.get_by_role("link", name="13912345678").get_attribute("href") == "tel:13912345678"
+    # one form: the outcome picks the decision and fills in the reason, which stays editable
+    page.get_by_role("group", name="回访结果").get_by_label("受访者否认填写").check()
+    reason = page.locator("#cb-reason")
+    assert reason.input_value() == "回访时受访者否认本人填写。"
+    assert page.locator("#call-form input[name=decision][value=exclude]").is_checked()
+    reason.fill("回访时机主否认填写")
+    page.get_by_label("通话要点（选填）").fill("机主说从未填写过")
+    page.get_by_role("button", name="保存回访结果和决定").click()
     page.get_by_text("机主说从未填写过").first.wait_for()
-    page.get_by_label("剔除（须填写理由）").check()
-    page.get_by_label("理由（剔除或重新计入时必填）").fill("回访否认填写")
-    page.get_by_role("button", name="记录处理决定").click()
     page.get_by_text("回访否认，不计入").first.wait_for()
     assert axe_violations(page, axe_path) == []
 

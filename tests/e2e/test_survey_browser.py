@@ -79,9 +79,19 @@ def test_resident_answers_on_a_phone(phone: Any, live_server: str, session: Sess
 
 def test_survey_works_without_javascript(browser: Any, live_server: str, session: Session) -> None:
     _campaign, locations = make_campaign(session, code="E2E-2")
-    context = browser.new_context(viewport={"width": 360, "height": 740}, java_script_enabled=False)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740}, java_script_enabled=False, locale="zh-CN"
+    )
     page = context.new_page()
     page.goto(live_server + survey_path(locations[0]))
+    # Switching language halfway posts what was answered: nothing is lost, the page comes back in English.
+    answer_current_page(page, "一般")
+    page.locator(".topbar").get_by_role("button", name="English").click()
+    page.locator("p.progress").get_by_text("Part 1 of 4").wait_for()
+    checked = page.locator("section.page.current input[type=radio]:checked").count()
+    assert checked == page.locator("section.page.current fieldset.item:visible").count() > 0
+    page.locator(".topbar").get_by_role("button", name="中文").click()
+    page.locator("p.progress").get_by_text("第 1 部分，共 4 部分").wait_for()
     for expected in ("第 2 部分，共 4 部分", "第 3 部分，共 4 部分", "第 4 部分，共 4 部分"):
         answer_current_page(page, "一般")
         page.locator("section.page.current").get_by_role("button", name="下一页").click()

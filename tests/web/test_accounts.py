@@ -214,16 +214,20 @@ def test_accounts_in_the_app(client: TestClient, session: Session, settings: Set
         assert li.get("/campaigns").status_code == 200, "free to go on"
     roles = client.post("/users/li/roles", data={"_csrf": csrf_of(client), "roles": ["field", "lead"]})
     assert roles.status_code == 303
-    reset = client.post("/users/li/reset", data={"_csrf": csrf_of(client)})
+    asked = client.post("/users/li/reset", data={"_csrf": csrf_of(client)})
+    assert asked.status_code == 200 and 'name="confirm" value="yes"' in asked.text, "a confirmation first"
+    reset = client.post("/users/li/reset", data={"_csrf": csrf_of(client), "confirm": "yes"})
     assert reset.status_code == 200 and re.search(r'id="temporary-password">', reset.text)
-    off = client.post("/users/li/active", data={"_csrf": csrf_of(client), "active": "no"})
+    off = client.post("/users/li/active", data={"_csrf": csrf_of(client), "active": "no", "confirm": "yes"})
     assert off.status_code == 303
     session.expire_all()
     li_user = session.exec(select(User).where(User.username == "li")).one()
     assert li_user.roles == ["field", "lead"] and not li_user.active and li_user.must_change_password
     with TestClient(create_app(settings), follow_redirects=False) as li:
         assert login(li, "li", "new-pass-12345").status_code == 401, "deactivated"
-    self_off = client.post("/users/boss/active", data={"_csrf": csrf_of(client), "active": "no"})
+    self_off = client.post(
+        "/users/boss/active", data={"_csrf": csrf_of(client), "active": "no", "confirm": "yes"}
+    )
     assert self_off.status_code == 422
 
 

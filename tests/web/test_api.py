@@ -260,7 +260,9 @@ def test_a_token_is_revoked_with_the_account_s_access_and_stays_revoked(
             "admin reset": "/users/lead1/reset",
             "end all sessions": "/users/lead1/sessions/end",
         }[how]
-        data = {"_csrf": csrf_of(client)} | ({"active": "no"} if how == "deactivated" else {})
+        data = {"_csrf": csrf_of(client), "confirm": "yes"} | (
+            {"active": "no"} if how == "deactivated" else {}
+        )
         assert client.post(path, data=data).status_code in (200, 303)
     anonymous = TestClient(client.app)
     refused = anonymous.get("/api/v1/campaigns", headers=bearer(token))

@@ -106,6 +106,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/users/{username}/tokens"): (R, 403, 403, 200, 403, 200),  # the new token is shown once
     ("POST", "/users/{username}/tokens/{token:id}/revoke"): (R, 403, 403, 404, 403, 404),  # no such token
     ("GET", "/instruments/{instrument}/{version:id}.xlsx"): (R, 403, 403, 200, 200, 200),
+    ("GET", "/q"): (200, 200, 200, 200, 200, 200),  # the box to type a poster code
     ("GET", "/q/{code}"): (404, 404, 404, 404, 404, 404),  # the campaign code is no poster code
     ("GET", "/c/{code}/close"): (R, 403, 403, 200, 404, 200),  # the confirmation page
     ("POST", "/c/{code}/reopen"): (R, 403, 403, 409, 404, 409),  # it is not closed
@@ -116,7 +117,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/users"): (R, 403, 403, 403, 403, 422),  # no user name given
     ("POST", "/users/{username}/roles"): (R, 403, 403, 403, 403, 422),  # no role ticked
     ("POST", "/users/{username}/reset"): (R, 403, 403, 403, 403, 200),  # the temporary password shown once
-    ("POST", "/users/{username}/active"): (R, 403, 403, 403, 403, 303),
+    ("POST", "/users/{username}/active"): (R, 403, 403, 403, 403, 200),  # deactivating asks first
     ("GET", "/users/{username}/password"): (R, 403, 403, 200, 403, 403),  # only your own
     ("POST", "/users/{username}/password"): (R, 403, 403, 422, 403, 403),  # current password missing
     # the API reads a bearer token, never the session cookie: without one every actor gets 401

@@ -88,7 +88,10 @@ def test_html_poster_has_requirements_deadline_and_url(
 
 
 def test_english_poster(client: TestClient, lead_campaign: tuple[Campaign, list[Location]]) -> None:
-    assert "Survey requirements" in client.get("/c/PO-1/posters/L01?lang=en").text
+    asked = client.get("/c/PO-1/posters/L01?poster=en").text
+    assert "Survey requirements" in asked and "Deadline: " in asked
+    desk_in_english = client.get("/c/PO-1/posters/L01?lang=en").text
+    assert "调查要求" in desk_in_english, "an English desk still prints the residents' Chinese poster"
 
 
 def test_missing_font_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

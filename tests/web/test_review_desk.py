@@ -61,8 +61,13 @@ def test_queue_puts_the_sample_first_and_filters_in_sql(
     page = client.get("/c/WYW1-2026/review")
     assert page.status_code == 200 and page.headers["vary"].startswith("HX-Request")
     receipts = re.findall(r'/c/WYW1-2026/r/([A-Z0-9]{3}-[A-Z0-9]{3})"', page.text)
-    flagged = [r.public_id for r in _picked(session, desk, "flagged")]
-    assert receipts[: len(flagged)] == flagged[: len(receipts)], "flagged picks first, in draw order"
+    decided = {S.VERIFIED, S.UNREACHABLE, S.REJECTED, S.EXCLUDED}
+    flagged, random_picks = _picked(session, desk, "flagged"), _picked(session, desk, "random")
+    waiting = [r.public_id for r in [*flagged, *random_picks] if r.status not in decided]
+    assert waiting, "the demo leaves picks waiting for a call"
+    assert receipts[: len(waiting)] == waiting[: len(receipts)], (
+        "picks still waiting first (flagged, then random controls, in draw order); decided ones after"
+    )
     total = session.exec(select(func.count()).select_from(SurveyResponse)).one()
     assert f"{total} 份答卷" in page.text and "第 1 页" in page.text
     only_random = client.get("/c/WYW1-2026/review?sample=random")
@@ -117,7 +122,7 @@ def test_excluding_and_reincluding_changes_the_count_the_grade_uses(
     assert target is not None
     url = f"/c/WYW1-2026/r/{target.public_id}/decide"
     refused = client.post(url, data={"_csrf": csrf_of(client), "decision": "exclude", "reason": " "})
-    assert refused.status_code == 422 and "需要填写理由" in refused.text
+    assert refused.status_code == 422 and "请写明理由" in refused.text
     session.refresh(target)
     assert target.status == "flagged"
     done = client.post(url, data={"_csrf": csrf_of(client), "decision": "exclude", "reason": "重复提交"})

@@ -103,6 +103,65 @@ def decision_target(response: SurveyResponse, decision: str) -> ResponseStatus |
     raise Invalid("bad_decision")
 
 
+# The decision a call's outcome suggests: only a confirmation counts it and only a denial excludes it; every
+# other outcome keeps the response waiting for another call (the lead auditor can always choose otherwise).
+FOLLOWS_OUTCOME = {CallbackOutcome.CONFIRMED: "count", CallbackOutcome.DENIES: "exclude"}
+
+
+def suggested_decision(outcome: str) -> str:
+    """ "count" for a confirmation, "exclude" for a denial, "pending" for anything else."""
+    return FOLLOWS_OUTCOME.get(CallbackOutcome(outcome), "pending") if outcome in set(CallbackOutcome) else ""
+
+
+def needs_reason(response: SurveyResponse, decision: str) -> bool:
+    """Whether this decision on this response must say why (excluding, or re-including an excluded one)."""
+    target = decision_target(response, decision)
+    if target is None or target == response.status:
+        return False
+    return (ResponseStatus(response.status), target) in status.NEEDS_REASON
+
+
+def record_call(
+    *,
+    session: Session,
+    response: SurveyResponse,
+    outcome: str,
+    note: str,
+    decision: str,
+    reason: str,
+    actor: str,
+    called_at: datetime | None = None,
+) -> CallbackAttempt:
+    """One call and what it decides, in one step: the attempt, then the decision ("follow" takes the one the
+    outcome suggests). Everything is checked before anything is written, so a refusal leaves no half."""
+    if outcome not in {o.value for o in CallbackOutcome}:
+        raise Invalid("bad_outcome")
+    following = decision in ("", "follow")
+    chosen = suggested_decision(outcome) if following else decision
+    if chosen not in DECISIONS:
+        raise Invalid("bad_decision")
+    if status.moves_frozen(session=session, campaign_id=response.campaign_id):
+        if not following:
+            raise Locked()
+        # a locked grade takes no decision, but a call made is still a call made
+        return record_attempt(
+            session=session, response=response, outcome=outcome, note=note, actor=actor, called_at=called_at
+        )
+    if needs_reason(response, chosen) and not reason.strip():
+        raise Invalid("reason_required")
+    attempt = record_attempt(
+        session=session, response=response, outcome=outcome, note=note, actor=actor, called_at=called_at
+    )
+    if chosen == "exclude" and response.status in (ResponseStatus.RECEIVED, ResponseStatus.FLAGGED):
+        # it was called back: excluded after a call is "rejected at callback", so it passes through the
+        # callback step first (two moves, both in the audit log)
+        decide(session=session, response=response, decision="pending", reason="", actor=actor)
+    target = decision_target(response, chosen)
+    if target is not None and target != response.status:
+        decide(session=session, response=response, decision=chosen, reason=reason.strip(), actor=actor)
+    return attempt
+
+
 def decide(*, session: Session, response: SurveyResponse, decision: str, reason: str, actor: str) -> None:
     """The lead auditor's decision on one response, through the status door (answers are never edited)."""
     target = decision_target(response, decision)

@@ -7,11 +7,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import case, func, literal
+from sqlalchemy import case, func, literal, or_
 from sqlmodel import Session, col, select
 
 from forms.numbers import whole_number
 from survey_app.models import CallbackPick, Campaign, Channel, Location, ResponseStatus, SurveyResponse
+from survey_app.short_codes import receipt_key
 
 S = ResponseStatus
 FAMILIES = (
@@ -42,6 +43,7 @@ class QueueFilters:
     sample: str = ""
     sort: str = "priority"
     page: int = 1
+    search: str = ""
 
     @classmethod
     def from_params(cls, params: dict[str, str]) -> QueueFilters:
@@ -58,6 +60,7 @@ class QueueFilters:
             sample=pick("sample", SAMPLES),
             sort=pick("sort", SORTS) or "priority",
             page=page,
+            search=" ".join(params.get("q", "").split())[:60],
         )
 
     def params(self, **changes: Any) -> dict[str, str]:
@@ -69,6 +72,7 @@ class QueueFilters:
             "channel": self.channel,
             "sample": self.sample,
             "sort": self.sort,
+            "q": self.search,
             "page": str(self.page),
             **{k: str(v) for k, v in changes.items()},
         }
@@ -140,7 +144,24 @@ def _conditions(*, session: Session, campaign: Campaign, filters: QueueFilters) 
         where.append(col(SurveyResponse.id).in_(picks.where(CallbackPick.kind == filters.sample)))
     elif filters.sample == "outside":
         where.append(col(SurveyResponse.id).not_in(picks))
+    if filters.search:
+        # a receipt read out on the phone (any case, with or without its dash), or words from the comment
+        words = filters.search.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+        where.append(
+            or_(
+                col(SurveyResponse.public_id) == receipt_key(filters.search),
+                col(SurveyResponse.comment).like(f"%{words}%", escape="\\"),
+            )
+        )
     return where
+
+
+# decided responses (counted after a call, or excluded) go after the ones still waiting for a decision
+DECIDED = (S.VERIFIED, S.UNREACHABLE, S.REJECTED, S.EXCLUDED)
+
+
+def _decided_last() -> Any:
+    return case((col(SurveyResponse.status).in_([s.value for s in DECIDED]), literal(1)), else_=literal(0))
 
 
 COUNT_CAP = 2000  # past this, the queue says "2,000+" instead of counting every row of a big campaign
@@ -166,6 +187,7 @@ def queue(*, session: Session, campaign: Campaign, filters: QueueFilters) -> Que
     offset = (filters.page - 1) * PER_PAGE
     rows: list[tuple[SurveyResponse, str, int | None]] = []
     by_score: list[Any] = [col(SurveyResponse.fraud_score).desc(), col(SurveyResponse.id).desc()]
+    undecided_first = [_decided_last(), *by_score]
     if filters.sort == "priority" and sampled:
         drawn = _picks(campaign)
         sample = (
@@ -174,7 +196,9 @@ def queue(*, session: Session, campaign: Campaign, filters: QueueFilters) -> Que
             .where(CallbackPick.campaign_id == campaign.id, *where)
         )
         first = case((col(CallbackPick.kind) == "flagged", literal(0)), else_=literal(1))
-        page = session.exec(sample.order_by(first, col(CallbackPick.id)).offset(offset).limit(PER_PAGE)).all()
+        page = session.exec(
+            sample.order_by(_decided_last(), first, col(CallbackPick.id)).offset(offset).limit(PER_PAGE)
+        ).all()
         rows = [(r, kind, rank) for r, kind, rank in page]
         if len(rows) < PER_PAGE and filters.sample not in ("sample", "flagged", "random"):
             # past the sample: how many sample rows came before this page decides where the rest starts
@@ -185,14 +209,16 @@ def queue(*, session: Session, campaign: Campaign, filters: QueueFilters) -> Que
             )
             rest = select(SurveyResponse).where(*where, col(SurveyResponse.id).not_in(drawn))
             skip = max(0, offset - in_sample)
-            more = session.exec(rest.order_by(*by_score).offset(skip).limit(PER_PAGE - len(rows))).all()
+            more = session.exec(
+                rest.order_by(*undecided_first).offset(skip).limit(PER_PAGE - len(rows))
+            ).all()
             rows += [(r, "", None) for r in more]
     else:
         orders: dict[str, list[Any]] = {
             "submitted": [col(SurveyResponse.submitted_at).desc(), col(SurveyResponse.id).desc()],
             "location": [col(SurveyResponse.location_id), col(SurveyResponse.submitted_at)],
         }
-        order = orders.get(filters.sort, by_score)
+        order = orders.get(filters.sort, by_score if filters.sort == "score" else undecided_first)
         page_rows = session.exec(
             select(SurveyResponse).where(*where).order_by(*order).offset(offset).limit(PER_PAGE)
         ).all()

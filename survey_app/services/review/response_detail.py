@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from forms import Instrument
 from fraud.features.text import normalise, shingles
@@ -49,6 +49,23 @@ class ResponseDetail:
     attempts: list[CallbackAttempt]
     history: list[AuditLog]
     codes: str
+    score_share: float | None = None  # the share of the campaign's scored responses scoring lower
+
+
+def _score_share(*, session: Session, response: SurveyResponse) -> float | None:
+    """Where this response's anomaly score stands in its campaign: the share of scored responses below it."""
+    if response.fraud_score is None:
+        return None
+    scored = (
+        select(func.count())
+        .select_from(SurveyResponse)
+        .where(
+            SurveyResponse.campaign_id == response.campaign_id, col(SurveyResponse.fraud_score).is_not(None)
+        )
+    )
+    total = int(session.exec(scored).one())
+    below = int(session.exec(scored.where(col(SurveyResponse.fraud_score) < response.fraud_score)).one())
+    return below / total if total else None
 
 
 def _answer_text(value: Any) -> str:
@@ -117,6 +134,7 @@ def build(*, session: Session, response: SurveyResponse) -> ResponseDetail:
             session=session, campaign_id=response.campaign_id, subject=f"response:{response.public_id}"
         ),
         codes=_codes(instrument, response),
+        score_share=_score_share(session=session, response=response),
     )
 
 

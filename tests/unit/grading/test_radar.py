@@ -16,7 +16,7 @@ def test_one_spoke_and_label_per_axis() -> None:
     shape = re.findall(r'<polygon points="([^"]+)" fill="rgba', svg)[0].split()
     assert len(shape) == 5
     xs = [float(p.split(",")[0]) for p in shape]
-    assert max(xs) <= 320 * 0.5 + 320 * 0.32 + 0.1, "150 is drawn at the rim, not beyond it"
+    assert max(xs) <= 320 * 0.5 + 320 * 0.3 + 0.1, "150 is drawn at the rim, not beyond it"
     assert "—" in svg, "a missing score is shown as a dash"
 
 
@@ -26,4 +26,17 @@ def test_long_english_labels_wrap_instead_of_being_cut() -> None:
     )
     assert ">Environmental</tspan>" in svg and ">sanitation</tspan>" in svg
     assert ">Buildings and</tspan>" in svg and ">shared</tspan>" in svg and ">facilities</tspan>" in svg
+    assert ">客户服务</tspan>" in svg
+
+
+def test_labels_stay_readable_on_a_phone() -> None:
+    """Shrunk to a 340 px wide figure (a 360 px phone), label text is still at least 12 px; long Chinese
+    labels take two lines instead of running off the chart."""
+    svg = radar_svg([("公共秩序维护与安全防范", 70), ("客户服务", 60), ("房屋及设施设备管理", 80)])
+    box = re.search(r'viewBox="[-\d.]+ [-\d.]+ ([\d.]+)', svg)
+    assert box is not None
+    width = float(box.group(1))
+    sizes = {float(f) for f in re.findall(r'font-size="([\d.]+)"', svg)}
+    assert sizes and min(sizes) * 340 / width >= 12
+    assert ">公共秩序维护</tspan>" in svg and ">与安全防范</tspan>" in svg
     assert ">客户服务</tspan>" in svg
