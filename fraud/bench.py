@@ -12,6 +12,7 @@ from sklearn.metrics import average_precision_score, roc_auc_score
 from fraud.data import Items, Responses, parse_items, read_records
 from fraud.model import ResponseScreen
 from fraud.simulate import FRAUD_KINDS, SimConfig, simulate
+from fraud.simulate.genuine import HONEST_STYLES
 from fraud.simulate.injected import CARELESS_PATTERNS
 
 Method = Callable[..., np.ndarray]
@@ -52,6 +53,7 @@ class Metrics:
     repeat_flagged: float
     repeat_share_of_top: float
     flagged_with_reason: float = 1.0
+    honest_flagged: dict[str, float] | None = None  # share of each honest kind in the top 10%
 
 
 def metrics(score: np.ndarray, labels: np.ndarray, kinds: np.ndarray, prevalence: float) -> Metrics:
@@ -67,6 +69,11 @@ def metrics(score: np.ndarray, labels: np.ndarray, kinds: np.ndarray, prevalence
         if chosen.any():
             recall[f"careless/{pattern}"] = float(top[chosen].mean())
     p_at = float(labels[top].mean())
+    honest = {
+        kind: float(top[kinds == kind].mean())
+        for kind in ("genuine", *HONEST_STYLES)
+        if (kinds == kind).any()
+    }
     repeat = np.char.startswith(kinds.astype(str), "repeat_")
     return Metrics(
         auc=float(roc_auc_score(labels, score)),
@@ -76,6 +83,7 @@ def metrics(score: np.ndarray, labels: np.ndarray, kinds: np.ndarray, prevalence
         recall=recall,
         repeat_flagged=float(top[repeat].mean()) if repeat.any() else 0.0,
         repeat_share_of_top=float(repeat[top].mean()),
+        honest_flagged=honest,
     )
 
 
@@ -137,7 +145,32 @@ def summarise(runs: list[Metrics]) -> dict[str, float]:
     for kind in [*FRAUD_KINDS, *(f"careless/{p}" for p in CARELESS_PATTERNS)]:
         values = [m.recall[kind] for m in runs if kind in m.recall]
         out[f"recall_{kind}"] = float(np.mean(values)) if values else float("nan")
+    for kind in ("genuine", *HONEST_STYLES):
+        values = [m.honest_flagged[kind] for m in runs if m.honest_flagged and kind in m.honest_flagged]
+        out[f"honest_{kind}"] = float(np.mean(values)) if values else float("nan")
     return out
+
+
+NEW_KINDS = ("random_uniform", "random_centre", "cycle_long")
+
+
+def format_careless(results: dict[tuple[float, int], dict[str, list[Metrics]]]) -> str:
+    """The detector alone, per cell: the figures issue 29 is judged on."""
+    lines = [
+        "| prev | items | ROC-AUC | P@10% norm | careless recall | random uniform / centre / long cycles "
+        "| genuine repeats' share of the list "
+        "| flagged: other honest / flat opinion / negative on one dimension |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for (prevalence, k), cell in results.items():
+        s = summarise(cell["detector"])
+        new = " / ".join(f"{s[f'recall_careless/{p}']:.2f}" for p in NEW_KINDS)
+        honest = " / ".join(f"{s[f'honest_{h}']:.1%}" for h in ("genuine", *HONEST_STYLES))
+        lines.append(
+            f"| {prevalence:.0%} | {k} | {s['auc']:.3f} | {s['p_at_norm']:.3f} | "
+            f"{s['recall_careless_pattern']:.2f} | {new} | {s['repeat_share_of_top']:.1%} | {honest} |"
+        )
+    return "\n".join(lines)
 
 
 def format_table(results: dict[tuple[float, int], dict[str, list[Metrics]]]) -> str:

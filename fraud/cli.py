@@ -116,7 +116,7 @@ def _simulate(args: argparse.Namespace) -> int:
 
 
 def _bench(args: argparse.Namespace) -> int:
-    from fraud.bench import DESIGN, HELD_OUT, format_table, run_grid
+    from fraud.bench import DESIGN, HELD_OUT, format_careless, format_table, run_grid
 
     started = time.perf_counter()
     seeds = DESIGN if args.design_seeds else HELD_OUT
@@ -134,7 +134,7 @@ def _bench(args: argparse.Namespace) -> int:
         results = run_grid(
             n_genuine=args.n_genuine, progress=progress, replications=args.replications, seed_base=seeds
         )
-    table = format_table(results)
+    table = format_table(results) + "\n\nThe detector on careless responding:\n\n" + format_careless(results)
     if args.labels:
         from fraud.bench import format_labels, run_labels
 

@@ -56,7 +56,7 @@ class ResponseAnomalyDetector(OutlierMixin, BaseEstimator):
         n_estimators: int = 200,
         contamination: float = 0.1,
         random_state: int | np.random.RandomState | None = None,
-        forest_families: tuple[str, ...] = ("pattern", "consistency", "timing"),
+        forest_families: tuple[str, ...] = ("pattern", "consistency", "coherence", "timing"),
     ) -> None:
         self.features = features
         self.forest_families = forest_families

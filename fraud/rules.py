@@ -21,7 +21,8 @@ class RuleParams:
     fast_item_share: float = 0.8  # most items answered faster than anyone can read them
     min_items_identical: int = 6  # identical answers count only on at least this many items
     automated_agent: float = 1.0  # the user agent names a headless browser, a script or a bot
-    cycle_share: float = 0.7  # answers following a 2-4-item cycle on at least this share (feature `periodic`)
+    cycle_share: float = 0.7  # answers following a 2-8-item cycle on at least this share (feature `periodic`)
+    staircase_share: float = 0.4  # neighbouring triples stepping one point the same way (feature `staircase`)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,12 @@ def _cycle(fm: FeatureMatrix, p: RuleParams) -> tuple[np.ndarray, np.ndarray]:
     return (value >= p.cycle_share) & (answered_items(fm) >= p.min_items_identical), value
 
 
+def _staircase(fm: FeatureMatrix, p: RuleParams) -> tuple[np.ndarray, np.ndarray]:
+    """Ramps and palindromes over the scale (1-2-3-4-5-1-2-3..., 1-2-3-4-5-4-3-2-1...), any period."""
+    value = _col(fm, "staircase")
+    return (value >= p.staircase_share) & (answered_items(fm) >= p.min_items_identical + 2), value
+
+
 RULES: tuple[Rule, ...] = (
     Rule("speeder", "{n} 题只用了 {v:.0f} 秒", "answered {n} items in {v:.0f} s", _speed),
     Rule(
@@ -75,6 +82,12 @@ RULES: tuple[Rule, ...] = (
         "{n} 题的答案按固定规律循环（如 1-5-1-5 或 2-3-4-2-3-4）",
         "answers to {n} items follow a fixed cycle (such as 1-5-1-5 or 2-3-4-2-3-4)",
         _cycle,
+    ),
+    Rule(
+        "answer_staircase",
+        "{n} 题的答案沿量表一级一级来回排列（如 1-2-3-4-5-4-3-2）",
+        "answers to {n} items step up and down the scale one point at a time (such as 1-2-3-4-5-4-3-2)",
+        _staircase,
     ),
     Rule(
         "device_burst",

@@ -11,7 +11,8 @@ from fraud.detector import RULE_FAMILY
 from fraud.features.base import HIGH, Feature, FeatureMatrix
 from fraud.rules import RULES, RuleParams, apply_rules
 
-MODEL_VERSION = "mingcha-fraud-3"  # 3: one fitted object (detector, reference, labels, cut); campaign ranks
+MODEL_VERSION = "mingcha-fraud-4"  # 4: careless responding (random, long cycles), opinion directions kept out
+# 3: one fitted object (detector, reference, labels, cut); campaign ranks
 
 
 @dataclass

@@ -7,7 +7,7 @@ import warnings
 import numpy as np
 
 from fraud.data import Items
-from fraud.features.base import BOTH, HIGH, LOW, Feature
+from fraud.features.base import HIGH, LOW, NONE, Feature
 
 FEATURES = [
     Feature(
@@ -33,7 +33,7 @@ FEATURES = [
     Feature(
         "irv",
         "pattern",
-        BOTH,
+        HIGH,  # a wide spread is random answering; a narrow one is an opinion (straight runs have their own)
         0.15,
         "答案离散程度（IRV）",
         "intra-individual response variability",
@@ -73,7 +73,7 @@ FEATURES = [
     Feature(
         "person_total",
         "pattern",
-        LOW,
+        NONE,
         0.1,
         "与题目平均分的相关",
         "person-total correlation",
@@ -99,6 +99,36 @@ FEATURES = [
         "inconsistency on reverse-worded items",
         "反向表述的题目答得与其他题矛盾（相差 {v:.1f} 分）",
         "reverse-worded items contradict the rest (gap {v:.1f})",
+    ),
+    Feature(
+        "staircase",
+        "pattern",
+        HIGH,
+        0.1,
+        "答案按 1-2-3-4-5 阶梯排列的程度",
+        "answers stepping up and down the scale one point at a time",
+        "答案沿量表一级一级上下排列（{v:.0%} 的相邻三题成阶梯）",
+        "answers step along the scale one point at a time ({v:.0%} of neighbouring triples)",
+    ),
+    Feature(
+        "synonym_gap",
+        "coherence",
+        HIGH,
+        0.3,
+        "同一维度题目之间的不一致",
+        "disagreement between items of the same dimension",
+        "同一方面的题目答得互相矛盾（平均相差 {v:.1f} 分）",
+        "items about the same thing answered inconsistently (mean gap {v:.1f})",
+    ),
+    Feature(
+        "even_odd",
+        "coherence",
+        LOW,
+        0.2,
+        "奇偶题一致性（各维度奇数题与偶数题的相关）",
+        "even-odd consistency over the dimensions",
+        "各方面的奇数题与偶数题答得不一致（一致性 {v:.2f}）",
+        "odd and even items of each dimension disagree (consistency {v:.2f})",
     ),
     Feature(
         "missing",
@@ -131,21 +161,26 @@ def _longstring(raw: np.ndarray) -> np.ndarray:
     return np.minimum(np.maximum(best, 1), answered) / answered
 
 
-def robust_shape(x: np.ndarray, rng: np.random.Generator, max_rows: int = 4000) -> tuple[np.ndarray, ...]:
-    """A trimmed (two-step reweighted) centre and covariance of the recoded answers, without the leading
-    direction (overall satisfaction): (centre, vectors, values).
+def robust_shape(
+    x: np.ndarray, rng: np.random.Generator, max_rows: int = 4000, opinions: int = 1
+) -> tuple[np.ndarray, ...]:
+    """A trimmed (two-step reweighted) centre and covariance of the recoded answers, without the `opinions`
+    leading directions (overall satisfaction, and one per dimension of the instrument): (centre, vectors,
+    values).
 
-    A resident who is consistently unhappy sits far out along the first principal direction, and that is an
-    opinion, not an anomaly; what is left after removing it measures how inconsistent the answers are with
-    each other, which is what random or careless answering produces.
+    A resident who is consistently unhappy, with everything or with one thing (the lifts), sits far out
+    along those directions, and that is an opinion, not an anomaly; what is left after removing them
+    measures how inconsistent the answers are with each other, which is what random or careless answering
+    produces. At least a third of the directions are always kept.
     """
+    drop = max(1, min(opinions, x.shape[1] - max(2, x.shape[1] // 3)))
     sample = x if len(x) <= max_rows else x[rng.choice(len(x), max_rows, replace=False)]
     keep = np.ones(len(sample), dtype=bool)
     for _ in range(2):
         centre = np.median(sample[keep], axis=0)
         cov = np.cov(sample[keep], rowvar=False) + np.eye(x.shape[1]) * 0.05
-        values, vectors = np.linalg.eigh(cov)  # ascending: the last is the overall-satisfaction direction
-        values, vectors = values[:-1], vectors[:, :-1]
+        values, vectors = np.linalg.eigh(cov)  # ascending: the last are the opinion directions
+        values, vectors = values[:-drop], vectors[:, :-drop]
         proj = (sample - centre) @ vectors
         d2 = (proj**2 / values).sum(axis=1)
         keep = d2 <= np.quantile(d2, 0.9)
@@ -203,13 +238,76 @@ def answer_features(
     out["pair_gap"] = _pair_gap(rec, items)
     out["periodic"] = periodicity(answers)
     out["reverse_gap"] = _reverse_gap(rec, items)
+    out["staircase"] = staircase(answers)
+    groups = _dimension_columns(items)
+    out["synonym_gap"] = synonym_gap(rec, groups)
+    out["even_odd"] = even_odd(rec, groups)
     return out
 
 
-def periodicity(answers: np.ndarray, periods: tuple[int, ...] = (2, 3, 4)) -> np.ndarray:
-    """How far the raw answers (display order) follow a cycle of 2-4 items that is not a flat run: the best
+def staircase(answers: np.ndarray) -> np.ndarray:
+    """The share of neighbouring triples (display order) that step one point the same way, 1-2-3 or 5-4-3:
+    ramps (1-2-3-4-5-1-2...) and palindromes (1-2-3-4-5-4-3-2...) of any period score high, an honest row
+    (which repeats itself far more than it climbs) near 0, random answers about 0.05."""
+    n, k = answers.shape
+    if k < 5:
+        return np.zeros(n)
+    step = answers[:, 1:] - answers[:, :-1]
+    unit = np.abs(step) == 1
+    triple = unit[:, 1:] & unit[:, :-1] & (step[:, 1:] == step[:, :-1])
+    counted = ~np.isnan(step[:, 1:] + step[:, :-1])
+    return np.where(counted.sum(axis=1) > 0, triple.sum(axis=1) / np.maximum(counted.sum(axis=1), 1), 0.0)
+
+
+def _dimension_columns(items: Items) -> list[np.ndarray]:
+    """Column indexes of each dimension with at least two items (display order kept)."""
+    by_dim: dict[str, list[int]] = {}
+    for j, item in enumerate(items.items):
+        if item.dimension:
+            by_dim.setdefault(item.dimension, []).append(j)
+    return [np.array(cols) for cols in by_dim.values() if len(cols) >= 2]
+
+
+def synonym_gap(rec: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
+    """Mean absolute difference between the (recoded) answers to items of one dimension, over every such
+    pair: items meant to measure the same thing (psychometric synonyms by design). Random answers differ by
+    1-1.6 points on average, an honest resident by about half a point, a flat or one-sided opinion less."""
+    gaps = [
+        np.abs(rec[:, a] - rec[:, b]) for cols in groups for i, a in enumerate(cols) for b in cols[i + 1 :]
+    ]
+    if not gaps:
+        return np.full(len(rec), np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.nanmean(np.column_stack(gaps), axis=1)
+
+
+def even_odd(rec: np.ndarray, groups: list[np.ndarray]) -> np.ndarray:
+    """Even-odd consistency (Johnson 2005): per dimension, the mean of its odd-numbered and of its
+    even-numbered items; the correlation of the two halves across dimensions, Spearman-Brown corrected.
+    NaN (no evidence either way) with fewer than three dimensions or when the halves do not vary (a flat
+    opinion is not an inconsistent one)."""
+    n = len(rec)
+    if len(groups) < 3:
+        return np.full(n, np.nan)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)
+        odd = np.column_stack([np.nanmean(rec[:, cols[0::2]], axis=1) for cols in groups])
+        even = np.column_stack([np.nanmean(rec[:, cols[1::2]], axis=1) for cols in groups])
+        odd_c = odd - np.nanmean(odd, axis=1, keepdims=True)
+        even_c = even - np.nanmean(even, axis=1, keepdims=True)
+        num = np.nansum(odd_c * even_c, axis=1)
+        den = np.sqrt(np.nansum(odd_c**2, axis=1) * np.nansum(even_c**2, axis=1))
+        r = np.where(den > 1e-9, num / np.maximum(den, 1e-12), np.nan)
+        return np.where(np.isnan(r), np.nan, 2 * r / (1 + np.abs(r)))
+
+
+def periodicity(answers: np.ndarray, periods: tuple[int, ...] = (2, 3, 4, 5, 6, 7, 8)) -> np.ndarray:
+    """How far the raw answers (display order) follow a cycle of 2-8 items that is not a flat run: the best
     share of items equal to the one `p` before, minus the share equal to the one just before (a zig-zag
-    1-5-1-5 or a staircase 1-2-3-1-2-3 scores near 1; a flat or genuinely varied row near 0 or below)."""
+    1-5-1-5, a staircase 1-2-3-1-2-3 or a ramp 1-2-3-4-5-1-2-3-4-5 scores near 1; a flat or genuinely varied
+    row near 0 or below). A period counts only with at least twice its length in items, and at least six
+    comparisons, so that a short row cannot fit a long cycle by chance."""
     n, k = answers.shape
     out = np.zeros(n)
     if k < 6:
@@ -222,7 +320,7 @@ def periodicity(answers: np.ndarray, periods: tuple[int, ...] = (2, 3, 4)) -> np
         )
         best = np.full(n, -1.0)
         for p in periods:
-            if k <= 2 * p:
+            if k < 2 * p or k - p < 6:
                 continue
             diff = answers[:, p:] - answers[:, :-p]
             same = np.where(np.isnan(diff), np.nan, diff == 0)
@@ -242,10 +340,19 @@ def _pair_gap(rec: np.ndarray, items: Items) -> np.ndarray:
 
 
 def _reverse_gap(rec: np.ndarray, items: Items) -> np.ndarray:
+    """How far each reverse-worded item (recoded) sits from the forward items of its own dimension (all the
+    forward items when its dimension has none): antonyms by design. Comparing within the dimension keeps a
+    resident who is unhappy with one thing, and says so on its reverse item too, from looking inconsistent."""
     reverse = np.array([it.reverse for it in items.items])
     if not reverse.any() or reverse.all():
         return np.full(len(rec), np.nan)
+    dims = np.array([it.dimension for it in items.items])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", RuntimeWarning)
-        forward = np.nanmean(rec[:, ~reverse], axis=1)
-        return np.nanmean(np.abs(rec[:, reverse] - forward[:, None]), axis=1)
+        everything = np.nanmean(rec[:, ~reverse], axis=1)
+        gaps = []
+        for j in np.flatnonzero(reverse):
+            same = ~reverse & (dims == dims[j]) if dims[j] else np.zeros_like(reverse)
+            forward = np.nanmean(rec[:, same], axis=1) if same.any() else everything
+            gaps.append(np.abs(rec[:, j] - forward))
+        return np.nanmean(np.column_stack(gaps), axis=1)

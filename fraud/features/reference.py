@@ -59,7 +59,8 @@ def fit_reference(
     """Learn the reference from one batch (the whole campaign, when a model is fitted)."""
     n, k = responses.answers.shape
     col_median, col_means, filled = column_reference(responses.answers, items)
-    shape = robust_shape(filled, rng) if n > k + 2 else None
+    opinions = 1 + len({it.dimension for it in items.items if it.dimension})
+    shape = robust_shape(filled, rng, opinions=opinions) if n > k + 2 else None
     log_d = np.log(np.maximum(responses.submitted - responses.started, 1.0))
     hour = np.floor((responses.submitted / 3600 + utc_offset_h) % 24).astype(int)
     rate = window_counts(responses.location, responses.submitted, 600) if n else np.empty(0)

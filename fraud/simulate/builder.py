@@ -82,10 +82,15 @@ class SimConfig:
 
 def make_items(k: int) -> dict[str, Any]:
     n_pairs = max(1, k // 10)
-    pairs = {}
-    for p in range(n_pairs):  # forward item 1+p paired with a reverse item near the end
-        pairs[1 + p * 5] = k - 1 - p * 3
+    pairs: dict[int, int] = {}
     dims = ("service", "environment", "facilities", "safety", "management")
+    for p in range(
+        n_pairs
+    ):  # forward item 1+5p paired with a reverse-worded item of its own dimension near the end
+        fwd = 1 + p * 5
+        pairs[fwd] = max(
+            j for j in range(fwd + 1, k) if j % len(dims) == fwd % len(dims) and j not in pairs.values()
+        )
     items = []
     for j in range(k):
         entry: dict[str, Any] = {"id": f"q{j + 1:02d}", "dimension": dims[j % len(dims)], "reverse": False}
@@ -104,6 +109,9 @@ class Builder:
         self.k = len(self.items["items"])
         self.reverse = np.array([it["reverse"] for it in self.items["items"]])
         self.loadings = self.rng.uniform(0.6, 0.8, self.k)
+        # a dimension factor besides the general one: residents judge the cleaning apart from the security
+        self.dimensions = np.array([str(it.get("dimension", "")) for it in self.items["items"]])
+        self.dim_loadings = self.rng.uniform(0.3, 0.45, self.k)
         self.cuts = np.array([NormalDist().inv_cdf(c) for c in np.cumsum(MARGINALS)[:-1]])
         self.days = int(self.rng.integers(14, 29))
         self.records: list[dict[str, Any]] = []
@@ -128,9 +136,16 @@ class Builder:
         base = self.cfg.start.timestamp() + day * 86400
         return base + (hour_local - LOCAL_OFFSET_H) * 3600
 
-    def genuine_answers(self, latent: float | None = None) -> np.ndarray:
+    def genuine_answers(
+        self, latent: float | None = None, shift: dict[str, float] | None = None
+    ) -> np.ndarray:
+        """One honest respondent: a general opinion, an opinion of each dimension, item noise (a two-level
+        factor model), cut into the J-shaped marginals; `shift` moves whole dimensions (in latent units)."""
         f = self.rng.normal() if latent is None else latent
-        z = self.loadings * f + np.sqrt(1 - self.loadings**2) * self.rng.normal(size=self.k)
+        by_dim = {d: self.rng.normal() + (shift or {}).get(d, 0.0) for d in set(self.dimensions.tolist())}
+        g = np.array([by_dim[d] for d in self.dimensions])
+        noise = np.sqrt(np.maximum(1 - self.loadings**2 - self.dim_loadings**2, 0.05))
+        z = self.loadings * f + self.dim_loadings * g + noise * self.rng.normal(size=self.k)
         ans = np.searchsorted(self.cuts, z) + 1
         return np.where(self.reverse, 6 - ans, ans)
 

@@ -19,6 +19,9 @@ from fraud.simulate.builder import Builder, iso
 REPEAT_FORMS = ("repeat_family", "repeat_drift", "repeat_guest", "repeat_helped")
 REPEAT_MIX = (0.40, 0.25, 0.15, 0.20)
 REPEAT_SHARE = (0.10, 0.16)  # of genuine respondents, taking part in a repeat of some form
+# honest residents that careless-responding indices wrongly accuse (Curran 2016): each about 4% of the rest
+HONEST_STYLES = ("flat_opinion", "negative_dimension")
+HONEST_STYLE_SHARE = 0.04
 
 
 def add_genuine(b: Builder) -> None:
@@ -27,7 +30,10 @@ def add_genuine(b: Builder) -> None:
     n_single = cfg.n_genuine - n_repeat
     double_taps = max(1, int(cfg.n_genuine * 0.01))
     for _person in range(n_single):
-        rec = _one(b, latent=None, day=int(rng.integers(0, b.days)), hour=b._daytime(), client=None)
+        draw = rng.random()
+        style = next((s for i, s in enumerate(HONEST_STYLES) if draw < HONEST_STYLE_SHARE * (i + 1)), "")
+        day, hour = int(rng.integers(0, b.days)), b._daytime()
+        rec = _one(b, latent=None, day=day, hour=hour, client=None, style=style)
         if double_taps > 0 and rng.random() < 0.02:
             double_taps -= 1
             tap = dict(rec)
@@ -59,9 +65,13 @@ def _one(
     kind: str = "genuine",
     offset_s: float = 0.0,
     median_ms: float = 4200,
+    style: str = "",
 ) -> dict[str, Any]:
     rng = b.rng
-    answers = np.where(b.reverse, 1, 5) if rng.random() < 0.08 else b.genuine_answers(latent)
+    if style:
+        answers, kind = _styled(b, style), style
+    else:
+        answers = np.where(b.reverse, 1, 5) if rng.random() < 0.08 else b.genuine_answers(latent)
     return b.add(
         answers=answers,
         ms=b.item_times(median_ms),
@@ -73,6 +83,18 @@ def _one(
         kind=kind,
         comment=b.comment(),
     )
+
+
+def _styled(b: Builder, style: str) -> np.ndarray:
+    """flat_opinion: a resident with no strong view, every answer a 3 or a 4 (reverse items answered the same
+    way); negative_dimension: an ordinary resident thoroughly unhappy with one dimension (say, the lifts)."""
+    if style == "flat_opinion":
+        honest = b.genuine_answers(float(b.rng.normal(0.0, 0.3)))
+        satisfied = np.where(b.reverse, 6 - honest, honest)
+        flat = np.clip(satisfied, 3, 4)
+        return np.where(b.reverse, 6 - flat, flat)
+    unhappy = str(b.rng.choice(sorted(set(b.dimensions.tolist()))))
+    return b.genuine_answers(shift={unhappy: -3.0})
 
 
 def _repeat(b: Builder, form: str, size: int) -> None:

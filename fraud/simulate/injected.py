@@ -40,7 +40,19 @@ def add_straightliners(b: Builder, n: int) -> None:
         )
 
 
-CARELESS_PATTERNS = ("zigzag2", "zigzag3", "zigzag4", "extremes", "neutral", "broken")
+CARELESS_PATTERNS = (
+    "zigzag2",
+    "zigzag3",
+    "zigzag4",
+    "extremes",
+    "neutral",
+    "broken",
+    "random_uniform",  # answers drawn at random, every category alike
+    "random_centre",  # drawn at random, weighted towards the middle of the scale (10/20/40/20/10%)
+    "cycle_long",  # period 5-8: ramps 1-2-3-4-5, palindromes 1-2-3-4-5-4-3-2; honest answers mixed in
+)
+RANDOM_KINDS = ("random_uniform", "random_centre")
+CENTRE_WEIGHTS = (0.1, 0.2, 0.4, 0.2, 0.1)
 
 
 def add_careless(b: Builder, n: int) -> None:
@@ -49,9 +61,11 @@ def add_careless(b: Builder, n: int) -> None:
     for _ in range(n):
         pattern = str(rng.choice(CARELESS_PATTERNS))
         answers = _careless_answers(b, pattern)
+        # random responders read at an ordinary pace: nothing in their timing stands out
+        pace = float(rng.uniform(3200, 4600)) if pattern in RANDOM_KINDS else 2200
         b.add(
             answers=answers,
-            ms=b.item_times(2200),
+            ms=b.item_times(pace),
             submitted=b._stamp(int(rng.integers(0, b.days)), b._daytime()),
             client="c-" + b._hex(12),
             ip=b.ip_for_person(),
@@ -61,10 +75,38 @@ def add_careless(b: Builder, n: int) -> None:
         )
 
 
+def _long_cycle(b: Builder) -> np.ndarray:
+    """A ramp or a palindrome of period 5-8, started anywhere in it, with 0-20% honest answers mixed in."""
+    rng = b.rng
+    shape = str(rng.choice(["ramp", "palindrome", "palindrome_short", "shuffled"]))
+    if shape == "ramp":  # 1-2-3-4-5-1-2-3-4-5 (or downwards)
+        cycle = [1, 2, 3, 4, 5]
+    elif shape == "palindrome":  # 1-2-3-4-5-4-3-2, period 8
+        cycle = [1, 2, 3, 4, 5, 4, 3, 2]
+    elif shape == "palindrome_short":  # 2-3-4-5-4-3 or 1-2-3-4-3-2, period 6
+        low = int(rng.integers(1, 3))
+        cycle = [low, low + 1, low + 2, low + 3, low + 2, low + 1]
+    else:  # any fixed order of 5-8 answers, repeated
+        period = int(rng.integers(5, 9))
+        cycle = [int(v) for v in rng.integers(1, 6, period)]
+    if rng.random() < 0.5:
+        cycle = [6 - v for v in cycle]
+    start = int(rng.integers(0, len(cycle)))
+    answers = np.array([cycle[(start + j) % len(cycle)] for j in range(b.k)])
+    swap = rng.random(b.k) < rng.uniform(0.0, 0.2)
+    return np.where(swap, b.genuine_answers(), answers)
+
+
 def _careless_answers(b: Builder, pattern: str) -> np.ndarray:
     rng = b.rng
     if pattern == "neutral":
         return np.full(b.k, 3)
+    if pattern == "random_uniform":
+        return rng.integers(1, 6, b.k)
+    if pattern == "random_centre":
+        return rng.choice([1, 2, 3, 4, 5], size=b.k, p=CENTRE_WEIGHTS)
+    if pattern == "cycle_long":
+        return _long_cycle(b)
     if pattern == "extremes":
         cycle = [1, 5] if rng.random() < 0.5 else [5, 1]
     else:

@@ -68,6 +68,7 @@ FAMILY_LABELS = {
     "timing": N_("answering time"),
     "pattern": N_("answer pattern"),
     "consistency": N_("inconsistent answers"),
+    "coherence": N_("answers that do not hang together"),
     "device": N_("same phone"),
     "network": N_("same network"),
     "location": N_("location"),

@@ -20,6 +20,7 @@ FAMILIES = (
     "timing",
     "pattern",
     "consistency",
+    "coherence",
     "device",
     "network",
     "location",
