@@ -29,12 +29,13 @@ from sqlmodel import Session
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from survey_app import keyring  # noqa: E402
 from survey_app.app import create_app  # noqa: E402
 from survey_app.db import make_engine  # noqa: E402
 from survey_app.migrate import upgrade  # noqa: E402
 from survey_app.services.demo.estate import seed_demo  # noqa: E402
 from survey_app.services.intake.links import survey_url  # noqa: E402
-from survey_app.settings import Settings  # noqa: E402
+from survey_app.settings import Settings, load_keyring  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
 FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
@@ -47,6 +48,7 @@ def serve(tmp: Path) -> tuple[str, str, uvicorn.Server]:
         port = s.getsockname()[1]
     base = f"http://127.0.0.1:{port}"
     settings = Settings.from_env({"MINGCHA_VAR_DIR": str(tmp), "MINGCHA_BASE_URL": base})
+    keyring.use(load_keyring(settings))  # the audit log is keyed: seeding writes to it
     upgrade(settings.database_url)
     with Session(make_engine(settings.database_url)) as session:
         _c, locations, _ = seed_demo(session=session)

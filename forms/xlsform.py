@@ -19,10 +19,12 @@ from forms.numbers import whole_number
 from forms.problems import Problem
 from forms.schema import Instrument
 from forms.workbooks import WorkbookRefused, open_workbook
-from forms.xlsform_items import label_columns, question, text_of
+from forms.xlsform_items import METADATA, label_columns, normal_type, other_languages, question, text_of
+from forms.xpath import XPathError, to_expression
 
 MAX_BYTES = 5 * 1024 * 1024
-MAX_ROWS = 2000
+MAX_ROWS = 2000  # rows with something in them; blank formatted rows do not count
+BLANK_RUN = 1000  # this many empty rows in a row: the rest of the sheet is formatting
 MAX_COLUMNS = 200  # a cell far to the right must not make every row 16,384 cells wide
 OUR_COLUMNS = ("dimension", "weight", "reverse", "pair", "covert", "na", "role", "format")
 IGNORED_PREFIXES = (
@@ -47,11 +49,26 @@ class Imported:
     definition: dict[str, Any] | None = None
 
 
+def header(cell: Any) -> str:
+    """A column name as pyxform reads it: any case, `label:English` like `label::English`, `list name` like
+    `list_name` (the part after the colons, a language, is kept as written)."""
+    text = " ".join(str(cell).split()) if cell is not None else ""
+    if not text:
+        return ""
+    base, sep, rest = text.partition("::")
+    if not sep:
+        base, sep, rest = text.partition(":")
+    base = base.strip().lower().replace(" ", "_")
+    return f"{base}::{rest.strip()}" if sep else base
+
+
 class _Sheet:
     def __init__(self, name: str, rows: list[tuple[Any, ...]]) -> None:
         self.name = name
-        header = [str(c).strip() if c is not None else "" for c in (rows[0] if rows else ())]
-        self.columns = header
+        columns = [header(c) for c in (rows[0] if rows else ())]
+        used = {j for row in rows[1:] for j, v in enumerate(row) if j < len(columns) and _cell(v)}
+        # an entirely empty column says nothing (Kobo leaves unused ones such as repeat_count in every form)
+        self.columns = [c if j in used else "" for j, c in enumerate(columns)]
         self.rows = rows[1:]
 
     def records(self) -> list[tuple[int, dict[str, str]]]:
@@ -95,10 +112,19 @@ def read_xlsform(data: bytes, *, source: str = "form.xlsx") -> Imported:
         return out
     sheets: dict[str, _Sheet] = {}
     for name in book.sheetnames:
-        rows = []
-        for n, row in enumerate(book[name].iter_rows(values_only=True, max_col=MAX_COLUMNS)):
-            if n > MAX_ROWS:
-                problem(f"{name}", f"more than {MAX_ROWS} rows")
+        rows: list[tuple[Any, ...]] = []
+        filled, blank_run = 0, 0
+        for row in book[name].iter_rows(values_only=True, max_col=MAX_COLUMNS):
+            if not any(_cell(v) for v in row):
+                blank_run += 1
+                if blank_run > BLANK_RUN:  # formatted but empty to the sheet's end (65,536 rows in old Excel)
+                    break
+                rows.append(tuple(row))
+                continue
+            blank_run = 0
+            filled += 1
+            if filled > MAX_ROWS:
+                problem(f"{name}", f"more than {MAX_ROWS} rows with something in them")
                 break
             rows.append(tuple(row))
         sheets[name.strip().lower()] = _Sheet(name, rows)
@@ -111,7 +137,11 @@ def read_xlsform(data: bytes, *, source: str = "form.xlsx") -> Imported:
         if "settings" in sheets and sheets["settings"].records()
         else {}
     )
-    choices = _choices(sheets.get("choices"), problem)
+
+    def note(where: str, reason: str) -> None:
+        out.notes.append(Problem(source, where, reason))
+
+    choices = _choices(sheets.get("choices"), problem, note)
     for name, sheet in sheets.items():
         if name not in ("survey", "choices", "settings", "dimensions"):
             out.notes.append(
@@ -130,7 +160,7 @@ def read_xlsform(data: bytes, *, source: str = "form.xlsx") -> Imported:
     return out
 
 
-def _choices(sheet: _Sheet | None, problem: Any) -> dict[str, list[dict[str, Any]]]:
+def _choices(sheet: _Sheet | None, problem: Any, note: Any) -> dict[str, list[dict[str, Any]]]:
     lists: dict[str, list[dict[str, Any]]] = {}
     if sheet is None:
         return lists
@@ -142,9 +172,9 @@ def _choices(sheet: _Sheet | None, problem: Any) -> dict[str, list[dict[str, Any
     ]
     for column in extra:
         if not column.startswith(IGNORED_PREFIXES):
-            problem(
+            note(
                 f"choices!{column}",
-                f"column {column!r} is not supported (cascading choices need choice_filter)",
+                f"column {column!r} ignored (it serves cascading choices, which a choice_filter would use)",
             )
     for n, record in sheet.records():
         list_name = record.get("list_name") or record.get("list name", "")
@@ -168,23 +198,51 @@ def _survey(
     labels, hints = label_columns(sheet.columns, "label"), label_columns(sheet.columns, "hint")
     for column in sheet.columns:
         head = column.split("::", 1)[0]
+        if head in ("constraint_message", "required_message"):  # not silently: said once per column
+            reason = f"column {column!r} ignored (the app shows its own messages, in the reader's language)"
+            out.notes.append(Problem(source, f"survey!{column}", reason))
+            continue
         if not column or head in SURVEY_KNOWN:
             continue
         if column.startswith(IGNORED_PREFIXES):
             out.notes.append(
                 Problem(source, f"survey!{column}", "display setting ignored (not needed on our pages)")
             )
-        else:
-            problem(f"survey!{column}", f"column {column!r} is not supported")
+        else:  # pyxform passes unknown columns through; we say that we do not use them
+            out.notes.append(
+                Problem(source, f"survey!{column}", f"column {column!r} ignored (not used here)")
+            )
+    others = other_languages(sheet.columns, "label")
+    if others:
+        kept = "Chinese and English" if labels.get("zh") or labels.get("en") or labels.get("plain") else None
+        out.notes.append(
+            Problem(
+                source,
+                "survey!label",
+                f"labels in {', '.join(others)} are not kept: Mingcha keeps {kept}"
+                if kept
+                else f"the form is written in {others[0]}: its labels are shown as written, "
+                f"{', '.join(others[1:]) or 'no other language'} not kept",
+            )
+        )
+    ids: dict[str, str] = {}  # a question's name in the form -> its id here (lower case, unique)
     sections: list[dict[str, Any]] = []
     dimensions: dict[str, dict[str, Any]] = {}
     types: dict[str, str] = {}
     current: dict[str, Any] | None = None
     depth = 0
+    conditions: list[str | None] = []  # each open group's relevant, as our expression
     for n, record in sheet.records():
         where = f"survey!row {n}"
-        kind = " ".join(record.get("type", "").split())
-        if kind in ("begin group", "begin_group"):
+        kind, _other = normal_type(record.get("type", ""))
+        if kind in METADATA:
+            out.notes.append(Problem(source, where, f"{kind}: {METADATA[kind]}"))
+            continue
+        if kind == "end repeat":
+            continue  # its 'begin repeat' has been reported
+        record = _renamed(record, ids, where, problem)
+        if kind == "begin group":
+            conditions.append(_group_condition(record, types, where, problem))
             depth += 1
             if depth == 1:
                 title = text_of(record, labels) or {
@@ -200,19 +258,24 @@ def _survey(
                 out.notes.append(
                     Problem(source, where, "a group inside a group is merged into the outer section")
                 )
-            _unsupported_cells(record, ("relevant",), where, problem, "a group's")
             continue
-        if kind in ("end group", "end_group"):
+        if kind == "end group":
             depth = max(0, depth - 1)
+            if conditions:
+                conditions.pop()
             if depth == 0:
                 current = None
             continue
         if not kind:
             problem(f"{where}, column type", "no type")
             continue
-        item = question(record, kind, choices, labels, hints, types, where, problem)
+        item = question(record, record.get("type", ""), choices, labels, hints, types, where, problem)
         if item is None:
             continue
+        inherited = [c for c in conditions if c]
+        if inherited:  # a group's relevant holds for every question in it
+            own = [item["relevant"]] if item.get("relevant") else []
+            item["relevant"] = " and ".join(f"({c})" for c in [*inherited, *own])
         for key in ("dimension",):
             if item.get(key):
                 dimensions.setdefault(item[key], {"id": item[key], "label": {"zh": item[key]}})
@@ -225,6 +288,21 @@ def _survey(
             }
             sections.append(current)
         current["items"].append(item)
+        if _other and item["type"] in ("single", "multi"):  # or_other: the "specify" question after it
+            specify = f"{item['id']}_other"[:40]
+            test = (
+                f"{item['id']} == 'other'" if item["type"] == "single" else f"selected({item['id']}, 'other')"
+            )
+            current["items"].append(
+                {
+                    "id": specify,
+                    "type": "text",
+                    "label": {"zh": "请注明其他", "en": "Please specify"},
+                    "required": False,
+                    "relevant": test,
+                }
+            )
+            types[specify] = "text"
     if depth:
         problem("survey", "a 'begin group' has no matching 'end group'")
     sections = [s for s in sections if s["items"]]
@@ -235,10 +313,17 @@ def _survey(
     form_id = re.sub(r"[^a-z0-9-]+", "-", raw_id.replace("_", "-")).strip("-")[:80] or "imported-form"
     if not re.match(r"^[a-z]", form_id):
         form_id = f"form-{form_id}"
-    version_text = settings.get("version", "1")
+    version_text = settings.get("version", "1") or "1"
     version = whole_number(version_text, low=1, high=2**31 - 1)
-    if version is None:
-        problem("settings!version", f"version must be a whole number (got {version_text[:40]!r})")
+    if version is None:  # ODK allows any text (2024051514, 20240515143545, v1.2): ours are small numbers
+        out.notes.append(
+            Problem(
+                source,
+                "settings!version",
+                f"version {version_text[:40]!r} is the form's own label; Mingcha stores it as version 1 "
+                "(upload a changed form with a whole-number version to number it yourself)",
+            )
+        )
         version = 1
     definition: dict[str, Any] = {
         "id": form_id,
@@ -302,6 +387,43 @@ def _settings_label(settings: dict[str, str], base: str) -> dict[str, str] | Non
 def _section_id(name: str, n: int) -> str:
     clean = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
     return clean if clean and clean[0].isalpha() else f"s{n + 1}"
+
+
+_REF = re.compile(r"\$\{([^}]+)\}")
+
+
+def _renamed(record: dict[str, str], ids: dict[str, str], where: str, problem: Any) -> dict[str, str]:
+    """The row with its name as an id of ours (XLSForm allows upper case, '-' and '.'; ours are lower case
+    with '_'), every ${name} in its expressions following, and each id unique."""
+    out = dict(record)
+    name = record.get("name", "")
+    if name and name not in ids:
+        new = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")[:40]
+        if new and not new[0].isalpha():
+            new = f"q_{new}"[:40]
+        taken = set(ids.values())
+        candidate, n = new, 2
+        while candidate in taken:
+            candidate = f"{new[:36]}_{n}"
+            n += 1
+        ids[name] = candidate
+    if name:
+        out["name"] = ids[name]
+    for key in ("relevant", "constraint"):
+        if out.get(key):
+            out[key] = _REF.sub(lambda m: "${" + ids.get(m.group(1), m.group(1)) + "}", out[key])
+    return out
+
+
+def _group_condition(record: dict[str, str], types: dict[str, str], where: str, problem: Any) -> str | None:
+    """A group's relevant as our expression (None when it has none or cannot be read, which is reported)."""
+    if not record.get("relevant"):
+        return None
+    try:
+        return to_expression(record["relevant"], types)
+    except XPathError as exc:
+        problem(f"{where}, column relevant", str(exc))
+        return None
 
 
 def _unsupported_cells(

@@ -18,11 +18,62 @@ TYPES = {
 }
 UNSUPPORTED_TYPES = {
     "calculate", "geopoint", "geotrace", "geoshape", "date", "datetime", "barcode", "audio", "video",
-    "file", "range", "rank", "acknowledge", "begin repeat", "end repeat", "hidden", "username", "email",
-    "start", "end", "today", "deviceid", "phonenumber", "simserial", "subscriberid", "audit", "trigger",
-    "select_one_from_file", "select_multiple_from_file", "background-audio", "xml-external", "csv-external",
-    "start-geopoint", "integer_range",
+    "file", "range", "rank", "acknowledge", "begin repeat", "end repeat", "hidden", "trigger",
+    "select_one_from_file", "select_multiple_from_file", "xml-external", "csv-external", "integer_range",
+    "select_one_external", "osm",
 }  # fmt: skip
+# rows that describe the submission rather than ask anything (Kobo adds start, end, today, deviceid... to
+# every new form): what we record anyway is said so, the rest is noted as ignored; never refused
+METADATA = {
+    "start": "recorded: when the form was opened",
+    "end": "recorded: when it was submitted",
+    "today": "recorded: the day of submission",
+    "deviceid": "recorded: the phone's own client id",
+    "imei": "recorded: the phone's own client id",
+    "username": "recorded for auditors: the account that entered it",
+    "audit": "ignored: per-item answer times are recorded instead",
+    "simserial": "ignored: never collected",
+    "subscriberid": "ignored: never collected",
+    "phonenumber": "ignored: a phone number is asked for only with consent",
+    "email": "ignored: never collected",
+    "start-geopoint": "ignored: a position is recorded only by auditors who ask for it",
+    "background-audio": "ignored: never recorded",
+    "instanceid": "recorded: every response has its own receipt",
+}
+ALIASES = {
+    "string": "text",
+    "int": "integer",
+    "photo": "image",
+    "gps": "geopoint",
+    "location": "geopoint",
+    "datetime": "datetime",
+    "begin_group": "begin group",
+    "end_group": "end group",
+    "begin_repeat": "begin repeat",
+    "end_repeat": "end repeat",
+    "begin_repeat_group": "begin repeat",
+    "select_one_external": "select_one_external",
+    "q picture": "image",
+}
+SELECT_ONE = re.compile(r"^select[ _]one(?:[ _]from)?\s+(\S+)(\s+or_other)?$", re.I)
+SELECT_MULTIPLE = re.compile(
+    r"^select(?:[ _]multiple|[ _]all[ _]that[ _]apply)(?:[ _]from)?\s+(\S+)(\s+or_other)?$", re.I
+)
+
+
+def normal_type(raw: str) -> tuple[str, bool]:
+    """A type as pyxform spells it in any of its accepted forms, and whether it asks for an "other" choice:
+    `select one from X`, `select_one X or_other`, `select all that apply from X`, `string`, `int`, `dateTime`,
+    `photo`, `begin_repeat`... -> (`select_one X`, True), (`text`, False)..."""
+    kind = " ".join(raw.split())
+    for pattern, base in ((SELECT_ONE, "select_one"), (SELECT_MULTIPLE, "select_multiple")):
+        match = pattern.match(kind)
+        if match:
+            return f"{base} {match.group(1)}", bool(match.group(2))
+    lowered = kind.lower()
+    return ALIASES.get(lowered, lowered), False
+
+
 TRUE = {"yes", "true", "true()", "1", "y"}
 FALSE = {"no", "false", "false()", "0", "n", ""}
 _NUMBER_BOUND = re.compile(r"^\s*\.\s*(>=|<=|>|<)\s*(-?\d+(?:\.\d+)?)\s*$")
@@ -40,16 +91,26 @@ def language(column: str) -> str | None:
 
 
 def label_columns(columns: list[str], base: str) -> dict[str, str]:
-    """Which column holds the zh and the en text of `base` (label, hint, constraint_message...)."""
+    """Which column holds the zh and the en text of `base` (label, hint, constraint_message...); a column in
+    another language is kept as `other` (the first one) so that a form written only in, say, German still
+    has its text."""
     found: dict[str, str] = {}
     for column in columns:
         if column == base:
             found.setdefault("plain", column)
         elif column.startswith(base + "::"):
             lang = language(column[len(base) + 2 :])
-            if lang:
-                found.setdefault(lang, column)
+            found.setdefault(lang or "other", column)
     return found
+
+
+def other_languages(columns: list[str], base: str) -> list[str]:
+    """The languages of `base` columns that are neither Chinese nor English (as the form names them)."""
+    return [
+        column[len(base) + 2 :]
+        for column in columns
+        if column.startswith(base + "::") and language(column[len(base) + 2 :]) is None
+    ]
 
 
 def text_of(record: dict[str, str], cols: dict[str, str]) -> dict[str, str] | None:
@@ -57,6 +118,8 @@ def text_of(record: dict[str, str], cols: dict[str, str]) -> dict[str, str] | No
     en = record.get(cols.get("en", ""), "")
     if not zh and en:
         zh = en  # an English-only form: the text is shown in both languages
+    if not zh:
+        zh = record.get(cols.get("other", ""), "")  # a form in another language: its own words
     return {"zh": zh, "en": en} if zh else None
 
 
@@ -71,6 +134,7 @@ def question(
     problem: Any,
 ) -> dict[str, Any] | None:
     name = record.get("name", "")
+    kind, or_other = normal_type(kind)
     base = kind.split(" ")[0]
     if kind in UNSUPPORTED_TYPES or base in UNSUPPORTED_TYPES:
         problem(f"{where}, column type", f"type {kind!r} is not supported")
@@ -104,6 +168,9 @@ def question(
         else:
             item["type"] = "single" if base == "select_one" else "multi"
             item["options"] = options
+        if or_other:
+            item["type"] = "single" if base == "select_one" else "multi"
+            item["options"] = [*options, {"value": "other", "label": {"zh": "其他", "en": "Other"}}]
     elif kind in TYPES:
         item["type"] = TYPES[kind]
     else:
@@ -120,7 +187,7 @@ def question(
             problem(f"{where}, column relevant", str(exc))
     if record.get("constraint"):
         constraint(record["constraint"], item, where, problem)
-    for key in ("choice_filter", "calculation", "default", "read_only", "required_message"):
+    for key in ("choice_filter", "calculation", "default", "read_only"):
         if record.get(key) and not (key == "read_only" and record[key].lower() in FALSE):
             problem(f"{where}, column {key}", f"{key} is not supported")
     for key in ("reverse", "covert", "na"):

@@ -25,6 +25,7 @@ from survey_app.errors import DomainError
 from survey_app.routes import (
     account,
     api,
+    audit_log,
     auth,
     campaigns,
     certificate,
@@ -88,6 +89,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         *account.routes,
         *users.routes,
         *campaigns.routes,
+        *audit_log.routes,
         *locations.routes,
         *posters.routes,
         *instruments.routes,

@@ -20,6 +20,7 @@ from survey_app.web.templating import render
 PRECACHE = (
     "css/app.css",
     "css/nojs.css",
+    "css/staff.css",
     "vendor/htmx-2.0.11.min.js",
     "js/survey.js",
     "js/field.js",

@@ -169,3 +169,23 @@ KIND_LABELS = {
     "audit": N_("management audit sheet"),
     "evaluation": N_("evaluation sheet"),
 }
+# what an XLSForm's metadata rows become here (forms.xlsform_items.METADATA, in the reader's language)
+METADATA_NOTES = {
+    "recorded: when the form was opened": N_("recorded anyway: when the form was opened"),
+    "recorded: when it was submitted": N_("recorded anyway: when it was submitted"),
+    "recorded: the day of submission": N_("recorded anyway: the day of submission"),
+    "recorded: the phone's own client id": N_("recorded anyway: the phone's own anonymous id"),
+    "recorded for auditors: the account that entered it": N_("recorded anyway for auditors: who entered it"),
+    "ignored: per-item answer times are recorded instead": N_(
+        "ignored: the time spent on each question is recorded instead"
+    ),
+    "ignored: never collected": N_("ignored: never collected here"),
+    "ignored: a phone number is asked for only with consent": N_(
+        "ignored: a phone number is asked for only with consent"
+    ),
+    "ignored: a position is recorded only by auditors who ask for it": N_(
+        "ignored: a position is recorded only by auditors who ask for it"
+    ),
+    "ignored: never recorded": N_("ignored: never recorded"),
+    "recorded: every response has its own receipt": N_("recorded anyway: every response has its own receipt"),
+}

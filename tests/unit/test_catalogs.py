@@ -67,7 +67,8 @@ ALLOWED_LATIN = set(
     YAML Bearer Authorization PIN AUC ROC JWS JWK EdDSA Ed SHA RFC ISO IEC CNAS T N A AED OK iOS WeChat
     Android token cookie lang en zh CN Noto Sans SC TTF OTF PIPL Huey Redis huey UTF GBK csv Asia
     Shanghai WYW after limit code name building floor entrance target Mac iPhone iPad OpenAPI Chrome Edge
-    Firefox Safari Windows Linux
+    Firefox Safari Windows Linux type name label choices survey settings dimensions required yes no
+    constraint relevant begin end group string length n yaml
     """.split()
 )
 
@@ -76,8 +77,7 @@ def rendered(text: str, number: int) -> str:
     values: dict[str, object] = {}
     for match in PLACEHOLDER.finditer(text):
         values[match.group(1) or match.group(2)] = number
-    out = re.sub(r"%\((\w+)\)([sdf])", lambda m: str(values[m.group(1)]), text)
-    return re.sub(r"\{(\w+)\}", lambda m: str(values[m.group(1)]), out)
+    return PLACEHOLDER.sub(lambda m: str(values[m.group(1) or m.group(2)]), text)  # one pass: "${%(a)s}"
 
 
 def forms(locale: str) -> list[tuple[str, str, set[str]]]:

@@ -184,10 +184,86 @@ def test_every_unsupported_construct_is_reported_with_its_row() -> None:
         "survey!row 5, column constraint",  # mod
         "survey!row 6, column type",  # calculate
         "survey!row 7, column type",  # repeat
-        "survey!row 8, column name",  # a name we cannot use as an id
-        "survey!colour",  # an unknown column
     ):
         assert expected in where, (expected, found)
+    notes = " | ".join(f"{n.path}: {n.reason}" for n in result.notes)
+    assert "survey!colour: column 'colour' ignored" in notes, "an unknown column is said to be ignored"
+    assert "row 8" not in where, "an upper-case name with a dash becomes an id of ours (bad_name)"
+
+
+def test_forms_as_kobo_and_odk_write_them_import() -> None:
+    """Kobo's metadata rows, ODK's `label::English (en)`, one-colon and upper-case headers, pyxform's
+    spellings of types, upper-case names, an empty column, a group's relevant, or_other, a timestamp
+    version, and thousands of blank formatted rows."""
+    survey = [
+        [
+            "TYPE",
+            "Name",
+            "label:English",
+            "LABEL::中文 (zh)",
+            "relevant",
+            "repeat_count",
+            "Hint::English (en)",
+        ],
+        ["start", "start", "", "", "", "", ""],
+        ["end", "end", "", "", "", "", ""],
+        ["today", "today", "", "", "", "", ""],
+        ["deviceid", "deviceid", "", "", "", "", ""],
+        ["select one from yn", "Lives_Here", "Do you live here?", "您住在这里吗？", "", "", "Tick one"],
+        ["begin_group", "Rating", "Rating", "评价", "${Lives_Here} = 'yes'", "", ""],
+        ["select_one sat or_other", "Q1", "How satisfied?", "满意吗？", "", "", ""],
+        ["string", "Why", "Why?", "为什么？", "", "", ""],
+        ["int", "Years", "Years here", "居住年数", "", "", ""],
+        ["end_group", "", "", "", "", "", ""],
+    ]
+    choices = [
+        ["list name", "name", "label:English", "label::中文 (zh)", "region"],
+        ["yn", "yes", "Yes", "是", ""],
+        ["yn", "no", "No", "否", ""],
+        ["sat", "good", "Good", "好", "north"],
+        ["sat", "bad", "Bad", "差", "south"],
+    ]
+    settings = [
+        ["form_title", "form_id", "version"],
+        ["Household check", "household_check", "20240515143545"],
+    ]
+    data = workbook(survey, choices, settings)
+    from io import BytesIO
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(BytesIO(data))
+    book["survey"].cell(row=20000, column=1).number_format = "0.00"  # formatted to the end, empty
+    buf = BytesIO()
+    book.save(buf)
+    result = read_xlsform(buf.getvalue(), source="kobo.xlsx")
+    assert result.problems == [], [f"{p.path}: {p.reason}" for p in result.problems]
+    assert result.instrument is not None and result.definition is not None
+    items = {item.id: item for item in result.instrument.items}
+    assert {"lives_here", "q1", "q1_other", "why", "years"} <= set(items)
+    assert (
+        items["lives_here"].label.en == "Do you live here?"
+        and items["lives_here"].label.zh == "您住在这里吗？"
+    )
+    assert items["why"].type == "text" and items["years"].type == "number"
+    assert [o.value for o in items["q1"].options][-1] == "other" and items["q1_other"].relevant
+    assert "lives_here" in (items["why"].relevant or ""), "the group's relevant holds for its questions"
+    notes = " | ".join(f"{n.path}: {n.reason}" for n in result.notes)
+    for said in ("start: recorded", "deviceid: recorded", "20240515143545", "choices!region"):
+        assert said in notes, said
+    assert result.definition["version"] == 1
+
+
+def test_a_form_in_another_language_keeps_its_words_and_says_what_is_not_kept() -> None:
+    survey = [
+        ["type", "name", "label::Deutsch (de)", "label::Français (fr)"],
+        ["text", "name", "Wie heißen Sie?", "Comment vous appelez-vous ?"],
+    ]
+    result = read_xlsform(workbook(survey), source="de.xlsx")
+    assert result.problems == [] and result.instrument is not None
+    assert result.instrument.items[0].label.zh == "Wie heißen Sie?"
+    notes = " | ".join(n.reason for n in result.notes)
+    assert "Deutsch (de)" in notes and "Français (fr)" in notes and "not kept" in notes
 
 
 def test_not_a_workbook_and_empty_sheets() -> None:

@@ -57,6 +57,8 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/c/{code}/posters/{loc}"): (R, 403, 403, 200, 404, 200),
     ("GET", "/instruments"): (R, 403, 403, 200, 200, 200),
     ("GET", "/c/{code}/report"): (R, 403, 403, 200, 404, 200),
+    ("GET", "/c/{code}/audit"): (R, 403, 403, 200, 404, 200),
+    ("GET", "/c/{code}/audit.csv"): (R, 403, 403, 200, 404, 200),
     ("POST", "/c/{code}/report/lock"): (R, 403, 403, 422, 404, 422),  # earns no certificate: say so first
     ("GET", "/c/{code}/report/analysis"): (R, 403, 403, 200, 404, 200),
     ("GET", "/c/{code}/report/analysis.pdf"): (R, 403, 403, 200, 404, 200),
@@ -106,6 +108,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("POST", "/users/{username}/tokens"): (R, 403, 403, 200, 403, 200),  # the new token is shown once
     ("POST", "/users/{username}/tokens/{token:id}/revoke"): (R, 403, 403, 404, 403, 404),  # no such token
     ("GET", "/instruments/{instrument}/{version:id}.xlsx"): (R, 403, 403, 200, 200, 200),
+    ("GET", "/instruments/{instrument}/{version:id}/preview"): (R, 403, 403, 200, 200, 200),
     ("GET", "/q"): (200, 200, 200, 200, 200, 200),  # the box to type a poster code
     ("GET", "/q/{code}"): (404, 404, 404, 404, 404, 404),  # the campaign code is no poster code
     ("GET", "/c/{code}/close"): (R, 403, 403, 200, 404, 200),  # the confirmation page

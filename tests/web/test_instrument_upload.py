@@ -38,7 +38,7 @@ def test_download_edit_upload_and_serve(client: TestClient, session: Session) ->
         "/instruments", data={"_csrf": csrf_of(client)}, files={"file": ("estate.xlsx", out.getvalue())}
     )
     # the bundled instrument is read-only: the edit is stored as the lead's own copy, and the page says so
-    assert added.status_code == 200 and "property-resident-survey-lead1@2" in added.text
+    assert added.status_code == 200 and "（第 2 版）" in added.text
     assert 'id="instrument-copied"' in added.text and "property-resident-survey-lead1@2" in added.text
     row = session.exec(
         select(InstrumentVersion).where(
@@ -77,7 +77,14 @@ def test_a_bad_workbook_lists_every_problem(client: TestClient, session: Session
         "/instruments", data={"_csrf": csrf_of(client)}, files={"file": ("bad.xlsx", out.getvalue())}
     )
     assert page.status_code == 422
-    assert "survey!row 2, column type" in page.text and "survey!row 3, column type" in page.text
+    # each problem where it is, in the reader's language
+    assert "survey 工作表第 2 行 type 列" in page.text and "survey 工作表第 3 行 type 列" in page.text
+    assert "暂不支持题型“geopoint”" in page.text and "choices 工作表中没有选项列表“nolist”" in page.text
+    english = client.post(
+        "/instruments?lang=en", data={"_csrf": csrf_of(client)}, files={"file": ("bad.xlsx", out.getvalue())}
+    )
+    assert "survey sheet, row 2, column type" in english.text
+    assert "the question type “geopoint” is not supported" in english.text
 
 
 def test_cli_import_prints_id_and_version_or_problems(

@@ -1,0 +1,123 @@
+"""What the form readers (`forms.xlsform`, `forms.loader`) report, in the reader's language.
+
+`forms/` is pure and speaks English; its messages follow a small set of fixed shapes, matched here and
+translated through the catalogue. A shape not listed stays in English (with its sheet, row and column, which
+are names in the file and read the same in every language)."""
+
+from __future__ import annotations
+
+import re
+
+from survey_app.i18n import N_, gettext
+from survey_app.web.labels import METADATA_NOTES
+
+_REASONS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(r"^type '(?P<a>.+)' is not supported$"), N_("the question type “%(a)s” is not supported")),
+    (re.compile(r"^unknown type '(?P<a>.+)'$"), N_("“%(a)s” is not a question type")),
+    (re.compile(r"^a question needs a label$"), N_("a question needs a label")),
+    (re.compile(r"^no type$"), N_("the row has no type")),
+    (
+        re.compile(r"^choice list '(?P<a>.*)' is not on the choices sheet$"),
+        N_("the choice list “%(a)s” is not on the choices sheet"),
+    ),
+    (
+        re.compile(r"^required must be yes or no \(got '(?P<a>.*)'\)$"),
+        N_("required must be yes or no (it says “%(a)s”)"),
+    ),
+    (re.compile(r"^(?P<a>\w+) is not supported$"), N_("the %(a)s column is not supported yet")),
+    (
+        re.compile(r"^constraint '(?P<a>.+)' cannot be mapped.*$"),
+        N_("the constraint “%(a)s” cannot be used (supported: . >= n, . <= n, string-length(.) <= n)"),
+    ),
+    (
+        re.compile(r"^a choice needs list_name, name and a label$"),
+        N_("a choice needs list_name, name and a label"),
+    ),
+    (re.compile(r"^no 'survey' sheet$"), N_("the workbook has no survey sheet")),
+    (
+        re.compile(r"^a 'begin group' has no matching 'end group'$"),
+        N_("a “begin group” has no matching “end group”"),
+    ),
+    (
+        re.compile(r"^more than (?P<a>\d+) rows with something in them$"),
+        N_("more than %(a)s rows are filled in"),
+    ),
+    (
+        re.compile(r"^not an \.xlsx workbook.*$"),
+        N_("this is not an .xlsx workbook (save the form as Excel 2007 or later, .xlsx)"),
+    ),
+    (
+        re.compile(r"^the workbook unpacks to far more than a form needs.*$"),
+        N_("the workbook unpacks to far more than any form needs; it was not opened"),
+    ),
+    (
+        re.compile(r"^the file is over (?P<a>\d+) MB.*$"),
+        N_("the file is over %(a)s MB; a form is much smaller"),
+    ),
+    (
+        re.compile(r"^\$\{(?P<a>[^}]+)\} does not name an earlier question$"),
+        N_("${%(a)s} is not a question that comes before this one"),
+    ),
+    (
+        re.compile(r"^display setting ignored.*$"),
+        N_("a display setting, ignored (these pages do not need it)"),
+    ),
+    (
+        re.compile(r"^column '(?P<a>.+)' ignored \(not used here\)$"),
+        N_("the column “%(a)s” is ignored (not used here)"),
+    ),
+    (
+        re.compile(r"^column '(?P<a>.+)' ignored \(it serves cascading choices.*$"),
+        N_("the column “%(a)s” is ignored (it serves cascading choices, which need a choice_filter)"),
+    ),
+    (
+        re.compile(r"^column '(?P<a>.+)' ignored \(the app shows its own messages.*$"),
+        N_("the column “%(a)s” is ignored (these pages show their own messages, in the reader's language)"),
+    ),
+    (
+        re.compile(r"^sheet ignored.*$"),
+        N_("sheet ignored (only survey, choices, settings and dimensions are read)"),
+    ),
+    (
+        re.compile(r"^a group inside a group is merged into the outer section$"),
+        N_("a group inside a group is merged into the outer section"),
+    ),
+    (
+        re.compile(r"^version '(?P<a>.+)' is the form's own label.*$"),
+        N_(
+            "the version “%(a)s” is the form's own label; it is stored as version 1 (give a changed form a "
+            "whole-number version to number it yourself)"
+        ),
+    ),
+]
+_METADATA = re.compile(r"^(?P<a>[\w-]+): (?P<detail>(?:recorded|ignored): .+)$")
+_WHERE = re.compile(r"^(?P<sheet>\w+)!row (?P<row>\d+)(?:, column (?P<col>.+))?$")
+
+
+def localise(reason: str) -> str:
+    """A reader's message in the current language (English when its shape is not known here)."""
+    text = reason.strip()
+    metadata = _METADATA.match(text)
+    if metadata and metadata.group("detail") in METADATA_NOTES:
+        detail = gettext(METADATA_NOTES[metadata.group("detail")])
+        return gettext(N_("%(a)s: %(detail)s")) % {"a": metadata.group("a"), "detail": detail}
+    for pattern, template in _REASONS:
+        match = pattern.match(text)
+        if match:
+            return gettext(template) % match.groupdict() if match.groupdict() else gettext(template)
+    return text
+
+
+def localise_where(where: str) -> str:
+    """'form.xlsx: survey!row 3, column type' as the reader says it ('survey 表第 3 行，type 列')."""
+    source, sep, place = where.rpartition(": ")
+    match = _WHERE.match(place if sep else where)
+    if not match:
+        return where
+    values = {"sheet": match.group("sheet"), "row": match.group("row"), "col": match.group("col") or ""}
+    template = (
+        N_("%(sheet)s sheet, row %(row)s, column %(col)s")
+        if values["col"]
+        else N_("%(sheet)s sheet, row %(row)s")
+    )
+    return gettext(template) % values
