@@ -14,6 +14,7 @@ from survey_app.models.campaigns import (
     StoredScheme,
 )
 from survey_app.models.field import Blob, Evidence, Sheet, Visit, VisitMode, VisitStatus
+from survey_app.models.findings import CriterionSource, Finding, FindingState, FindingType
 from survey_app.models.grades import GradeSnapshot
 from survey_app.models.jobs import Job, JobState
 from survey_app.models.outbox import RequestKey
@@ -42,7 +43,11 @@ __all__ = [
     "CampaignMember",
     "CampaignStatus",
     "Channel",
+    "CriterionSource",
     "Evidence",
+    "Finding",
+    "FindingState",
+    "FindingType",
     "FraudModel",
     "GradeSnapshot",
     "InstrumentVersion",

@@ -25,6 +25,7 @@ from survey_app.models import Campaign, ident
 from survey_app.services.api import read, tokens
 from survey_app.services.api.openapi import openapi
 from survey_app.services.api.tokens import Caller
+from survey_app.services.findings import register
 from survey_app.services.grades import grading, locks
 from survey_app.web.endpoint import Handler, db, endpoint
 
@@ -122,6 +123,13 @@ def callbacks(request: Request) -> Response:
     return _json(read.callbacks_json(session=db(request), campaign=_campaign(request, lead=True)))
 
 
+def findings(request: Request) -> Response:
+    """The campaign's findings (its lead auditors and admins only, as in the pages)."""
+    campaign = _campaign(request, lead=True)
+    rows = register.findings_of(session=db(request), campaign=campaign)
+    return _json({"items": [register.as_json(f) for f in sorted(rows, key=lambda f: f.number)]})
+
+
 def grade(request: Request) -> Response:
     result, _inputs = grading.compute(session=db(request), campaign=_campaign(request, lead=True))
     return _json(read.grade_json(result.to_dict()))
@@ -158,6 +166,7 @@ routes = [
         "/api/v1/campaigns/{code}/responses.jsonl", _api(responses_jsonl), methods=["GET"], name="api:jsonl"
     ),
     Route("/api/v1/campaigns/{code}/callbacks", _api(callbacks), methods=["GET"], name="api:callbacks"),
+    Route("/api/v1/campaigns/{code}/findings", _api(findings), methods=["GET"], name="api:findings"),
     Route("/api/v1/campaigns/{code}/grade", _api(grade), methods=["GET"], name="api:grade"),
     Route("/api/v1/campaigns/{code}/grade/locked", _api(grade_locked), methods=["GET"], name="api:locked"),
 ]

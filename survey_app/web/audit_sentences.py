@@ -8,7 +8,13 @@ from typing import Any
 from survey_app import i18n
 from survey_app.i18n import N_
 from survey_app.models import AuditLog
-from survey_app.web.labels import ACTOR_LABELS, CERTIFICATE_STATUS, OUTCOME_LABELS, STATUS_LABELS
+from survey_app.web.labels import (
+    ACTOR_LABELS,
+    CERTIFICATE_STATUS,
+    FINDING_STATES,
+    OUTCOME_LABELS,
+    STATUS_LABELS,
+)
 
 SENTENCES: dict[str, str] = {
     "response.model": N_("The anomaly model moved response %(id)s from “%(old)s” to “%(new)s”"),
@@ -48,6 +54,8 @@ SENTENCES: dict[str, str] = {
     "grade.lock": N_("%(who)s locked the grade"),
     "grade.reopen": N_("%(who)s reopened the locked grade"),
     "certificate.status": N_("%(who)s set the certificate's status to “%(new)s”"),
+    "finding.raise": N_("%(who)s raised finding %(id)s"),
+    "finding.move": N_("%(who)s moved finding %(id)s from “%(old)s” to “%(new)s”"),
     "export": N_("%(who)s downloaded an export (%(id)s)"),
     "instrument.add": N_("%(who)s added the form %(id)s"),
     "user.create": N_("%(who)s created the account %(id)s"),
@@ -71,7 +79,7 @@ def _who(actor: str, names: dict[str, str]) -> str:
 
 
 def _state(value: str) -> str:
-    labels = {**STATUS_LABELS, **CERTIFICATE_STATUS}
+    labels = {**STATUS_LABELS, **CERTIFICATE_STATUS, **FINDING_STATES}
     return i18n.gettext(labels[value]) if value in labels else value or "—"
 
 

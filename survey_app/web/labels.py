@@ -153,6 +153,8 @@ ACTION_LABELS = {
     "location.reactivate": N_("location back in use"),
     "location.rotate": N_("poster replaced"),
     "fraud.labels": N_("callback outcomes taught to the model"),
+    "finding.raise": N_("finding raised"),
+    "finding.move": N_("finding moved on"),
 }
 # who wrote a row, when it was not a person
 ACTOR_LABELS = {
@@ -188,4 +190,35 @@ METADATA_NOTES = {
     ),
     "ignored: never recorded": N_("ignored: never recorded"),
     "recorded: every response has its own receipt": N_("recorded anyway: every response has its own receipt"),
+}
+FINDING_TYPES = {
+    "major": N_("major nonconformity"),
+    "minor": N_("minor nonconformity"),
+    "improvement": N_("improvement item"),
+    "observation": N_("observation"),
+    "strength": N_("strength"),
+}
+CRITERION_SOURCES = {
+    "social_responsibility": N_("social-responsibility criterion"),
+    "service_characteristic": N_("service-characteristic clause"),
+    "management_system": N_("management system"),
+    "group_standard": N_("group standard"),
+    "other": N_("other"),
+}
+FINDING_STATES = {
+    "open": N_("awaiting correction"),
+    "action_submitted": N_("correction submitted"),
+    "returned": N_("returned for more"),
+    "verified": N_("correction verified"),
+    "closed": N_("closed as corrected"),
+    "closed_equivalent": N_("closed by an equivalent measure"),
+    "withdrawn": N_("withdrawn"),
+}
+FINDING_MOVES = {
+    "submit": N_("Record the organisation's correction"),
+    "verify": N_("Verify the correction"),
+    "return": N_("Return it: the correction is not enough"),
+    "close": N_("Close the finding"),
+    "equivalent": N_("Close it by an equivalent measure"),
+    "withdraw": N_("Withdraw the finding"),
 }

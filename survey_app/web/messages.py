@@ -107,6 +107,22 @@ ERRORS: dict[str, tuple[str, str]] = {
         N_("Not possible now"),
         N_("A response cannot go from “%(frm)s” to “%(to)s”. Nothing was changed."),
     ),
+    "finding_bad_type": (N_("Choose a type"), N_("Choose what kind of finding this is.")),
+    "finding_bad_source": (N_("Choose a source"), N_("Choose where the requirement comes from.")),
+    "finding_other_source": (N_("Name the source"), N_("Say where the requirement comes from.")),
+    "finding_no_description": (N_("Describe it"), N_("Describe what was found.")),
+    "finding_past_deadline": (N_("Deadline passed"), N_("The deadline must be after today.")),
+    "finding_bad_move": (N_("Not a step"), N_("That is not a step a finding can take.")),
+    "finding_wrong_state": (
+        N_("Not now"),
+        N_("The finding is not in a state that allows this step. Nothing was changed."),
+    ),
+    "finding_needs_words": (N_("Say why"), N_("Write down why. Nothing was changed.")),
+    "finding_needs_action": (
+        N_("The action is incomplete"),
+        N_("Fill in the root cause, the correction and the corrective action. Nothing was changed."),
+    ),
+    "finding_not_found": (N_("Finding not found"), N_("This campaign has no finding with that number.")),
     "reason_required": (
         N_("A reason is needed"),
         N_("Write down why: this decision changes what counts in the grade. Nothing was changed."),

@@ -20,9 +20,13 @@ from survey_app.web.labels import (
     CERTIFICATE_STATUS,
     CHANGE_LABELS,
     CHANNEL_LABELS,
+    CRITERION_SOURCES,
     DECISION_LABELS,
     EVIDENCE_FLAGS,
     FAMILY_LABELS,
+    FINDING_MOVES,
+    FINDING_STATES,
+    FINDING_TYPES,
     JOB_LABELS,
     JOB_STATES,
     KIND_LABELS,
@@ -76,6 +80,10 @@ def make_environment(templates_dir: Path) -> Environment:
         ("evidence_flag", EVIDENCE_FLAGS),
         ("cert_status", CERTIFICATE_STATUS),
         ("kind_label", KIND_LABELS),
+        ("finding_type", FINDING_TYPES),
+        ("criterion_source", CRITERION_SOURCES),
+        ("finding_state", FINDING_STATES),
+        ("finding_move", FINDING_MOVES),
     ):
         env.filters[name] = _labeller(labels)
     return env

@@ -15,12 +15,7 @@ from starlette.testclient import TestClient
 from survey_app.i18n import speaking
 from survey_app.models import AuditLog, Campaign
 from survey_app.services import audit
-from survey_app.services.demo.estate import seed_demo, seed_demo_responses
-from survey_app.services.demo.review import seed_review_demo
-from survey_app.services.review.contacts import ContactCipher
-from survey_app.settings import Settings
 from survey_app.web.audit_sentences import SENTENCES, sentence
-from tests.factories import add_member, login, make_user
 
 ROOT = Path(__file__).resolve().parents[2]
 WRITTEN = re.compile(r'action=f?"([a-z_]+\.[a-z_{}]+|export)"')
@@ -61,18 +56,6 @@ def test_sentences_read_as_words(locale: str) -> None:
     )
     with speaking(locale):
         assert "fraud-model" not in sentence(machine)
-
-
-@pytest.fixture
-def desk(session: Session, client: TestClient, settings: Settings) -> Campaign:
-    campaign, locations, _ = seed_demo(session=session)
-    seed_demo_responses(session=session, campaign=campaign, locations=locations)
-    seed_review_demo(session=session, campaign=campaign, cipher=ContactCipher(settings.data_key))
-    session.commit()
-    lead = make_user(session, "lead1", ["lead"])
-    add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
-    login(client, "lead1")
-    return campaign
 
 
 def test_the_page_shows_the_chain_in_words_and_its_verification(

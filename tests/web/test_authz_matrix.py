@@ -59,6 +59,10 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/c/{code}/report"): (R, 403, 403, 200, 404, 200),
     ("GET", "/c/{code}/audit"): (R, 403, 403, 200, 404, 200),
     ("GET", "/c/{code}/audit.csv"): (R, 403, 403, 200, 404, 200),
+    ("GET", "/c/{code}/findings"): (R, 403, 403, 200, 404, 200),
+    ("POST", "/c/{code}/findings"): (R, 403, 403, 422, 404, 422),  # nothing filled in
+    ("GET", "/c/{code}/findings/{finding:id}"): (R, 403, 403, 404, 404, 404),  # no finding 999
+    ("POST", "/c/{code}/findings/{finding:id}/move"): (R, 403, 403, 404, 404, 404),
     ("POST", "/c/{code}/report/lock"): (R, 403, 403, 422, 404, 422),  # earns no certificate: say so first
     ("GET", "/c/{code}/report/analysis"): (R, 403, 403, 200, 404, 200),
     ("GET", "/c/{code}/report/analysis.pdf"): (R, 403, 403, 200, 404, 200),
@@ -131,6 +135,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/api/v1/campaigns/{code}/responses"): (401, 401, 401, 401, 401, 401),
     ("GET", "/api/v1/campaigns/{code}/responses.jsonl"): (401, 401, 401, 401, 401, 401),
     ("GET", "/api/v1/campaigns/{code}/callbacks"): (401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/findings"): (401, 401, 401, 401, 401, 401),
     ("GET", "/api/v1/campaigns/{code}/grade"): (401, 401, 401, 401, 401, 401),
     ("GET", "/api/v1/campaigns/{code}/grade/locked"): (401, 401, 401, 401, 401, 401),
 }
@@ -228,6 +233,7 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
         .replace("{what:str}.{fmt:str}", "responses.xlsx")
         .replace("{fmt}", "png")
         .replace("{task:id}", "999")
+        .replace("{finding:id}", "999")
         .replace("{username}", "lead1")
         .replace("{visit:id}", str(visit))
         .replace("{sheet:id}", str(sheet))
@@ -266,6 +272,7 @@ API_MATRIX: dict[str, tuple[int, ...]] = {
     "/api/v1/campaigns/{code}/responses": (401, 403, 404, 200, 404, 200),
     "/api/v1/campaigns/{code}/responses.jsonl": (401, 403, 404, 200, 404, 200),
     "/api/v1/campaigns/{code}/callbacks": (401, 403, 404, 200, 404, 200),
+    "/api/v1/campaigns/{code}/findings": (401, 403, 404, 200, 404, 200),
     "/api/v1/campaigns/{code}/grade": (401, 403, 404, 200, 404, 200),
     "/api/v1/campaigns/{code}/grade/locked": (401, 403, 404, 404, 404, 404),
 }

@@ -41,19 +41,13 @@ def test_the_covert_part_reads_as_notes(session: Session, settings: Settings) ->
 
 
 def test_the_submitted_screen_leads_back(session: Session, settings: Settings) -> None:
-    from tests.web.test_field_visits import fill_sheet
+    from tests.web.test_field_visits import check_in_fill_and_submit
 
     _campaign, _locations, users, ids = setup(session)
     lead = as_user(settings, "lead1")
     visit = schedule(lead, "V-1", ids["property-management-audit"], "open", [users["f1"]])
     f1 = as_user(settings, "f1")
-    token = csrf_of(f1, "/f")
-    assert f1.post(f"/f/v/{visit}/checkin", data={"_csrf": token, "device_time": ""}).status_code == 303
-    fill_sheet(f1, visit, "4")
-    page = f1.get(f"/f/v/{visit}?step=99").text
-    key = re.search(r'name="key" value="([^"]+)"', page)
-    assert key is not None
-    assert f1.post(f"/f/v/{visit}/submit", data={"_csrf": token, "key": key.group(1)}).status_code == 303
+    check_in_fill_and_submit(f1, visit, "4")
     done = f1.get(f"/f/v/{visit}").text
     assert "返回我的任务" in done and 'href="/f"' in done
     assert "已提交" in f1.get("/f").text

@@ -27,6 +27,7 @@ def test_post_without_valid_token_is_403(
         .replace("{code}", "X-1")
         .replace("{loc}", "L01")
         .replace("{task:id}", "1")
+        .replace("{finding:id}", "1")
         .replace("{username}", "lead1")
         .replace("{visit:id}", "1")
         .replace("{step:id}", "0")

@@ -93,6 +93,16 @@ def fill_sheet(client: TestClient, visit: int, value: str, skip: frozenset[str] 
         assert client.post(f"/f/v/{visit}/step/{step}", data=data).status_code == 303
 
 
+def check_in_fill_and_submit(client: TestClient, visit: int, value: str) -> None:
+    """An auditor's whole open visit: check in, answer every item with `value`, submit the sheet."""
+    token = csrf_of(client, "/f")
+    assert client.post(f"/f/v/{visit}/checkin", data={"_csrf": token, "device_time": ""}).status_code == 303
+    fill_sheet(client, visit, value)
+    page = client.get(f"/f/v/{visit}?step=99").text
+    key = page.split('name="key" value="')[1].split('"')[0]
+    assert client.post(f"/f/v/{visit}/submit", data={"_csrf": token, "key": key}).status_code == 303
+
+
 def test_assignments_are_per_auditor_and_soonest_first(session: Session, settings: Settings) -> None:
     campaign, locations, users, ids = setup(session)
     lead = as_user(settings, "lead1")

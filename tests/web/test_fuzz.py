@@ -72,6 +72,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Iterat
         "receipt": ["r-nothing"],
         "username": ["lead1", "nobody"],
         "task:id": ["1"],
+        "finding:id": ["1"],
         "visit:id": ["1"],
         "step:id": ["1"],
         "sheet:id": ["1"],

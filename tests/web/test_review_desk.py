@@ -19,26 +19,12 @@ from fraud.cli import main as fraud_main
 from survey_app.app import create_app
 from survey_app.cli.main import main
 from survey_app.models import AuditLog, CallbackPick, Campaign, ResponseStatus, SurveyResponse
-from survey_app.services.demo.estate import seed_demo, seed_demo_responses
-from survey_app.services.demo.review import seed_review_demo
 from survey_app.services.grades import grading, locks
 from survey_app.services.review.contacts import ContactCipher, DataKeyError
 from survey_app.settings import Settings, SettingsError
-from tests.factories import add_member, csrf_of, login, make_user
+from tests.factories import csrf_of
 
 S = ResponseStatus
-
-
-@pytest.fixture
-def desk(session: Session, client: TestClient, settings: Settings) -> Campaign:
-    campaign, locations, _ = seed_demo(session=session)
-    seed_demo_responses(session=session, campaign=campaign, locations=locations)
-    seed_review_demo(session=session, campaign=campaign, cipher=ContactCipher(settings.data_key))
-    session.commit()
-    lead = make_user(session, "lead1", ["lead"])
-    add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
-    login(client, "lead1")
-    return campaign
 
 
 def _audit_count(session: Session, action: str) -> int:

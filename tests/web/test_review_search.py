@@ -5,18 +5,12 @@ from __future__ import annotations
 
 import re
 
-import pytest
 from sqlmodel import Session, col, select
 from starlette.testclient import TestClient
 
 from survey_app.i18n import speaking
 from survey_app.models import Campaign, ResponseStatus, SurveyResponse
-from survey_app.services.demo.estate import seed_demo, seed_demo_responses
-from survey_app.services.demo.review import seed_review_demo
-from survey_app.services.review.contacts import ContactCipher
-from survey_app.settings import Settings
 from survey_app.web.templating import reason_lines
-from tests.factories import add_member, login, make_user
 
 RECEIPT = re.compile(r'/c/WYW1-2026/r/([A-Z0-9]{3}-[A-Z0-9]{3})"')
 DECIDED = {
@@ -25,18 +19,6 @@ DECIDED = {
     ResponseStatus.REJECTED,
     ResponseStatus.EXCLUDED,
 }
-
-
-@pytest.fixture
-def desk(session: Session, client: TestClient, settings: Settings) -> Campaign:
-    campaign, locations, _ = seed_demo(session=session)
-    seed_demo_responses(session=session, campaign=campaign, locations=locations)
-    seed_review_demo(session=session, campaign=campaign, cipher=ContactCipher(settings.data_key))
-    session.commit()
-    lead = make_user(session, "lead1", ["lead"])
-    add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
-    login(client, "lead1")
-    return campaign
 
 
 def test_a_receipt_is_found_however_it_is_typed(client: TestClient, session: Session, desk: Campaign) -> None:

@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from survey_app.models import Sheet, Visit
 from survey_app.settings import Settings
 from tests.factories import csrf_of, login, make_campaign, make_user
-from tests.web.test_field_visits import as_user, fill_sheet, schedule, setup
+from tests.web.test_field_visits import as_user, check_in_fill_and_submit, schedule, setup
 
 
 def test_the_two_raters_final_score_without_a_reason_comes_back_on_the_form(
@@ -22,19 +22,7 @@ def test_the_two_raters_final_score_without_a_reason_comes_back_on_the_form(
     lead = as_user(settings, "lead1")
     visit = schedule(lead, "V-1", ids["property-management-audit"], "open", [users["f1"], users["f2"]])
     for name, value in (("f1", "4"), ("f2", "2")):
-        auditor = as_user(settings, name)
-        token = csrf_of(auditor, "/f")
-        assert (
-            auditor.post(f"/f/v/{visit}/checkin", data={"_csrf": token, "device_time": ""}).status_code == 303
-        )
-        fill_sheet(auditor, visit, value)
-        page = auditor.get(f"/f/v/{visit}?step=99").text
-        key = re.search(r'name="key" value="([^"]+)"', page)
-        assert key is not None
-        assert (
-            auditor.post(f"/f/v/{visit}/submit", data={"_csrf": token, "key": key.group(1)}).status_code
-            == 303
-        )
+        check_in_fill_and_submit(as_user(settings, name), visit, value)
     detail = lead.get(f"/c/V-1/visits/{visit}").text
     names = sorted(set(re.findall(r'name="(a\.[a-z0-9_]+)"', detail)))
     assert names, "the two sheets differ"

@@ -108,6 +108,36 @@ SCHEMAS: dict[str, Any] = {
         },
         "required": ["receipt", "channel", "status", "counted", "answers", "fraud", "submitted_at"],
     },
+    "Findings": {
+        "type": "object",
+        "properties": {
+            "items": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "id": {"type": "integer", "description": "the finding's number in its campaign"},
+                        "type": {
+                            "type": "string",
+                            "enum": ["major", "minor", "improvement", "observation", "strength"],
+                        },
+                        "criterion_source": {"type": "string"},
+                        "criterion_other": {"type": "string"},
+                        "clause": {"type": "string"},
+                        "description": {"type": "string"},
+                        "state": {"type": "string"},
+                        "deadline": {"type": ["string", "null"], "format": "date"},
+                        "overdue": {"type": "boolean"},
+                        "raised_by": {"type": "string"},
+                        "raised_at": {"type": "string", "format": "date-time"},
+                        "actions": {"type": "array", "items": {"type": "object"}},
+                    },
+                    "required": ["id", "type", "criterion_source", "state", "deadline", "overdue", "actions"],
+                },
+            }
+        },
+        "required": ["items"],
+    },
     "Callbacks": {
         "type": "object",
         "properties": {
@@ -300,6 +330,10 @@ def openapi(server: str) -> dict[str, Any]:
             ),
             "/api/v1/campaigns/{code}/callbacks": _get(
                 "The callback sample and every call's outcome", _ref("Callbacks")
+            ),
+            "/api/v1/campaigns/{code}/findings": _get(
+                "Its findings: type, criterion, state, deadline, whether overdue, the organisation's actions",
+                _ref("Findings"),
             ),
             "/api/v1/campaigns/{code}/grade": _get("The grade now (computed on request)", _ref("Grade")),
             "/api/v1/campaigns/{code}/grade/locked": _get("The locked grade in force", _ref("LockedGrade")),
