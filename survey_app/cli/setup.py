@@ -26,6 +26,7 @@ def seed_command(settings: Settings, args: argparse.Namespace) -> int:
         seed_demo_users,
     )
     from survey_app.services.demo.field import seed_field_demo
+    from survey_app.services.demo.findings import seed_findings_demo
     from survey_app.services.demo.review import seed_review_demo
     from survey_app.services.intake.links import short_url, survey_url
     from survey_app.services.review.contacts import ContactCipher
@@ -41,6 +42,7 @@ def seed_command(settings: Settings, args: argparse.Namespace) -> int:
         certificate = demo_certificate(session=session, campaign=before)
         visits = seed_field_demo(session=session, campaign=campaign, assign=True)
         calls = seed_review_demo(session=session, campaign=campaign, cipher=ContactCipher(settings.data_key))
+        findings = seed_findings_demo(session=session, campaign=campaign)
         if args.responses:
             simulated += grow_demo(
                 session=session, campaign=campaign, locations=locations, target=args.responses
@@ -61,6 +63,10 @@ def seed_command(settings: Settings, args: argparse.Namespace) -> int:
         print(f"  field visits (log in as lead): {base}/c/{campaign.code}/visits")
     print(f"  the field auditor's visits (log in as field): {base}/f")
     print(f"  campaign report (log in as lead): {base}/c/{campaign.code}/report")
+    if findings:
+        print(
+            f"  {findings} audit findings in every state (log in as lead): {base}/c/{campaign.code}/findings"
+        )
     if certificate:
         print(f"  last cycle {before.code}: grade locked; public certificate page: {base}{certificate}")
     print("  survey links (one poster per building entrance):")

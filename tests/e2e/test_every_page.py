@@ -14,6 +14,7 @@ from sqlmodel import Session, col, select
 from survey_app.models import Job, Location, SurveyResponse, Visit
 from survey_app.services.demo.estate import seed_demo, seed_demo_responses
 from survey_app.services.demo.field import seed_field_demo
+from survey_app.services.demo.findings import seed_findings_demo
 from survey_app.services.grades import locks
 from survey_app.services.intake.links import survey_url
 from survey_app.services.review.callbacks import draw_callbacks
@@ -65,6 +66,7 @@ def world(session: Session, settings: Settings) -> dict[str, Any]:
     snapshot = locks.lock(session=session, campaign=before, actor="lead")
     seed_field_demo(session=session, campaign=campaign, assign=True)
     draw_callbacks(session=session, campaign=campaign, seed=1, actor="lead")
+    seed_findings_demo(session=session, campaign=campaign)
     job = Job(
         campaign_id=campaign.id or 0,
         kind="export",
@@ -137,6 +139,11 @@ def pages(w: dict[str, Any]) -> dict[str, list[str]]:
             f"/c/{code}/visits",
             *[f"/c/{code}/visits/{v}" for v in w["visits"][:3]],
             "/instruments",
+            "/instruments/property-resident-survey/1/preview",
+            f"/c/{code}/findings",
+            f"/c/{code}/findings/1",
+            f"/c/{code}/findings/3",
+            f"/c/{code}/audit",
         ],
         "admin": ["/users"],
     }
@@ -206,6 +213,8 @@ def _shot_names(w: dict[str, Any]) -> dict[str, str]:
         f"/c/{code}/review": "review-desk",
         f"/c/{code}/r/{w['receipt']}": "response-and-callback",
         f"/c/{code}/visits": "visits",
+        f"/c/{code}/findings": "findings",
+        f"/c/{code}/audit": "audit-log",
         "/users": "accounts",
     }
 

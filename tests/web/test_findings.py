@@ -154,3 +154,16 @@ def test_a_submitted_visit_offers_a_finding_with_its_photos(session: Session, se
     link = detail.split('href="/c/V-1/findings?')[1].split('"')[0].replace("&amp;", "&")
     form = lead.get(f"/c/V-1/findings?{link}").text
     assert f'value="visit:{visit}/sheet:' in form and f"第 {visit} 号走访" in form
+
+
+def test_the_demo_shows_every_state(session: Session) -> None:
+    from survey_app.services.demo.estate import seed_demo
+    from survey_app.services.demo.findings import seed_findings_demo
+
+    campaign, _locations, _ = seed_demo(session=session)
+    assert seed_findings_demo(session=session, campaign=campaign) == 7
+    assert seed_findings_demo(session=session, campaign=campaign) == 0, "once"
+    session.commit()
+    rows = register.findings_of(session=session, campaign=campaign)
+    assert {f.state for f in rows} == {s.value for s in register.S}
+    assert sum(register.is_overdue(f) for f in rows) == 1
