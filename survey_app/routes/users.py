@@ -103,22 +103,41 @@ def _name(subject: User) -> str:
     return subject.display_name or subject.username
 
 
+def _ask(
+    request: Request,
+    subject: User,
+    *,
+    title: str,
+    body: str,
+    route: str,
+    button: str,
+    fields: dict[str, str] | None = None,
+) -> Response:
+    """The confirmation before a step that takes an account's access away (its button posts confirm=yes)."""
+    return confirm_page(
+        request,
+        title=gettext(title) % {"name": _name(subject)},
+        body=gettext(body),
+        action=path_for(request, route, username=subject.username),
+        button=gettext(button),
+        back=path_for(request, "users:list"),
+        fields=fields,
+    )
+
+
 def user_reset(request: Request) -> Response:
     subject = _subject(request)
     if field(request, "confirm") != "yes":
-        return confirm_page(
+        return _ask(
             request,
-            title=gettext(N_("Reset the password of %(name)s?"))
-            % {"name": subject.display_name or subject.username},
-            body=gettext(
-                N_(
-                    "Their current password stops working at once, every session and API token of theirs "
-                    "ends, and you get a temporary password to give them."
-                )
+            subject,
+            title=N_("Reset the password of %(name)s?"),
+            body=N_(
+                "Their current password stops working at once, every session and API token of theirs "
+                "ends, and you get a temporary password to give them."
             ),
-            action=path_for(request, "users:reset", username=subject.username),
-            button=gettext(N_("Reset the password")),
-            back=path_for(request, "users:list"),
+            route="users:reset",
+            button=N_("Reset the password"),
         )
     temporary = accounts.reset_password(session=db(request), user=subject, actor=user(request).username)
     notice = gettext(
@@ -130,18 +149,16 @@ def user_reset(request: Request) -> Response:
 def user_active(request: Request) -> Response:
     subject = _subject(request)
     if field(request, "active") != "yes" and field(request, "confirm") != "yes":
-        return confirm_page(
+        return _ask(
             request,
-            title=gettext(N_("Deactivate %(name)s?")) % {"name": _name(subject)},
-            body=gettext(
-                N_(
-                    "They can no longer log in; their sessions and API tokens end now and stay ended if the "
-                    "account is reactivated. Their work stays in every campaign."
-                )
+            subject,
+            title=N_("Deactivate %(name)s?"),
+            body=N_(
+                "They can no longer log in; their sessions and API tokens end now and stay ended if the "
+                "account is reactivated. Their work stays in every campaign."
             ),
-            action=path_for(request, "users:active", username=subject.username),
-            button=gettext(N_("Deactivate")),
-            back=path_for(request, "users:list"),
+            route="users:active",
+            button=N_("Deactivate"),
             fields={"active": "no"},
         )
     try:
