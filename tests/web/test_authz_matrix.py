@@ -141,6 +141,21 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
 }
 
 
+def cast(campaign: Campaign, session: Session) -> dict[str, User]:
+    """The five accounts beside the anonymous actor: a field auditor and a lead of `campaign`, one of each
+    outside it, and an admin."""
+    users = {
+        "field": make_user(session, "field1", ["field"]),
+        "field_other": make_user(session, "field2", ["field"]),
+        "lead": make_user(session, "lead1", ["lead"]),
+        "lead_other": make_user(session, "lead2", ["lead"]),
+        "admin": make_user(session, "admin1", ["admin"]),
+    }
+    add_member(session=session, campaign_id=campaign.id, user_id=users["field"].id, role="field")
+    add_member(session=session, campaign_id=campaign.id, user_id=users["lead"].id, role="lead")
+    return users
+
+
 def field_visit(session: Session, campaign: Campaign, auditor: User) -> tuple[int, int, int]:
     """An open visit assigned to one auditor, with a photo on their sheet: (visit id, sheet id, photo id)."""
     ids = register_bundled(session=session)
@@ -215,15 +230,7 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
         )
     )
     session.commit()
-    users = {
-        "field": make_user(session, "field1", ["field"]),
-        "field_other": make_user(session, "field2", ["field"]),
-        "lead": make_user(session, "lead1", ["lead"]),
-        "lead_other": make_user(session, "lead2", ["lead"]),
-        "admin": make_user(session, "admin1", ["admin"]),
-    }
-    add_member(session=session, campaign_id=campaign.id, user_id=users["field"].id, role="field")
-    add_member(session=session, campaign_id=campaign.id, user_id=users["lead"].id, role="lead")
+    users = cast(campaign, session)
     visit, sheet, photo = field_visit(session, campaign, users["field"])
     path = (
         template.replace("{token}", survey_path(locations[0]).removeprefix("/s/"))
@@ -287,15 +294,7 @@ def test_api_operation_by_role(session: Session, settings: Settings) -> None:
     from survey_app.services.api import tokens
 
     campaign, _locations = make_campaign(session, code="API-1")
-    users = {
-        "field": make_user(session, "field1", ["field"]),
-        "field_other": make_user(session, "field2", ["field"]),
-        "lead": make_user(session, "lead1", ["lead"]),
-        "lead_other": make_user(session, "lead2", ["lead"]),
-        "admin": make_user(session, "admin1", ["admin"]),
-    }
-    add_member(session=session, campaign_id=campaign.id, user_id=users["field"].id, role="field")
-    add_member(session=session, campaign_id=campaign.id, user_id=users["lead"].id, role="lead")
+    users = cast(campaign, session)
     bearer = {"anon": ""}
     for actor, found in users.items():
         _row, plain = tokens.create(session=session, user=found, name="t", campaign_codes=[], actor="test")
