@@ -20,6 +20,7 @@ from forms.problems import Problem
 from forms.schema import Instrument
 from forms.workbooks import WorkbookRefused, open_workbook
 from forms.xlsform_items import METADATA, label_columns, normal_type, other_languages, question, text_of
+from forms.xlsform_sheets import Sheet, cell_text
 from forms.xpath import XPathError, to_expression
 
 MAX_BYTES = 5 * 1024 * 1024
@@ -49,49 +50,6 @@ class Imported:
     definition: dict[str, Any] | None = None
 
 
-def header(cell: Any) -> str:
-    """A column name as pyxform reads it: any case, `label:English` like `label::English`, `list name` like
-    `list_name` (the part after the colons, a language, is kept as written)."""
-    text = " ".join(str(cell).split()) if cell is not None else ""
-    if not text:
-        return ""
-    base, sep, rest = text.partition("::")
-    if not sep:
-        base, sep, rest = text.partition(":")
-    base = base.strip().lower().replace(" ", "_")
-    return f"{base}::{rest.strip()}" if sep else base
-
-
-class _Sheet:
-    def __init__(self, name: str, rows: list[tuple[Any, ...]]) -> None:
-        self.name = name
-        columns = [header(c) for c in (rows[0] if rows else ())]
-        used = {j for row in rows[1:] for j, v in enumerate(row) if j < len(columns) and _cell(v)}
-        # an entirely empty column says nothing (Kobo leaves unused ones such as repeat_count in every form)
-        self.columns = [c if j in used else "" for j, c in enumerate(columns)]
-        self.rows = rows[1:]
-
-    def records(self) -> list[tuple[int, dict[str, str]]]:
-        out = []
-        for n, row in enumerate(self.rows, start=2):
-            record = {
-                self.columns[j]: _cell(v)
-                for j, v in enumerate(row)
-                if j < len(self.columns) and self.columns[j]
-            }
-            if any(record.values()):
-                out.append((n, record))
-        return out
-
-
-def _cell(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value).strip()
-
-
 def read_xlsform(data: bytes, *, source: str = "form.xlsx") -> Imported:
     """Read an XLSForm workbook; return the instrument, or every problem (and notes on what was ignored)."""
     out = Imported(None)
@@ -110,12 +68,12 @@ def read_xlsform(data: bytes, *, source: str = "form.xlsx") -> Imported:
         else:
             problem("(file)", "not an .xlsx workbook (save the form as Excel 2007+ .xlsx)")
         return out
-    sheets: dict[str, _Sheet] = {}
+    sheets: dict[str, Sheet] = {}
     for name in book.sheetnames:
         rows: list[tuple[Any, ...]] = []
         filled, blank_run = 0, 0
         for row in book[name].iter_rows(values_only=True, max_col=MAX_COLUMNS):
-            if not any(_cell(v) for v in row):
+            if not any(cell_text(v) for v in row):
                 blank_run += 1
                 if blank_run > BLANK_RUN:  # formatted but empty to the sheet's end (65,536 rows in old Excel)
                     break
@@ -127,7 +85,7 @@ def read_xlsform(data: bytes, *, source: str = "form.xlsx") -> Imported:
                 problem(f"{name}", f"more than {MAX_ROWS} rows with something in them")
                 break
             rows.append(tuple(row))
-        sheets[name.strip().lower()] = _Sheet(name, rows)
+        sheets[name.strip().lower()] = Sheet(name, rows)
     book.close()
     if "survey" not in sheets:
         problem("(file)", "no 'survey' sheet")
@@ -160,7 +118,7 @@ def read_xlsform(data: bytes, *, source: str = "form.xlsx") -> Imported:
     return out
 
 
-def _choices(sheet: _Sheet | None, problem: Any, note: Any) -> dict[str, list[dict[str, Any]]]:
+def _choices(sheet: Sheet | None, problem: Any, note: Any) -> dict[str, list[dict[str, Any]]]:
     lists: dict[str, list[dict[str, Any]]] = {}
     if sheet is None:
         return lists
@@ -188,7 +146,7 @@ def _choices(sheet: _Sheet | None, problem: Any, note: Any) -> dict[str, list[di
 
 
 def _survey(
-    sheet: _Sheet,
+    sheet: Sheet,
     choices: dict[str, list[dict[str, Any]]],
     settings: dict[str, str],
     problem: Any,
@@ -356,7 +314,7 @@ def _pyxform_check(data: bytes, out: Imported, source: str) -> None:
         out.notes.append(Problem(source, "pyxform", str(warning)[:300]))
 
 
-def _dimension_labels(sheet: _Sheet | None, definition: dict[str, Any], problem: Any) -> None:
+def _dimension_labels(sheet: Sheet | None, definition: dict[str, Any], problem: Any) -> None:
     """Our `dimensions` sheet: labels and order of the dimensions the questions feed."""
     if sheet is None:
         return

@@ -16,7 +16,7 @@ from survey_app import clock, i18n
 from survey_app.i18n import N_
 from survey_app.models import Campaign, User, ident
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
-from survey_app.services import audit
+from survey_app.services import audit, audit_reading
 from survey_app.services.exports.masking import masked
 from survey_app.web.audit_sentences import sentence
 from survey_app.web.endpoint import db, endpoint
@@ -26,14 +26,14 @@ PER_PAGE = 50
 VERIFY_INLINE = 50_000  # rows: a longer chain is verified from the command line, not in a page request
 
 
-def _filter(request: Request, campaign: Campaign) -> audit.LogFilter:
+def _filter(request: Request, campaign: Campaign) -> audit_reading.LogFilter:
     q = request.query_params
 
     def day(name: str) -> datetime | None:  # a date field's day, from midnight in the campaign's zone
         return clock.parse_local(q[name][:10] + "T00:00", campaign.timezone) if q.get(name) else None
 
     since, until = day("since"), day("until")
-    return audit.LogFilter(
+    return audit_reading.LogFilter(
         kind=q.get("kind", "")[:60],
         actor=q.get("who", "")[:120],
         since=since,
@@ -69,12 +69,12 @@ def audit_page(request: Request) -> Response:
     session, chain = db(request), ident(campaign)
     where = _filter(request, campaign)
     page = whole_number(request.query_params.get("page", ""), low=1, high=100_000) or 1
-    rows, total = audit.rows_page(
+    rows, total = audit_reading.rows_page(
         session=session, chain=chain, where=where, offset=(page - 1) * PER_PAGE, limit=PER_PAGE
     )
-    length = audit.chain_length(session=session, chain=chain)
+    length = audit_reading.chain_length(session=session, chain=chain)
     broken = audit.verify(session=session, chain=chain) if length <= VERIFY_INLINE else None
-    actions, actors = audit.kinds_and_people(session=session, chain=chain)
+    actions, actors = audit_reading.kinds_and_people(session=session, chain=chain)
     families = sorted({a.split(".")[0] + "." for a in actions if "." in a})
     names = _names(request)
     ctx = {
@@ -104,7 +104,9 @@ def audit_csv(request: Request) -> Response:
     out = io.StringIO()
     writer = csv.writer(out)
     writer.writerow(["seq", "time", "who", "what", "reason", "action", "subject"])
-    for row in audit.all_rows(session=db(request), chain=ident(campaign), where=_filter(request, campaign)):
+    for row in audit_reading.all_rows(
+        session=db(request), chain=ident(campaign), where=_filter(request, campaign)
+    ):
         writer.writerow(
             [
                 row.seq,

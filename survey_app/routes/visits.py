@@ -17,6 +17,7 @@ from survey_app.services.field import (
     capture,
     evidence,
     rater_agreement,
+    scheduling,
     visits,
 )
 from survey_app.services.field.visits import VisitPlan
@@ -41,7 +42,7 @@ def visits_page(request: Request) -> Response:
             "pairs": pairs,
             "people": {u.username: u.display_name or u.username for u in names.values()},
             "overall": overall,
-            **visits.schedule_choices(session=session, campaign=campaign),
+            **scheduling.schedule_choices(session=session, campaign=campaign),
         },
     )
 

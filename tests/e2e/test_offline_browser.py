@@ -49,6 +49,10 @@ def test_resident_submits_offline_and_gets_the_receipt_online(
     phone.locator("section.page.current").get_by_role("button", name="提交").click()
     phone.get_by_text(SAVED).wait_for()
     assert count(session, SurveyResponse) == 0, "nothing can arrive without signal"
+    # reopening the link without signal: the waiting answers are shown, never a blank survey to answer again
+    phone.reload()
+    phone.get_by_text("无需重新作答").wait_for()
+    assert not phone.locator("#survey-form").is_visible(), "no blank survey invites a second response"
 
     phone.context.set_offline(False)
     phone.evaluate("window.dispatchEvent(new Event('online'))")

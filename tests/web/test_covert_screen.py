@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from survey_app.settings import Settings
 from survey_app.web.templating import time_range
 from tests.factories import csrf_of
-from tests.web.test_field_visits import as_user, schedule, setup
+from tests.web.field_work import as_user, schedule, setup
 
 
 def test_the_covert_part_reads_as_notes(session: Session, settings: Settings) -> None:
@@ -41,7 +41,7 @@ def test_the_covert_part_reads_as_notes(session: Session, settings: Settings) ->
 
 
 def test_the_submitted_screen_leads_back(session: Session, settings: Settings) -> None:
-    from tests.web.test_field_visits import check_in_fill_and_submit
+    from tests.web.field_work import check_in_fill_and_submit
 
     _campaign, _locations, users, ids = setup(session)
     lead = as_user(settings, "lead1")

@@ -15,7 +15,7 @@ from survey_app.services.campaigns.lifecycle import assign_field_auditors
 from survey_app.services.grades import locks
 from survey_app.settings import Settings
 from tests.factories import csrf_of
-from tests.web.test_field_visits import as_user, fill_sheet, scene, schedule, setup
+from tests.web.field_work import as_user, fill_sheet, scene, schedule, setup
 
 
 def _interview_form(client_page: str, token: str, location: int) -> dict[str, str]:

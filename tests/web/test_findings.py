@@ -144,7 +144,7 @@ def test_a_visit_item_prefills_the_form(client: TestClient, session: Session) ->
 
 
 def test_a_submitted_visit_offers_a_finding_with_its_photos(session: Session, settings: Settings) -> None:
-    from tests.web.test_field_visits import as_user, check_in_fill_and_submit, schedule, setup
+    from tests.web.field_work import as_user, check_in_fill_and_submit, schedule, setup
 
     _campaign, _locations, users, ids = setup(session)
     lead = as_user(settings, "lead1")

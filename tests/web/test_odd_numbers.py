@@ -16,7 +16,7 @@ from survey_app.app import create_app
 from survey_app.settings import Settings
 from tests.conftest import form_token, survey_path
 from tests.factories import csrf_of, full_answers, logged_in_lead, login, make_user
-from tests.web.test_field_visits import as_user, schedule, setup
+from tests.web.field_work import as_user, schedule, setup
 
 ODD = ["²", "٣", "１２", "1²", "99999999999999999999", "-1", " 1", "1e3", "0x10"]
 

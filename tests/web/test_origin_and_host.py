@@ -13,8 +13,8 @@ from survey_app.app import create_app
 from survey_app.settings import Settings
 from tests.conftest import survey_path
 from tests.factories import csrf_of, login, make_campaign, make_user
+from tests.web.field_work import as_user, scene, schedule, setup
 from tests.web.test_authz_matrix import database_digest
-from tests.web.test_field_visits import as_user, scene, schedule, setup
 
 
 def _fill(template: str, token: str) -> str:

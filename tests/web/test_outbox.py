@@ -17,7 +17,7 @@ from survey_app.services.intake.form_tokens import new_form_token
 from survey_app.settings import Settings
 from tests.conftest import SECRET, form_token, survey_path
 from tests.factories import csrf_of, full_answers, make_campaign
-from tests.web.test_field_visits import as_user, schedule, setup
+from tests.web.field_work import as_user, schedule, setup
 
 JSON = {"Accept": "application/json"}
 

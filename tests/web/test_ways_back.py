@@ -12,7 +12,7 @@ from starlette.testclient import TestClient
 from survey_app.models import Sheet, Visit
 from survey_app.settings import Settings
 from tests.factories import csrf_of, login, make_campaign, make_user
-from tests.web.test_field_visits import as_user, check_in_fill_and_submit, schedule, setup
+from tests.web.field_work import as_user, check_in_fill_and_submit, schedule, setup
 
 
 def test_the_two_raters_final_score_without_a_reason_comes_back_on_the_form(
