@@ -59,6 +59,7 @@ bench: install-test bench/.tools/node_modules/.bin/lighthouse
 	$(BIN)/python bench/page_weight.py --runs 5 --lighthouse
 	$(BIN)/python bench/posters.py
 	$(BIN)/python bench/grades.py
+	$(BIN)/python bench/report.py
 
 clean:
 	rm -rf $(VENV) node_modules var .pytest_cache

@@ -31,6 +31,32 @@ def labels_command(settings: Settings, args: argparse.Namespace) -> int:
     return 0
 
 
+def report_command(settings: Settings, args: argparse.Namespace) -> int:
+    """The evaluation report, made by the same code as the job worker's (the file the report page offers)."""
+    import time
+
+    from survey_app import i18n
+    from survey_app.db import make_engine, unit_of_work
+    from survey_app.errors import DomainError
+    from survey_app.services.jobs.files import report
+
+    started = time.perf_counter()
+    try:
+        engine = make_engine(settings.database_url)
+        with i18n.speaking(args.lang), unit_of_work(engine, write=False) as session:
+            campaign = find_campaign(session=session, code=args.campaign)
+            if campaign is None:
+                return 2
+            output = report(session=session, campaign=campaign, settings=settings, fmt=args.format)
+    except DomainError as exc:
+        print(f"error: {exc.code}", file=sys.stderr)
+        return 1
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_bytes(output.data)
+    print(f"wrote {args.out} ({len(output.data):,} bytes) in {time.perf_counter() - started:.1f} s")
+    return 0
+
+
 def rotate_key_command(settings: Settings, args: argparse.Namespace) -> int:
     from survey_app.db import make_engine, unit_of_work
     from survey_app.services.review.contacts import ContactCipher, DataKeyError, rotate_all

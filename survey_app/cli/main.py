@@ -66,6 +66,11 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="recompute from the stored responses and decisions; exit 0 if it matches the signed snapshot",
     )
+    report = sub.add_parser("report", help="write a campaign's evaluation report (PDF or Word)")
+    report.add_argument("--campaign", required=True)
+    report.add_argument("--format", required=True, choices=("pdf", "docx"))
+    report.add_argument("--out", required=True, type=Path, help="the file to write")
+    report.add_argument("--lang", default="zh_CN", choices=("zh_CN", "en"), help="the report's language")
     rescore = sub.add_parser("rescore", help="refit the fraud model on a campaign and store every verdict")
     rescore.add_argument("--campaign", required=True)
     draw = sub.add_parser("draw-callbacks", help="draw and store the callback sample from the stored scores")
@@ -118,6 +123,7 @@ def main(argv: list[str] | None = None) -> int:
         "rescore": desk.rescore_command,
         "draw-callbacks": desk.draw_command,
         "grade": desk.grade_command,
+        "report": desk.report_command,
         "audit": records.audit_command,
         "rotate-signing-key": records.rotate_key_command,
         "cert": records.cert_command,

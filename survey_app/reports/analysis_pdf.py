@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import io
-import math
 from typing import Any
 
 from PIL import Image, ImageDraw
 
 from survey_app.posters.fonts import load
 from survey_app.posters.render import A4, DPI, MARGIN
+from survey_app.reports import charts
 from survey_app.services.grades.presentation import radar_axes
 
 
@@ -44,7 +44,8 @@ def _summary(result, title, organisation, texts, locale, setting) -> Image.Image
         draw.text((MARGIN, y), line, font=load(30, False, setting), fill=0)
         y += 46
     axes = radar_axes(result, locale)
-    _radar(draw, axes, (A4[0] // 2, y + 330), 260, setting)
+    chart = Image.open(io.BytesIO(charts.png(charts.radar_chart(axes), scale=1.9, font_setting=setting)))
+    page.paste(chart.convert("L"), ((A4[0] - chart.width) // 2, y))
     y += 720
     draw.text((MARGIN, y), texts["dimensions"], font=load(32, True, setting), fill=0)
     y += 52
@@ -54,28 +55,6 @@ def _summary(result, title, organisation, texts, locale, setting) -> Image.Image
         draw.text((A4[0] - MARGIN - 120, y), shown, font=load(26, True, setting), fill=0)
         y += 38
     return page
-
-
-def _radar(draw: ImageDraw.ImageDraw, axes, centre, radius, setting) -> None:  # type: ignore[no-untyped-def]
-    n = max(3, len(axes))
-    cx, cy = centre
-
-    def at(r: float, i: int) -> tuple[float, float]:
-        return cx + r * math.sin(2 * math.pi * i / n), cy - r * math.cos(2 * math.pi * i / n)
-
-    for ring in (0.25, 0.5, 0.75, 1.0):
-        draw.polygon([at(radius * ring, i) for i in range(n)], outline=170)
-    shape = []
-    for i in range(n):
-        draw.line([centre, at(radius, i)], fill=170)
-        label, value = axes[i] if i < len(axes) else ("", None)
-        shape.append(at(radius * (0 if value is None else value / 100), i))
-        x, y = at(radius + 40, i)
-        font = load(22, False, setting)
-        width = draw.textlength(label, font=font)
-        draw.text((x - width / 2, y - 12), label, font=font, fill=0)
-    draw.polygon(shape, outline=0, fill=200)
-    draw.line([*shape, shape[0]], fill=0, width=3)
 
 
 def _items(rows: list[dict[str, Any]], texts: dict[str, str], locale: str, setting: str) -> Image.Image:

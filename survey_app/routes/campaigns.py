@@ -10,10 +10,13 @@ from forms.numbers import whole_number
 from survey_app.clock import localtime
 from survey_app.i18n import N_, gettext
 from survey_app.models import Campaign
+from survey_app.reports import charts
 from survey_app.routes.staff import LEADS, campaign_access, confirm_page, staff_render
 from survey_app.services.campaigns import lifecycle
 from survey_app.services.campaigns.access import visible_campaigns
-from survey_app.services.campaigns.coverage import campaign_coverage
+from survey_app.services.campaigns.coverage import Coverage, campaign_coverage
+from survey_app.services.campaigns.daily import responses_per_day
+from survey_app.services.evaluation.figures import daily_chart
 from survey_app.services.grades import followup
 from survey_app.web.endpoint import db, endpoint, field, form, path_for, redirect, user
 from survey_app.web.templating import is_htmx
@@ -89,6 +92,13 @@ def campaign_page(request: Request) -> Response:
         ctx["recommendations"] = followup.recommendations(session=db(request), campaign=campaign)
         ctx["tasks"] = followup.tasks(session=db(request), campaign=campaign)
         ctx["assignees"] = followup.assignees(session=db(request), campaign=campaign)
+        coverage = ctx["coverage"]
+        assert isinstance(coverage, Coverage)
+        targets = [r.location.target or 0 for r in coverage.rows]
+        target = campaign.sample_target or sum(targets) or None
+        daily = responses_per_day(session=db(request), campaign=campaign)
+        ctx["daily"] = charts.svg(daily_chart(daily, target)) if daily else ""
+        ctx["daily_total"] = sum(n for _d, n in daily)
     return staff_render(request, "campaigns/page.html", ctx, fragment="campaigns/_coverage.html")
 
 

@@ -20,6 +20,8 @@ def ask(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
     what, _dot, fmt = field(request, "export").partition(".")
     kind = field(request, "kind")
+    if kind == "report":
+        what, fmt = "", field(request, "fmt")
     if kind not in requests.FILE_KINDS:
         raise Invalid("job_kind_unknown")
     job = requests.ask(

@@ -11,8 +11,11 @@ from starlette.routing import Route
 from survey_app.errors import NotFound
 from survey_app.i18n import gettext
 from survey_app.models import Campaign
+from survey_app.reports import charts
 from survey_app.routes.staff import LEADS, campaign_access, download, staff_render
 from survey_app.services.campaigns.locations import campaign_locations
+from survey_app.services.evaluation.breakdown import dimension_by_group
+from survey_app.services.evaluation.figures import trend_chart
 from survey_app.services.grades import cycles, large_grades, locks, presentation
 from survey_app.services.grades.presentation import status_text
 from survey_app.services.grades.schemes import campaign_rules
@@ -62,6 +65,10 @@ def report_page(request: Request) -> Response:
         "locked": locks.latest_snapshot(session=session, campaign_id=campaign.id),
         "change": cycles.cycle_change(session=session, campaign=campaign, current=result),
     }
+    history = cycles.history(session=session, campaign=campaign, current=result)
+    if len(history) > 1:
+        ctx["trend"] = charts.svg(trend_chart(history))
+        ctx["history"] = history
     return staff_render(request, "reports/report.html", ctx)
 
 
@@ -126,12 +133,28 @@ def analysis_page(request: Request) -> Response:
     if isinstance(graded, Response):
         return graded
     result, locations = graded
+    settings = request.app.state.settings
     ctx = {
         **_grade_context(request, campaign, result, locations),
         "radar": presentation.radar(result, request.state.locale, gettext("Dimension scores")),
         "low_items": presentation.low_items(result),
+        "breakdown": dimension_by_group(session=db(request), campaign=campaign, min_n=settings.min_cell),
     }
     return staff_render(request, "reports/analysis.html", ctx)
+
+
+def breakdown_download(request: Request) -> Response:
+    """The dimension x building table as CSV or xlsx, small cells hidden as on the page; an audit row."""
+    fmt = request.path_params["fmt"]
+    if fmt not in ("csv", "xlsx"):
+        raise NotFound("not_found")
+    campaign = campaign_access(request, manage=True).campaign
+    session = db(request)
+    files.record_export(
+        session=session, campaign=campaign, actor=user(request).username, name=f"breakdown.{fmt}"
+    )
+    table = dimension_by_group(session=session, campaign=campaign, min_n=request.app.state.settings.min_cell)
+    return download(files.breakdown(table, campaign=campaign, fmt=fmt))
 
 
 def analysis_pdf_route(request: Request) -> Response:
@@ -190,6 +213,12 @@ routes = [
         endpoint(analysis_pdf_route, roles=LEADS),
         methods=["GET"],
         name="reports:analysis_pdf",
+    ),
+    Route(
+        "/c/{code}/report/breakdown.{fmt:str}",
+        endpoint(breakdown_download, roles=LEADS),
+        methods=["POST"],
+        name="reports:breakdown",
     ),
     Route(
         "/c/{code}/export/{what:str}.{fmt:str}",

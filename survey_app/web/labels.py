@@ -87,6 +87,7 @@ JOB_LABELS = {
     "export": N_("Export"),
     "draw": N_("Callback sample draw"),
     "grade": N_("Grade of a large campaign"),
+    "report": N_("Evaluation report"),
 }
 JOB_STATES = {
     "queued": N_("Waiting for the worker"),

@@ -67,6 +67,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/c/{code}/report/analysis"): (R, 403, 403, 200, 404, 200),
     ("GET", "/c/{code}/report/analysis.pdf"): (R, 403, 403, 200, 404, 200),
     ("POST", "/c/{code}/export/{what:str}.{fmt:str}"): (R, 403, 403, 200, 404, 200),
+    ("POST", "/c/{code}/report/breakdown.{fmt:str}"): (R, 403, 403, 200, 404, 200),
     ("POST", "/c/{code}/report/reopen"): (R, 403, 403, 409, 404, 409),  # nothing locked yet
     ("GET", "/c/{code}/review"): (R, 403, 403, 200, 404, 200),
     ("POST", "/c/{code}/tasks"): (R, 403, 403, 422, 404, 422),  # nothing said about what to check
@@ -238,6 +239,7 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
         .replace("{code}", campaign.code)
         .replace("{loc}", locations[0].code)
         .replace("{what:str}.{fmt:str}", "responses.xlsx")
+        .replace("breakdown.{fmt:str}", "breakdown.xlsx")
         .replace("{fmt}", "png")
         .replace("{task:id}", "999")
         .replace("{finding:id}", "999")

@@ -25,6 +25,7 @@ def _fill(template: str, token: str) -> str:
         .replace("{username}", "admin1")
         .replace("{receipt}", "r-x")
         .replace("{what:str}.{fmt:str}", "responses.csv")
+        .replace("breakdown.{fmt:str}", "breakdown.csv")
     )
 
 

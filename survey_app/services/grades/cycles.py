@@ -39,3 +39,23 @@ def cycle_change(*, session: Session, campaign: Campaign, current: dict[str, Any
         "before_total": old.get("total"),
         "after_total": new.get("total"),
     }
+
+
+def history(
+    *, session: Session, campaign: Campaign, current: dict[str, Any], limit: int = 10
+) -> list[tuple[Campaign, dict[str, Any]]]:
+    """The campaign's cycles oldest first (initial -> surveillance): each earlier cycle by its locked grade
+    (a cycle never locked is left out), this one by `current`."""
+    chain: list[tuple[Campaign, dict[str, Any]]] = [(campaign, current)]
+    seen = {campaign.id}
+    previous_id = campaign.previous_campaign_id
+    while previous_id is not None and previous_id not in seen and len(chain) < limit:
+        seen.add(previous_id)
+        previous = session.get(Campaign, previous_id)
+        if previous is None:
+            break
+        locked = latest_snapshot(session=session, campaign_id=previous.id)
+        if locked is not None:
+            chain.append((previous, locked.result))
+        previous_id = previous.previous_campaign_id
+    return chain[::-1]

@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from grading.radar import radar_svg
 from survey_app.i18n import N_, gettext
+from survey_app.reports import charts
 
 LOW_SCORE = 60  # items under 60% of their points are listed for review (seed L399: low-score review)
 
@@ -29,7 +29,7 @@ def radar_axes(result: dict[str, Any], locale: str) -> list[tuple[str, float | N
 
 
 def radar(result: dict[str, Any], locale: str, title: str) -> str:
-    return radar_svg(radar_axes(result, locale), title=title)
+    return charts.svg(charts.radar_chart(radar_axes(result, locale), title=title))
 
 
 def low_items(result: dict[str, Any]) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from survey_app.posters.render import pdf_bytes
 from survey_app.reports.analysis_pdf import analysis_pdf
 from survey_app.services import audit
 from survey_app.services.campaigns.locations import campaign_locations
+from survey_app.services.evaluation.breakdown import Breakdown
 from survey_app.services.exports.contract import campaign_contract, jsonl
 from survey_app.services.exports.tables import response_rows, result_rows, to_csv, to_xlsx
 from survey_app.services.grades import grading, large_grades
@@ -25,6 +26,8 @@ from survey_app.services.intake.links import short_url, survey_url
 from survey_app.settings import Settings
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+REPORT_FORMATS = ("pdf", "docx")
 EXPORTS = {
     ("responses", "csv"),
     ("responses", "xlsx"),
@@ -84,6 +87,24 @@ def analysis(*, session: Session, campaign: Campaign, settings: Settings, locale
     return Output(data, f"analysis-{campaign.code}.pdf", "application/pdf")
 
 
+def report(*, session: Session, campaign: Campaign, settings: Settings, fmt: str) -> Output:
+    """The evaluation report (PDF or Word) in the reader's language (the catalog active for the job)."""
+    from survey_app.reports.document import to_docx, to_pdf
+    from survey_app.services.evaluation.facts import gather
+    from survey_app.services.evaluation.report import evaluation_document
+
+    if fmt not in REPORT_FORMATS:
+        raise NotFound("not_found")
+    doc = evaluation_document(gather(session=session, campaign=campaign, min_cell=settings.min_cell))
+    name = f"evaluation-{campaign.code}.{fmt}"
+    try:
+        if fmt == "pdf":
+            return Output(to_pdf(doc, font_setting=settings.cjk_font), name, "application/pdf")
+        return Output(to_docx(doc, font_setting=settings.cjk_font), name, DOCX)
+    except FontMissing:
+        raise Unavailable("font_missing") from None
+
+
 def export(*, session: Session, campaign: Campaign, what: str, fmt: str) -> Output:
     """responses.csv / .xlsx / .jsonl and results.csv / .xlsx."""
     if (what, fmt) not in EXPORTS:
@@ -99,6 +120,19 @@ def export(*, session: Session, campaign: Campaign, what: str, fmt: str) -> Outp
     if fmt == "csv":
         return Output(to_csv(iter(rows)), name, "text/csv; charset=utf-8")
     return Output(to_xlsx(iter(rows), what), name, XLSX)
+
+
+def breakdown(table: Breakdown, *, campaign: Campaign, fmt: str) -> Output:
+    """The analysis page's dimension x building table (hidden cells written as "<n")."""
+    header = [gettext("Building"), gettext("Responses")]
+    for _dim, label in table.dimensions:
+        name = pick(label.get("zh", ""), label.get("en", ""))
+        header += [name, f"{name} n"]
+    rows = iter([header, *table.rows()])
+    name = f"{campaign.code}-breakdown.{fmt}"
+    if fmt == "csv":
+        return Output(to_csv(rows), name, "text/csv; charset=utf-8")
+    return Output(to_xlsx(rows, "breakdown"), name, XLSX)
 
 
 def record_export(*, session: Session, campaign: Campaign, actor: str, name: str) -> None:

@@ -18,7 +18,13 @@ from survey_app.services.jobs import files
 from survey_app.services.review.callbacks import draw_callbacks
 from survey_app.settings import Settings
 
-FILE_KINDS = ("posters", "analysis", "export", "grade")  # what the buttons posting to the jobs page ask for
+FILE_KINDS = (
+    "posters",
+    "analysis",
+    "export",
+    "grade",
+    "report",
+)  # what the buttons posting to the jobs page ask for
 KINDS = (*FILE_KINDS, "draw")  # the draw is asked for from the review desk
 STUCK = timedelta(minutes=15)  # running this long: its worker died; it is run again
 
@@ -31,7 +37,10 @@ def ask(
         raise Invalid("job_kind_unknown")
     if kind == "export" and (params.get("what"), params.get("fmt")) not in files.EXPORTS:
         raise Invalid("job_kind_unknown")
-    keep = {"export": ("what", "fmt"), "draw": ("seed", "reason", "redraw")}.get(kind, ())
+    if kind == "report" and params.get("fmt") not in files.REPORT_FORMATS:
+        raise Invalid("job_kind_unknown")
+    keeps = {"export": ("what", "fmt"), "draw": ("seed", "reason", "redraw"), "report": ("fmt",)}
+    keep = keeps.get(kind, ())
     clean: dict[str, Any] = {k: params[k] for k in keep if k in params}
     job = Job(campaign_id=ident(campaign), kind=kind, params=clean, locale=locale, created_by=actor[:60])
     session.add(job)
@@ -88,6 +97,8 @@ def make(*, session: Session, job: Job, settings: Settings) -> files.Output:
         return files.analysis(session=session, campaign=campaign, settings=settings, locale=job.locale)
     if job.kind == "grade":
         return files.grade(session=session, campaign=campaign)
+    if job.kind == "report":
+        return files.report(session=session, campaign=campaign, settings=settings, fmt=str(params.get("fmt")))
     return files.export(
         session=session, campaign=campaign, what=str(params.get("what")), fmt=str(params.get("fmt"))
     )
