@@ -50,6 +50,8 @@ class Settings:
     session_hours: int = 12  # a staff session ends this long after login, however active (idle: 2 hours)
     behind_proxy: bool = False  # `serve --behind-proxy`: client addresses come from X-Forwarded-For
     api_rate: str = "120/minute"  # requests per API token (a `limits` rate string)
+    smtp_url: str = field(default="", repr=False)  # the reminder digest's mail server; "" sends nothing
+    mail_from: str = "mingcha@localhost"
     min_cell: int = 5  # a breakdown cell (building x dimension) with fewer responses is hidden
     grade_inline_limit: int = 50_000  # larger campaigns are graded by the job worker for the report page
     signing_keys: Path = (
@@ -115,10 +117,20 @@ class Settings:
             replay_retention_days=_whole(
                 env.get("MINGCHA_REPLAY_RETENTION_DAYS", "30"), "MINGCHA_REPLAY_RETENTION_DAYS"
             ),
+            smtp_url=_smtp(env.get("MINGCHA_SMTP_URL", "")),
+            mail_from=env.get("MINGCHA_MAIL_FROM", "mingcha@localhost"),
             min_cell=_whole(env.get("MINGCHA_MIN_CELL", "5"), "MINGCHA_MIN_CELL", low=1),
             session_hours=_whole(env.get("MINGCHA_SESSION_HOURS", "12"), "MINGCHA_SESSION_HOURS", low=1),
         )
         return settings
+
+
+def _smtp(value: str) -> str:
+    from urllib.parse import urlsplit
+
+    if value and (urlsplit(value).scheme not in ("smtp", "smtps") or not urlsplit(value).hostname):
+        raise SettingsError("MINGCHA_SMTP_URL must look like smtp://host:port or smtps://user:password@host")
+    return value
 
 
 def _rate(value: str) -> str:

@@ -97,13 +97,16 @@ def login(client: TestClient, username: str, password: str = PASSWORD) -> httpx2
     return client.post("/login", data={"_csrf": token.group(1), "username": username, "password": password})
 
 
-def csrf_of(client: TestClient, path: str = "/campaigns") -> str:
-    """The logged-in session's CSRF token, read from a staff page."""
+def csrf_of(client: TestClient, path: str = "") -> str:
+    """The logged-in session's CSRF token, read from a staff page (by default the first of the roles' home
+    pages this account may open: campaigns, decisions, or the audited organisation's findings)."""
     import re
 
-    match = re.search(r'name="_csrf" value="([^"]+)"', client.get(path).text)
-    assert match, f"{path} carries a CSRF token"
-    return match.group(1)
+    for page in [path] if path else ["/campaigns", "/decisions", "/a"]:
+        match = re.search(r'name="_csrf" value="([^"]+)"', client.get(page).text)
+        if match:
+            return match.group(1)
+    raise AssertionError(f"{path or 'no home page'} carries a CSRF token")
 
 
 def seed_graded_demo(session: Session) -> tuple[Campaign, list[Location]]:

@@ -46,7 +46,9 @@ def main(argv: list[str] | None = None) -> int:
     user_sub = user.add_subparsers(dest="user_command", required=True)
     add = user_sub.add_parser("add", help="create an account (password read from stdin or asked for)")
     add.add_argument("--username", required=True)
-    add.add_argument("--role", action="append", required=True, choices=("admin", "lead", "field"))
+    add.add_argument(
+        "--role", action="append", required=True, choices=("admin", "lead", "field", "reviewer", "auditee")
+    )
     add.add_argument("--name", default="", help="display name")
     passwd = user_sub.add_parser("passwd", help="set a new password (stdin or asked for)")
     passwd.add_argument("--username", required=True)

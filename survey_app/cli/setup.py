@@ -26,7 +26,7 @@ def seed_command(settings: Settings, args: argparse.Namespace) -> int:
         seed_demo_users,
     )
     from survey_app.services.demo.field import seed_field_demo
-    from survey_app.services.demo.findings import seed_findings_demo
+    from survey_app.services.demo.findings import seed_decision_demo, seed_findings_demo
     from survey_app.services.demo.review import seed_review_demo
     from survey_app.services.intake.links import short_url, survey_url
     from survey_app.services.review.contacts import ContactCipher
@@ -40,6 +40,7 @@ def seed_command(settings: Settings, args: argparse.Namespace) -> int:
         logins = seed_demo_users(session=session, campaigns=[before, campaign], var_dir=settings.var_dir)
         seed_field_demo(session=session, campaign=before, assign=False)
         certificate = demo_certificate(session=session, campaign=before)
+        letter_job = seed_decision_demo(session=session, campaign=before)
         visits = seed_field_demo(session=session, campaign=campaign, assign=True)
         calls = seed_review_demo(session=session, campaign=campaign, cipher=ContactCipher(settings.data_key))
         findings = seed_findings_demo(session=session, campaign=campaign)
@@ -47,6 +48,10 @@ def seed_command(settings: Settings, args: argparse.Namespace) -> int:
             simulated += grow_demo(
                 session=session, campaign=campaign, locations=locations, target=args.responses
             )
+    if letter_job is not None:  # the decision letter, made now as the worker would
+        from survey_app.worker.tasks import run_job
+
+        run_job(engine, settings, letter_job)
     base = settings.base_url
     print("\n明察 Mingcha — demo data " + ("created" if created else "already present"))
     print(f"  demo campaign code: {campaign.code}  ({campaign.name_zh})")
@@ -55,7 +60,7 @@ def seed_command(settings: Settings, args: argparse.Namespace) -> int:
     print(f"  demo logins (dev only, kept in {settings.var_dir}/demo-logins.txt):")
     print(f"    log in at {base}/login")
     for username, role, password in logins:
-        print(f"    {role:<6} {username:<6} {password}")
+        print(f"    {role:<8} {username:<8} {password}")
     print(f"  review desk (log in as lead): {base}/c/{campaign.code}/review")
     if calls:
         print(f"    callback sample drawn, {calls} calls recorded; the drawn responses carry phone numbers")
@@ -69,6 +74,8 @@ def seed_command(settings: Settings, args: argparse.Namespace) -> int:
         )
     if certificate:
         print(f"  last cycle {before.code}: grade locked; public certificate page: {base}{certificate}")
+        print(f"    certification decision (log in as reviewer): {base}/c/{before.code}/decision")
+    print(f"  the audited organisation's findings (log in as wyw-pm): {base}/a")
     print("  survey links (one poster per building entrance):")
     for location in locations:
         url = survey_url(base, settings.secret_key, location)

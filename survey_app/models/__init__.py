@@ -13,8 +13,16 @@ from survey_app.models.campaigns import (
     ServedInstrument,
     StoredScheme,
 )
+from survey_app.models.decisions import CertificationDecision, DecisionKind
 from survey_app.models.field import Blob, Evidence, Sheet, Visit, VisitMode, VisitStatus
-from survey_app.models.findings import CriterionSource, Finding, FindingState, FindingType
+from survey_app.models.findings import (
+    CriterionSource,
+    Finding,
+    FindingFile,
+    FindingState,
+    FindingType,
+    SentMessage,
+)
 from survey_app.models.grades import GradeSnapshot
 from survey_app.models.jobs import Job, JobState
 from survey_app.models.outbox import RequestKey
@@ -42,10 +50,13 @@ __all__ = [
     "Campaign",
     "CampaignMember",
     "CampaignStatus",
+    "CertificationDecision",
     "Channel",
     "CriterionSource",
+    "DecisionKind",
     "Evidence",
     "Finding",
+    "FindingFile",
     "FindingState",
     "FindingType",
     "FraudModel",
@@ -57,6 +68,7 @@ __all__ = [
     "RequestKey",
     "ResponseStatus",
     "RetiredToken",
+    "SentMessage",
     "ServedInstrument",
     "Role",
     "StoredScheme",

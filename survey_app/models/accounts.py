@@ -6,7 +6,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from sqlalchemy import JSON, Column
+from sqlalchemy import JSON, Column, String
 from sqlmodel import Field, SQLModel
 
 from survey_app.clock import utcnow
@@ -17,6 +17,8 @@ class Role(StrEnum):
     ADMIN = "admin"
     LEAD = "lead"
     FIELD = "field"
+    REVIEWER = "reviewer"  # takes certification decisions (never on a campaign's own audit team)
+    AUDITEE = "auditee"  # an account of an audited organisation: its own findings only
 
 
 class User(SQLModel, table=True):
@@ -31,6 +33,7 @@ class User(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
     password_changed_at: datetime = Field(default_factory=utcnow)
     must_change_password: bool = False  # set by an admin's reset: the next login asks for a new one
+    email: str = Field(default="", sa_column=Column(String(200), nullable=False, server_default=""))
 
 
 class StaffSession(SQLModel, table=True):

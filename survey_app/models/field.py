@@ -50,6 +50,7 @@ class Visit(SQLModel, table=True):
     final_by: str = Field(default="", max_length=60)
     final_at: datetime | None = None
     final_note: str = Field(default="", max_length=2000)
+    finding_id: int | None = Field(default=None, foreign_key="finding.id")  # a follow-up visit verifies it
 
 
 class Sheet(SQLModel, table=True):

@@ -63,3 +63,33 @@ class Finding(SQLModel, table=True):
     corrective_action: str = Field(default="", max_length=2000)
     closing_note: str = Field(default="", max_length=2000)
     updated_at: datetime = Field(default_factory=utcnow)
+    carried_from: int | None = None  # the finding of the previous cycle this one continues (surveillance)
+
+
+class FindingFile(SQLModel, table=True):
+    """Evidence the organisation attaches to its correction: a photo (re-encoded, metadata stripped) or a
+    PDF."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    finding_id: int = Field(foreign_key="finding.id", index=True)
+    sha256: str = Field(foreign_key="blob.sha256", max_length=64)
+    filename: str = Field(default="", max_length=200)
+    media_type: str = Field(max_length=60)
+    size: int = 0
+    uploaded_by: str = Field(max_length=60)
+    uploaded_at: datetime = Field(default_factory=utcnow)
+
+
+class SentMessage(SQLModel, table=True):
+    """An e-mail the worker sent (the daily reminder digest): to whom, what, when; one digest a person a
+    day."""
+
+    __table_args__ = (UniqueConstraint("user_id", "kind", "day"),)
+    id: int | None = Field(default=None, primary_key=True)
+    user_id: int | None = Field(default=None, foreign_key="user.id")
+    to_address: str = Field(max_length=200)
+    subject: str = Field(max_length=200)
+    kind: str = Field(max_length=20)
+    items: int = 0
+    day: str = Field(max_length=10)  # the local day it was sent for (YYYY-MM-DD)
+    sent_at: datetime = Field(default_factory=utcnow)

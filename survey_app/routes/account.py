@@ -15,7 +15,7 @@ from survey_app.routes.staff import staff_render
 from survey_app.services import audit
 from survey_app.services.api import tokens
 from survey_app.services.campaigns.access import visible_campaigns
-from survey_app.web.endpoint import db, endpoint, field, form, redirect, user
+from survey_app.web.endpoint import EVERY_ACCOUNT, db, endpoint, field, form, redirect, user
 
 
 def _subject(request: Request) -> User:
@@ -96,6 +96,16 @@ routes = [
         methods=["POST"],
         name="account:token_revoke",
     ),
-    Route("/users/{username}/sessions", endpoint(sessions_page), methods=["GET"], name="account:sessions"),
-    Route("/users/{username}/sessions/end", endpoint(sessions_end), methods=["POST"], name="account:end"),
+    Route(
+        "/users/{username}/sessions",
+        endpoint(sessions_page, roles=EVERY_ACCOUNT),
+        methods=["GET"],
+        name="account:sessions",
+    ),
+    Route(
+        "/users/{username}/sessions/end",
+        endpoint(sessions_end, roles=EVERY_ACCOUNT),
+        methods=["POST"],
+        name="account:end",
+    ),
 ]

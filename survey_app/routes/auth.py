@@ -16,7 +16,8 @@ from survey_app.auth.sessions import csrf_token, current_user, log_in, log_out
 from survey_app.errors import Unsupported
 from survey_app.models import User
 from survey_app.services import audit
-from survey_app.web.endpoint import db, endpoint, field, redirect
+from survey_app.web.endpoint import EVERY_ACCOUNT, db, endpoint, field, redirect
+from survey_app.web.landing import landing_page
 from survey_app.web.request_body import read_urlencoded
 from survey_app.web.templating import render
 
@@ -31,8 +32,7 @@ def _landing(request: Request, user: User, next_url: str) -> Response:
     administer nothing) or the campaigns."""
     if next_url:
         return RedirectResponse(next_url, status_code=303)
-    field_only = "field" in user.roles and not {"lead", "admin"} & set(user.roles)
-    return redirect(request, "field:home" if field_only else "campaigns:list")
+    return redirect(request, landing_page(set(user.roles)))
 
 
 def login_page(request: Request) -> Response:
@@ -107,5 +107,5 @@ routes = [
         methods=["POST"],
         name="auth:login_submit",
     ),
-    Route("/logout", endpoint(logout), methods=["POST"], name="auth:logout"),
+    Route("/logout", endpoint(logout, roles=EVERY_ACCOUNT), methods=["POST"], name="auth:logout"),
 ]

@@ -7,7 +7,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forms.numbers import whole_number
-from survey_app.clock import localtime
+from survey_app.clock import localtime, utcnow
 from survey_app.i18n import N_, gettext
 from survey_app.models import Campaign
 from survey_app.reports import charts
@@ -17,6 +17,7 @@ from survey_app.services.campaigns.access import visible_campaigns
 from survey_app.services.campaigns.coverage import Coverage, campaign_coverage
 from survey_app.services.campaigns.daily import responses_per_day
 from survey_app.services.evaluation.figures import daily_chart
+from survey_app.services.findings.reminders import reminders
 from survey_app.services.grades import followup
 from survey_app.web.endpoint import db, endpoint, field, form, path_for, redirect, user
 from survey_app.web.templating import is_htmx
@@ -32,7 +33,8 @@ def _posted(request: Request) -> tuple[dict[str, str], list[int]]:
 
 def campaign_list(request: Request) -> Response:
     rows = visible_campaigns(session=db(request), user=user(request))
-    return staff_render(request, "campaigns/list.html", {"campaigns": rows})
+    due = reminders(session=db(request), user=user(request), now=utcnow())
+    return staff_render(request, "campaigns/list.html", {"campaigns": rows, "due": due})
 
 
 def _form_values(campaign: Campaign) -> dict[str, str]:

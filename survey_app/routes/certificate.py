@@ -17,6 +17,7 @@ from survey_app import keyring
 from survey_app.errors import NotFound
 from survey_app.i18n import gettext
 from survey_app.models import Campaign, GradeSnapshot
+from survey_app.services.decisions.decide import latest as latest_decision
 from survey_app.services.grades import certificates, locks
 from survey_app.services.grades.presentation import radar
 from survey_app.web.endpoint import db, endpoint
@@ -47,6 +48,7 @@ def certificate_page(request: Request) -> Response:
         "qr": Markup(svg),
         "scheme_name": result["scheme_name"],
         "base": request.app.state.settings.base_url,
+        "decision": latest_decision(session=db(request), campaign_id=campaign.id),
     }
     return render(request, "certificate/page.html", ctx)
 

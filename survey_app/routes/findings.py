@@ -10,9 +10,11 @@ from starlette.routing import Route
 from survey_app.clock import parse_local, utcnow
 from survey_app.errors import Conflict, Invalid
 from survey_app.models import Campaign, CriterionSource, Finding, FindingType
-from survey_app.routes.staff import LEADS, campaign_access, staff_render
-from survey_app.services.findings import register
+from survey_app.routes.staff import LEADS, campaign_access, download, staff_render
+from survey_app.services.findings import auditees, files, register
+from survey_app.services.findings.followups import followup_visits
 from survey_app.services.findings.register import FindingInput
+from survey_app.services.jobs.files import Output
 from survey_app.web.endpoint import db, endpoint, field, redirect, user
 
 FIELDS = (
@@ -87,6 +89,8 @@ def _detail(request: Request, campaign: Campaign, finding: Finding, **extra: obj
     context = {
         "campaign": campaign,
         "finding": finding,
+        "files": files.files_of(session=db(request), finding=finding),
+        "followups": followup_visits(session=db(request), finding=finding),
         "overdue": register.is_overdue(finding),
         "moves": register.moves_from(finding),
         "needs": {name: needed for name, (_s, _t, needed) in register.MOVES.items()},
@@ -126,6 +130,31 @@ def finding_move(request: Request) -> Response:
     return redirect(request, "findings:detail", code=campaign.code, finding=finding.number)
 
 
+def invite(request: Request) -> Response:
+    """Invite the audited organisation: an auditee account on this campaign (its temporary password shown
+    once, here), or an existing auditee account added."""
+    campaign = campaign_access(request, manage=True).campaign
+    values = {k: field(request, k) for k in ("username", "display_name", "email")}
+    try:
+        invited = auditees.invite(
+            session=db(request), campaign=campaign, actor=user(request).username, **values
+        )
+    except (Invalid, Conflict) as refused:
+        page = _list(request, campaign, invite_problem=refused.code, invite_values=values)
+        page.status_code = refused.status
+        return page
+    return _list(request, campaign, invited=invited)
+
+
+def file_download(request: Request) -> Response:
+    campaign = campaign_access(request, manage=True).campaign
+    finding = register.by_number(
+        session=db(request), campaign=campaign, number=request.path_params["finding"]
+    )
+    found = files.open_file(session=db(request), finding=finding, file_id=request.path_params["file"])
+    return download(Output(found.data, found.filename, found.media_type))
+
+
 routes = [
     Route("/c/{code}/findings", endpoint(findings_page, roles=LEADS), methods=["GET"], name="findings:list"),
     Route(
@@ -136,6 +165,18 @@ routes = [
         endpoint(finding_page, roles=LEADS),
         methods=["GET"],
         name="findings:detail",
+    ),
+    Route(
+        "/c/{code}/findings/invite",
+        endpoint(invite, roles=LEADS),
+        methods=["POST"],
+        name="findings:invite",
+    ),
+    Route(
+        "/c/{code}/findings/{finding:id}/files/{file:id}",
+        endpoint(file_download, roles=LEADS),
+        methods=["GET"],
+        name="findings:file",
     ),
     Route(
         "/c/{code}/findings/{finding:id}/move",

@@ -14,8 +14,10 @@ from survey_app.models import Campaign
 from survey_app.reports import charts
 from survey_app.routes.staff import LEADS, campaign_access, download, staff_render
 from survey_app.services.campaigns.locations import campaign_locations
+from survey_app.services.decisions.decide import latest as latest_decision
 from survey_app.services.evaluation.breakdown import dimension_by_group
 from survey_app.services.evaluation.figures import trend_chart
+from survey_app.services.findings.register import findings_of
 from survey_app.services.grades import cycles, large_grades, locks, presentation
 from survey_app.services.grades.presentation import status_text
 from survey_app.services.grades.schemes import campaign_rules
@@ -65,6 +67,8 @@ def report_page(request: Request) -> Response:
         "locked": locks.latest_snapshot(session=session, campaign_id=campaign.id),
         "change": cycles.cycle_change(session=session, campaign=campaign, current=result),
     }
+    ctx["decision"] = latest_decision(session=session, campaign_id=campaign.id)
+    ctx["carried"] = [f for f in findings_of(session=session, campaign=campaign) if f.carried_from]
     history = cycles.history(session=session, campaign=campaign, current=result)
     if len(history) > 1:
         ctx["trend"] = charts.svg(trend_chart(history))
@@ -109,19 +113,6 @@ def report_reopen(request: Request) -> Response:
     campaign = campaign_access(request, manage=True).campaign
     locks.reopen(
         session=db(request), campaign=campaign, actor=user(request).username, reason=field(request, "reason")
-    )
-    return redirect(request, "reports:page", code=campaign.code)
-
-
-def certificate_status(request: Request) -> Response:
-    """Suspend, withdraw or restore the certificate (shown on its public page); logged with the reason."""
-    campaign = campaign_access(request, manage=True).campaign
-    locks.set_certificate_status(
-        session=db(request),
-        campaign=campaign,
-        status=field(request, "status"),
-        reason=field(request, "reason"),
-        actor=user(request).username,
     )
     return redirect(request, "reports:page", code=campaign.code)
 
@@ -190,12 +181,6 @@ routes = [
         name="reports:lock_confirm",
     ),
     Route("/c/{code}/report/lock", endpoint(report_lock, roles=LEADS), methods=["POST"], name="reports:lock"),
-    Route(
-        "/c/{code}/report/certificate",
-        endpoint(certificate_status, roles=LEADS),
-        methods=["POST"],
-        name="reports:certificate_status",
-    ),
     Route(
         "/c/{code}/report/reopen",
         endpoint(report_reopen, roles=LEADS),

@@ -59,6 +59,13 @@ def confirm_page(
 
 
 def download(found: Output) -> Response:
-    """A made file as an attachment, never cached."""
-    headers = {"Content-Disposition": f'attachment; filename="{found.filename}"', "Cache-Control": "no-store"}
+    """A made file as an attachment, never cached; a name outside ASCII (an uploaded "整改报告.pdf") is sent
+    as RFC 6266's filename* beside an ASCII stand-in."""
+    from urllib.parse import quote
+
+    plain = found.filename.encode("ascii", "replace").decode().replace("?", "_").replace('"', "_")
+    disposition = f'attachment; filename="{plain}"'
+    if plain != found.filename:
+        disposition += f"; filename*=UTF-8''{quote(found.filename)}"
+    headers = {"Content-Disposition": disposition, "Cache-Control": "no-store"}
     return Response(found.data, media_type=found.media_type, headers=headers)

@@ -13,7 +13,7 @@ from survey_app.errors import Forbidden, NotFound
 from survey_app.i18n import N_, gettext
 from survey_app.models import User
 from survey_app.routes.staff import confirm_page, staff_render
-from survey_app.web.endpoint import db, endpoint, field, form, path_for, redirect, user
+from survey_app.web.endpoint import EVERY_ACCOUNT, db, endpoint, field, form, path_for, redirect, user
 
 ADMINS = frozenset({"admin"})
 ACCOUNT_ERRORS = {
@@ -210,6 +210,9 @@ routes = [
         "/users/{username}/active", endpoint(user_active, roles=ADMINS), methods=["POST"], name="users:active"
     ),
     Route(
-        "/users/{username}/password", endpoint(own_password), methods=["GET", "POST"], name="users:password"
+        "/users/{username}/password",
+        endpoint(own_password, roles=EVERY_ACCOUNT),
+        methods=["GET", "POST"],
+        name="users:password",
     ),
 ]

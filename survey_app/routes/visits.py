@@ -21,6 +21,7 @@ from survey_app.services.field import (
     visits,
 )
 from survey_app.services.field.visits import VisitPlan
+from survey_app.services.findings.followups import finding_to_verify, open_findings
 from survey_app.web.endpoint import db, endpoint, field, form, redirect, user
 
 
@@ -43,6 +44,8 @@ def visits_page(request: Request) -> Response:
             "people": {u.username: u.display_name or u.username for u in names.values()},
             "overall": overall,
             **scheduling.schedule_choices(session=session, campaign=campaign),
+            "open_findings": open_findings(session=session, campaign=campaign),
+            "for_finding": request.query_params.get("finding", "")[:9],
         },
     )
 
@@ -72,6 +75,9 @@ def visit_schedule(request: Request) -> Response:
         location_id=location,
         note=field(request, "note"),
         writeup_hours=48 if hours is None else hours,
+        finding_id=finding_to_verify(
+            session=db(request), campaign=campaign, number=field(request, "finding")
+        ),
     )
     visit = visits.schedule(session=db(request), campaign=campaign, plan=plan, actor=user(request).username)
     return redirect(request, "visits:detail", code=campaign.code, visit=visit.id)

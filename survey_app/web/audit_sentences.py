@@ -11,6 +11,7 @@ from survey_app.models import AuditLog
 from survey_app.web.labels import (
     ACTOR_LABELS,
     CERTIFICATE_STATUS,
+    DECISION_KINDS,
     FINDING_STATES,
     OUTCOME_LABELS,
     STATUS_LABELS,
@@ -56,6 +57,9 @@ SENTENCES: dict[str, str] = {
     "certificate.status": N_("%(who)s set the certificate's status to “%(new)s”"),
     "finding.raise": N_("%(who)s raised finding %(id)s"),
     "finding.move": N_("%(who)s moved finding %(id)s from “%(old)s” to “%(new)s”"),
+    "finding.attach": N_("%(who)s attached evidence to finding %(id)s"),
+    "finding.carry": N_("%(who)s carried finding %(id)s over from the previous cycle"),
+    "decision.record": N_("%(who)s recorded the certification decision %(id)s: “%(new)s”"),
     "export": N_("%(who)s downloaded an export (%(id)s)"),
     "instrument.add": N_("%(who)s added the form %(id)s"),
     "user.create": N_("%(who)s created the account %(id)s"),
@@ -79,7 +83,7 @@ def _who(actor: str, names: dict[str, str]) -> str:
 
 
 def _state(value: str) -> str:
-    labels = {**STATUS_LABELS, **CERTIFICATE_STATUS, **FINDING_STATES}
+    labels = {**STATUS_LABELS, **CERTIFICATE_STATUS, **FINDING_STATES, **DECISION_KINDS}
     return i18n.gettext(labels[value]) if value in labels else value or "—"
 
 

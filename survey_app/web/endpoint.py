@@ -26,6 +26,10 @@ from survey_app.models import User
 from survey_app.web import outbox
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# a staff route that names no roles is for the auditors and admins: a reviewer's or an audited
+# organisation's account reaches only the routes that name its role (and EVERY_ACCOUNT's: password, logout)
+AUDITORS = frozenset({"admin", "lead", "field"})
+EVERY_ACCOUNT = frozenset({"admin", "lead", "field", "reviewer", "auditee"})
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 MAX_FORM_BYTES = 256 * 1024
 Handler = Callable[[Request], Response]
@@ -118,7 +122,7 @@ def endpoint(
                 request.state.roles = frozenset(found.roles)  # still readable after a rollback
                 if found.must_change_password and not _password_page(request, found):
                     return redirect(request, "users:password", username=found.username)
-                if roles and not set(found.roles) & roles:
+                if not set(found.roles) & (roles or AUDITORS):
                     raise Forbidden("forbidden_role")
             supplied = _supplied_csrf(request)
             if write and csrf and not (csrf_matches(request, supplied) or outbox.same_origin_replay(request)):

@@ -11,6 +11,7 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse, Response
 
 from survey_app.errors import DomainError
+from survey_app.web.landing import landing_page
 from survey_app.web.messages import error_message, error_title
 from survey_app.web.templating import render
 
@@ -34,16 +35,13 @@ def error_page(request: Request, status: int, code: str, *, params: dict[str, An
     type it again. The status is in the response, not in the text."""
     roles: frozenset[str] | None = getattr(request.state, "roles", None)
     staff = roles is not None
-    field_only = roles is not None and "field" in roles and not {"lead", "admin"} & roles
     ctx = {
         "title": error_title(code),
         "message": error_message(code, params),
         "status": status,
         "staff": staff,
         "back": _back(request),
-        "home": str(
-            request.app.url_path_for("field:home" if field_only else "campaigns:list" if staff else "home")
-        ),
+        "home": str(request.app.url_path_for(landing_page(roles) if roles is not None else "home")),
         "code_box": code == "poster_code_not_found",
         "typed": request.path_params.get("code", "") if code == "poster_code_not_found" else "",
     }

@@ -30,7 +30,26 @@ SCALE_ANCHORS = {
     ),
 }
 
-ROLE_LABELS = {"admin": N_("administrator"), "lead": N_("lead auditor"), "field": N_("field auditor")}
+ROLE_LABELS = {
+    "admin": N_("administrator"),
+    "lead": N_("lead auditor"),
+    "field": N_("field auditor"),
+    "reviewer": N_("certification reviewer"),
+    "auditee": N_("audited organisation"),
+}
+REMINDER_LABELS = {
+    "overdue": N_("overdue"),
+    "due_soon": N_("due within 7 days"),
+    "to_verify": N_("correction to verify"),
+}
+DECISION_KINDS = {
+    "grant": N_("grant the certificate"),
+    "maintain": N_("maintain the certificate"),
+    "suspend": N_("suspend the certificate"),
+    "withdraw": N_("withdraw the certificate"),
+    "restore": N_("restore the certificate"),
+    "refuse": N_("refuse certification"),
+}
 CHANNEL_LABELS = {
     "online": N_("online (QR)"),
     "offline": N_("face to face"),
@@ -156,6 +175,9 @@ ACTION_LABELS = {
     "fraud.labels": N_("callback outcomes taught to the model"),
     "finding.raise": N_("finding raised"),
     "finding.move": N_("finding moved on"),
+    "finding.attach": N_("evidence attached to a finding"),
+    "finding.carry": N_("finding carried over"),
+    "decision.record": N_("certification decision"),
 }
 # who wrote a row, when it was not a person
 ACTOR_LABELS = {

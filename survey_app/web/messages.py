@@ -123,6 +123,64 @@ ERRORS: dict[str, tuple[str, str]] = {
         N_("Fill in the root cause, the correction and the corrective action. Nothing was changed."),
     ),
     "finding_not_found": (N_("Finding not found"), N_("This campaign has no finding with that number.")),
+    "finding_file_empty": (N_("Choose a file"), N_("Choose a photo or a PDF to attach. Nothing was stored.")),
+    "finding_file_too_large": (
+        N_("File too large"),
+        N_("A file may be at most 10 MB. Nothing was stored."),
+    ),
+    "finding_file_kind": (
+        N_("Not a photo or PDF"),
+        N_("Attach a photo (JPEG, PNG...) or a PDF. Nothing was stored."),
+    ),
+    "finding_file_broken": (N_("The file is damaged"), N_("This PDF cannot be read. Nothing was stored.")),
+    "finding_file_too_many": (
+        N_("Too many files"),
+        N_("A finding takes at most 20 files. Nothing was stored."),
+    ),
+    "auditee_no_username": (N_("Give a user name"), N_("Give the organisation's contact a user name.")),
+    "auditee_bad_username": (
+        N_("Not a user name"),
+        N_("A user name uses letters, digits, '.', '-' and '_' only. Nothing was created."),
+    ),
+    "auditee_is_staff": (
+        N_("An auditor's account"),
+        N_("This account belongs to an auditor or reviewer; the audited organisation needs its own."),
+    ),
+    "visit_bad_finding": (
+        N_("Not an open finding"),
+        N_("A follow-up visit verifies an unfinished finding of this campaign."),
+    ),
+    "decision_impartiality": (
+        N_("Not impartial"),
+        N_(
+            "You are on this campaign's audit team, so you may not take its certification decision. "
+            "Nothing was recorded."
+        ),
+    ),
+    "api_auditors_only": (
+        N_("Not for this account"),
+        N_("The read API is for auditors' accounts."),
+    ),
+    "decision_unknown": (N_("Choose a decision"), N_("Choose one of the decisions offered.")),
+    "decision_needs_reasons": (
+        N_("Give the reasons"),
+        N_("Write down the reasons for the decision: they go into the letter. Nothing was recorded."),
+    ),
+    "decision_major_open": (
+        N_("A major nonconformity is open"),
+        N_(
+            "An open major nonconformity blocks granting, maintaining or restoring the certificate. "
+            "Nothing was recorded."
+        ),
+    ),
+    "decision_not_open": (
+        N_("Not possible now"),
+        N_("The certificate's present status does not allow this decision. Nothing was recorded."),
+    ),
+    "decision_no_locked_grade": (
+        N_("No locked grade"),
+        N_("A decision rests on a locked grade: the lead auditors lock it first."),
+    ),
     "reason_required": (
         N_("A reason is needed"),
         N_("Write down why: this decision changes what counts in the grade. Nothing was changed."),

@@ -21,6 +21,7 @@ from survey_app.web.labels import (
     CHANGE_LABELS,
     CHANNEL_LABELS,
     CRITERION_SOURCES,
+    DECISION_KINDS,
     DECISION_LABELS,
     EVIDENCE_FLAGS,
     FAMILY_LABELS,
@@ -32,6 +33,7 @@ from survey_app.web.labels import (
     KIND_LABELS,
     MODE_LABELS,
     OUTCOME_LABELS,
+    REMINDER_LABELS,
     ROLE_LABELS,
     STATUS_LABELS,
     TASK_LABELS,
@@ -84,6 +86,8 @@ def make_environment(templates_dir: Path) -> Environment:
         ("criterion_source", CRITERION_SOURCES),
         ("finding_state", FINDING_STATES),
         ("finding_move", FINDING_MOVES),
+        ("decision_kind", DECISION_KINDS),
+        ("reminder_label", REMINDER_LABELS),
     ):
         env.filters[name] = _labeller(labels)
     return env

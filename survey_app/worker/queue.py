@@ -138,6 +138,11 @@ class Jobs:
         def expire_replay_keys() -> int:
             return tasks.expire_replay_keys(engine, settings.replay_retention_days)
 
+        @huey.periodic_task(crontab(minute="5", hour="0"), name="reminder_digest")  # 08:05 in Beijing
+        def reminder_digest() -> int:
+            return tasks.send_reminders(engine, settings)
+
+        self.reminder_digest = reminder_digest
         self.score_campaign = score_campaign
         self.run_job = run_job
         self.touch_token = touch_token

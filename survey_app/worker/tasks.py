@@ -90,6 +90,25 @@ def expire_replay_keys(engine: Engine, days: int) -> int:
         return outbox.expire(session=session, older_than=utcnow() - timedelta(days=days))
 
 
+def send_reminders(engine: Engine, settings: Settings) -> int:
+    """The daily digest by e-mail, only when MINGCHA_SMTP_URL is set; a failure is logged, never raised
+    (tomorrow's run tries again: the people not yet sent today's digest are sent it)."""
+    if not settings.smtp_url:
+        return 0
+    from survey_app.services.findings.reminders import send_digests
+
+    catalogs = _catalogs()
+    i18n.activate(catalogs[i18n.DEFAULT_LOCALE], i18n.DEFAULT_LOCALE)
+    try:
+        with unit_of_work(engine) as session:
+            return send_digests(
+                session=session, smtp_url=settings.smtp_url, sender=settings.mail_from, now=utcnow()
+            )
+    except Exception:
+        log.exception("sending the reminder digest failed")
+        return 0
+
+
 @functools.cache
 def _catalogs() -> dict[str, Any]:
     """The catalogs, compiled once per worker process."""

@@ -14,7 +14,7 @@ from sqlmodel import Session, col, select
 from survey_app.models import Job, Location, SurveyResponse, Visit
 from survey_app.services.demo.estate import seed_demo, seed_demo_responses
 from survey_app.services.demo.field import seed_field_demo
-from survey_app.services.demo.findings import seed_findings_demo
+from survey_app.services.demo.findings import seed_decision_demo, seed_findings_demo
 from survey_app.services.grades import locks
 from survey_app.services.intake.links import survey_url
 from survey_app.services.review.callbacks import draw_callbacks
@@ -57,7 +57,10 @@ def world(session: Session, settings: Settings) -> dict[str, Any]:
         "lead": make_user(session, "lead", ["lead"]),
         "field": make_user(session, "field", ["field"]),
         "field2": make_user(session, "field2", ["field"]),
+        "reviewer": make_user(session, "reviewer", ["reviewer"]),
+        "auditee": make_user(session, "auditee", ["auditee"]),
     }
+    add_member(session=session, campaign_id=campaign.id, user_id=users["auditee"].id, role="auditee")
     for c in (before, campaign):
         add_member(session=session, campaign_id=c.id, user_id=users["lead"].id, role="lead")
         for name in ("field", "field2"):
@@ -67,6 +70,7 @@ def world(session: Session, settings: Settings) -> dict[str, Any]:
     seed_field_demo(session=session, campaign=campaign, assign=True)
     draw_callbacks(session=session, campaign=campaign, seed=1, actor="lead")
     seed_findings_demo(session=session, campaign=campaign)
+    seed_decision_demo(session=session, campaign=before)
     job = Job(
         campaign_id=campaign.id or 0,
         kind="export",
@@ -91,6 +95,7 @@ def world(session: Session, settings: Settings) -> dict[str, Any]:
         "interview": next(v.id for v in visits if v.mode == "interview"),
         "covert": next(v.id for v in visits if v.mode == "covert"),
         "job": job.id,
+        "before": before.code,
     }
 
 
@@ -146,6 +151,8 @@ def pages(w: dict[str, Any]) -> dict[str, list[str]]:
             f"/c/{code}/audit",
         ],
         "admin": ["/users"],
+        "reviewer": ["/decisions", f"/c/{w['before']}/decision", f"/c/{code}/decision"],
+        "auditee": ["/a", f"/a/{code}/findings/2", f"/a/{code}/findings/3"],
     }
 
 
@@ -175,6 +182,7 @@ def test_every_page_fits_a_phone_in_both_languages(
                 page = context.new_page()
                 if role != "anon":
                     log_in(page, live_server, role)
+                    assert "/login" not in page.url, f"{role} could not log in"
                 for path in paths:
                     page.goto(f"{live_server}{path}{'&' if '?' in path else '?'}lang={lang}")
                     where = f"{role} {width}px {lang} {path}"

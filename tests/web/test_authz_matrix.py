@@ -21,137 +21,268 @@ from survey_app.settings import Settings
 from tests.conftest import survey_path
 from tests.factories import add_member, csrf_of, login, make_campaign, make_user
 
-ACTORS = ("anon", "field", "field_other", "lead", "lead_other", "admin")
+ACTORS = ("anon", "field", "field_other", "lead", "lead_other", "admin", "reviewer", "auditee")
 R = 303  # anonymous: sent to the login page
+# reviewers and audited organisations reach only the routes that name their role: 403 everywhere else
 # (method, path) -> status per actor, in ACTORS order
 MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
-    ("GET", "/"): (200, 200, 200, 200, 200, 200),
-    ("GET", "/healthz"): (200, 200, 200, 200, 200, 200),
-    ("GET", "/s/{token}"): (200, 200, 200, 200, 200, 200),
-    ("POST", "/s/{token}"): (422, 422, 422, 422, 422, 422),
-    ("GET", "/s/{token}/thanks/{receipt}"): (200, 200, 200, 200, 200, 200),
-    ("GET", "/login"): (200, 303, 303, 303, 303, 303),
-    ("POST", "/login"): (401, 401, 401, 401, 401, 401),
-    ("POST", "/logout"): (R, 303, 303, 303, 303, 303),
-    ("GET", "/campaigns"): (R, 200, 200, 200, 200, 200),
-    ("GET", "/users/{username}/sessions"): (R, 403, 403, 200, 403, 200),  # lead1's own page; admins see all
-    ("POST", "/users/{username}/sessions/end"): (R, 403, 403, 303, 403, 303),
-    ("GET", "/campaigns/new"): (R, 403, 403, 200, 200, 200),
-    ("POST", "/campaigns/new"): (R, 403, 403, 422, 422, 422),
-    ("GET", "/c/{code}"): (R, 200, 404, 200, 404, 200),
-    ("GET", "/c/{code}/edit"): (R, 403, 403, 200, 404, 200),
-    ("POST", "/c/{code}/edit"): (R, 403, 403, 422, 404, 422),
-    ("POST", "/c/{code}/close"): (R, 403, 403, 303, 404, 303),
-    ("GET", "/c/{code}/copy"): (R, 403, 403, 200, 404, 200),
-    ("POST", "/c/{code}/copy"): (R, 403, 403, 422, 404, 422),
-    ("GET", "/c/{code}/locations"): (R, 403, 403, 200, 404, 200),
-    ("POST", "/c/{code}/locations/import"): (R, 403, 403, 422, 404, 422),
-    ("POST", "/c/{code}/locations/generate"): (R, 403, 403, 422, 404, 422),
-    ("POST", "/c/{code}/locations/{loc}/rotate"): (R, 403, 403, 303, 404, 303),
-    ("GET", "/c/{code}/locations/{loc}/edit"): (R, 403, 403, 200, 404, 200),
-    ("POST", "/c/{code}/locations/{loc}/edit"): (R, 403, 403, 422, 404, 422),  # no name given
-    ("POST", "/c/{code}/locations/{loc}/active"): (R, 403, 403, 422, 404, 422),  # deactivating needs a reason
-    ("POST", "/c/{code}/locations/{loc}/delete"): (R, 403, 403, 409, 404, 409),  # it has a response: kept
-    ("GET", "/c/{code}/posters.pdf"): (R, 403, 403, 200, 404, 200),
-    ("GET", "/c/{code}/posters/{loc}.png"): (R, 403, 403, 200, 404, 200),
-    ("GET", "/c/{code}/posters/{loc}"): (R, 403, 403, 200, 404, 200),
-    ("GET", "/instruments"): (R, 403, 403, 200, 200, 200),
-    ("GET", "/c/{code}/report"): (R, 403, 403, 200, 404, 200),
-    ("GET", "/c/{code}/audit"): (R, 403, 403, 200, 404, 200),
-    ("GET", "/c/{code}/audit.csv"): (R, 403, 403, 200, 404, 200),
-    ("GET", "/c/{code}/findings"): (R, 403, 403, 200, 404, 200),
-    ("POST", "/c/{code}/findings"): (R, 403, 403, 422, 404, 422),  # nothing filled in
-    ("GET", "/c/{code}/findings/{finding:id}"): (R, 403, 403, 404, 404, 404),  # no finding 999
-    ("POST", "/c/{code}/findings/{finding:id}/move"): (R, 403, 403, 404, 404, 404),
-    ("POST", "/c/{code}/report/lock"): (R, 403, 403, 422, 404, 422),  # earns no certificate: say so first
-    ("GET", "/c/{code}/report/analysis"): (R, 403, 403, 200, 404, 200),
-    ("GET", "/c/{code}/report/analysis.pdf"): (R, 403, 403, 200, 404, 200),
-    ("POST", "/c/{code}/export/{what:str}.{fmt:str}"): (R, 403, 403, 200, 404, 200),
-    ("POST", "/c/{code}/report/breakdown.{fmt:str}"): (R, 403, 403, 200, 404, 200),
-    ("POST", "/c/{code}/report/reopen"): (R, 403, 403, 409, 404, 409),  # nothing locked yet
-    ("GET", "/c/{code}/review"): (R, 403, 403, 200, 404, 200),
-    ("POST", "/c/{code}/tasks"): (R, 403, 403, 422, 404, 422),  # nothing said about what to check
-    ("POST", "/c/{code}/tasks/{task:id}"): (R, 403, 403, 404, 404, 404),  # no such task
-    ("POST", "/c/{code}/review/draw"): (R, 403, 403, 422, 404, 422),  # nothing scored to draw from
-    ("GET", "/c/{code}/review/draw"): (R, 403, 403, 303, 404, 303),  # nothing drawn yet: to the desk
-    ("POST", "/c/{code}/review/bulk"): (R, 403, 403, 422, 404, 422),  # no decision given
-    ("GET", "/c/{code}/r/{receipt}"): (R, 403, 403, 200, 404, 200),
-    ("POST", "/c/{code}/r/{receipt}/reveal"): (R, 403, 403, 409, 404, 409),  # no phone was left
-    ("POST", "/c/{code}/r/{receipt}/callback"): (R, 403, 403, 422, 404, 422),  # no outcome given
-    ("POST", "/c/{code}/r/{receipt}/decide"): (R, 403, 403, 422, 404, 422),  # no decision given
-    ("GET", "/cert/{token}"): (404, 404, 404, 404, 404, 404),  # an unknown certificate (a survey token)
-    ("GET", "/cert/{token}/qr.{fmt}"): (404, 404, 404, 404, 404, 404),
-    ("GET", "/cert/{token}/certificate.jws"): (404, 404, 404, 404, 404, 404),
-    ("GET", "/cert/{token}/status.jws"): (404, 404, 404, 404, 404, 404),
-    ("GET", "/.well-known/jwks.json"): (200, 200, 200, 200, 200, 200),  # public keys, for anyone
-    ("POST", "/instruments"): (R, 403, 403, 422, 422, 422),
-    ("GET", "/c/{code}/visits"): (R, 403, 403, 200, 404, 200),
-    ("POST", "/c/{code}/visits"): (R, 403, 403, 422, 404, 422),  # no window given
-    ("GET", "/c/{code}/visits/{visit:id}"): (R, 403, 404, 200, 404, 200),  # field1: blind until all are in
-    ("POST", "/c/{code}/visits/{visit:id}/cancel"): (R, 403, 403, 422, 404, 422),  # no reason given
-    ("POST", "/c/{code}/visits/{visit:id}/reconcile"): (R, 409, 404, 409, 404, 409),  # sheet not in yet
-    ("GET", "/f"): (R, 200, 200, 200, 200, 200),  # everyone's own (possibly empty) list
-    ("GET", "/f/outbox"): (R, 200, 200, 200, 200, 200),  # drawn from the phone's own store
-    ("POST", "/c/{code}/jobs"): (R, 403, 403, 422, 404, 422),  # no kind of file named
-    ("GET", "/c/{code}/jobs/{job:id}"): (R, 403, 403, 404, 404, 404),  # no such job
-    ("GET", "/c/{code}/jobs/{job:id}/file"): (R, 403, 403, 404, 404, 404),
-    ("GET", "/manifest.webmanifest"): (200, 200, 200, 200, 200, 200),
-    ("GET", "/sw.js"): (200, 200, 200, 200, 200, 200),
-    ("GET", "/offline"): (200, 200, 200, 200, 200, 200),
-    ("GET", "/app"): (R, 303, 303, 303, 303, 303),  # on to the user's start page
-    ("GET", "/f/v/{visit:id}"): (R, 200, 403, 403, 403, 403),  # only the assigned auditor
-    ("POST", "/f/v/{visit:id}/checkin"): (R, 303, 403, 403, 403, 403),
-    ("POST", "/f/v/{visit:id}/checkout"): (R, 409, 403, 403, 403, 403),  # not checked in
-    ("POST", "/f/v/{visit:id}/step/{step:id}"): (R, 409, 403, 403, 403, 403),  # not checked in
-    ("POST", "/f/v/{visit:id}/submit"): (R, 422, 403, 403, 403, 403),  # required items missing
-    ("POST", "/f/v/{visit:id}/photo"): (R, 422, 403, 403, 403, 403),  # no photo chosen
-    ("GET", "/f/v/{visit:id}/sheet/{sheet:id}"): (R, 200, 403, 200, 403, 200),
-    ("GET", "/f/v/{visit:id}/interview"): (R, 303, 403, 403, 403, 403),  # not an interview round
-    ("POST", "/f/v/{visit:id}/interview"): (R, 303, 403, 403, 403, 403),
-    ("GET", "/f/e/{evidence:id}/{size}"): (R, 200, 403, 200, 403, 200),
-    ("GET", "/users/{username}/tokens"): (R, 403, 403, 200, 403, 200),  # lead1's own page; admins see all
-    ("POST", "/users/{username}/tokens"): (R, 403, 403, 200, 403, 200),  # the new token is shown once
-    ("POST", "/users/{username}/tokens/{token:id}/revoke"): (R, 403, 403, 404, 403, 404),  # no such token
-    ("GET", "/instruments/{instrument}/{version:id}.xlsx"): (R, 403, 403, 200, 200, 200),
-    ("GET", "/instruments/{instrument}/{version:id}/preview"): (R, 403, 403, 200, 200, 200),
-    ("GET", "/q"): (200, 200, 200, 200, 200, 200),  # the box to type a poster code
-    ("GET", "/q/{code}"): (404, 404, 404, 404, 404, 404),  # the campaign code is no poster code
-    ("GET", "/c/{code}/close"): (R, 403, 403, 200, 404, 200),  # the confirmation page
-    ("POST", "/c/{code}/reopen"): (R, 403, 403, 409, 404, 409),  # it is not closed
-    ("GET", "/c/{code}/locations/{loc}/rotate"): (R, 403, 403, 200, 404, 200),
-    ("GET", "/c/{code}/report/lock"): (R, 403, 403, 200, 404, 200),
-    ("POST", "/c/{code}/report/certificate"): (R, 403, 403, 409, 404, 409),  # no certificate yet
-    ("GET", "/users"): (R, 403, 403, 403, 403, 200),
-    ("POST", "/users"): (R, 403, 403, 403, 403, 422),  # no user name given
-    ("POST", "/users/{username}/roles"): (R, 403, 403, 403, 403, 422),  # no role ticked
-    ("POST", "/users/{username}/reset"): (R, 403, 403, 403, 403, 200),  # the temporary password shown once
-    ("POST", "/users/{username}/active"): (R, 403, 403, 403, 403, 200),  # deactivating asks first
-    ("GET", "/users/{username}/password"): (R, 403, 403, 200, 403, 403),  # only your own
-    ("POST", "/users/{username}/password"): (R, 403, 403, 422, 403, 403),  # current password missing
+    ("GET", "/"): (200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/healthz"): (200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/s/{token}"): (200, 200, 200, 200, 200, 200, 200, 200),
+    ("POST", "/s/{token}"): (422, 422, 422, 422, 422, 422, 422, 422),
+    ("GET", "/s/{token}/thanks/{receipt}"): (200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/login"): (200, 303, 303, 303, 303, 303, 303, 303),
+    ("POST", "/login"): (401, 401, 401, 401, 401, 401, 401, 401),
+    ("POST", "/logout"): (R, 303, 303, 303, 303, 303, 303, 303),
+    ("GET", "/campaigns"): (R, 200, 200, 200, 200, 200, 403, 403),
+    ("GET", "/users/{username}/sessions"): (
+        R,
+        403,
+        403,
+        200,
+        403,
+        200,
+        403,
+        403,
+    ),  # lead1's own page; admins see all
+    ("POST", "/users/{username}/sessions/end"): (R, 403, 403, 303, 403, 303, 403, 403),
+    ("GET", "/campaigns/new"): (R, 403, 403, 200, 200, 200, 403, 403),
+    ("POST", "/campaigns/new"): (R, 403, 403, 422, 422, 422, 403, 403),
+    ("GET", "/c/{code}"): (R, 200, 404, 200, 404, 200, 403, 403),
+    ("GET", "/c/{code}/edit"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("POST", "/c/{code}/edit"): (R, 403, 403, 422, 404, 422, 403, 403),
+    ("POST", "/c/{code}/close"): (R, 403, 403, 303, 404, 303, 403, 403),
+    ("GET", "/c/{code}/copy"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("POST", "/c/{code}/copy"): (R, 403, 403, 422, 404, 422, 403, 403),
+    ("GET", "/c/{code}/locations"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("POST", "/c/{code}/locations/import"): (R, 403, 403, 422, 404, 422, 403, 403),
+    ("POST", "/c/{code}/locations/generate"): (R, 403, 403, 422, 404, 422, 403, 403),
+    ("POST", "/c/{code}/locations/{loc}/rotate"): (R, 403, 403, 303, 404, 303, 403, 403),
+    ("GET", "/c/{code}/locations/{loc}/edit"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("POST", "/c/{code}/locations/{loc}/edit"): (R, 403, 403, 422, 404, 422, 403, 403),  # no name given
+    ("POST", "/c/{code}/locations/{loc}/active"): (
+        R,
+        403,
+        403,
+        422,
+        404,
+        422,
+        403,
+        403,
+    ),  # deactivating needs a reason
+    ("POST", "/c/{code}/locations/{loc}/delete"): (
+        R,
+        403,
+        403,
+        409,
+        404,
+        409,
+        403,
+        403,
+    ),  # it has a response: kept
+    ("GET", "/c/{code}/posters.pdf"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("GET", "/c/{code}/posters/{loc}.png"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("GET", "/c/{code}/posters/{loc}"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("GET", "/instruments"): (R, 403, 403, 200, 200, 200, 403, 403),
+    ("GET", "/c/{code}/report"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("GET", "/c/{code}/audit"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("GET", "/c/{code}/audit.csv"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("GET", "/c/{code}/findings"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("POST", "/c/{code}/findings"): (R, 403, 403, 422, 404, 422, 403, 403),  # nothing filled in
+    ("GET", "/c/{code}/findings/{finding:id}"): (R, 403, 403, 404, 404, 404, 403, 403),  # no finding 999
+    ("POST", "/c/{code}/findings/{finding:id}/move"): (R, 403, 403, 404, 404, 404, 403, 403),
+    ("POST", "/c/{code}/report/lock"): (
+        R,
+        403,
+        403,
+        422,
+        404,
+        422,
+        403,
+        403,
+    ),  # earns no certificate: say so first
+    ("GET", "/c/{code}/report/analysis"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("GET", "/c/{code}/report/analysis.pdf"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("POST", "/c/{code}/export/{what:str}.{fmt:str}"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("POST", "/c/{code}/report/breakdown.{fmt:str}"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("POST", "/c/{code}/report/reopen"): (R, 403, 403, 409, 404, 409, 403, 403),  # nothing locked yet
+    ("GET", "/c/{code}/review"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("POST", "/c/{code}/tasks"): (R, 403, 403, 422, 404, 422, 403, 403),  # nothing said about what to check
+    ("POST", "/c/{code}/tasks/{task:id}"): (R, 403, 403, 404, 404, 404, 403, 403),  # no such task
+    ("POST", "/c/{code}/review/draw"): (R, 403, 403, 422, 404, 422, 403, 403),  # nothing scored to draw from
+    ("GET", "/c/{code}/review/draw"): (
+        R,
+        403,
+        403,
+        303,
+        404,
+        303,
+        403,
+        403,
+    ),  # nothing drawn yet: to the desk
+    ("POST", "/c/{code}/review/bulk"): (R, 403, 403, 422, 404, 422, 403, 403),  # no decision given
+    ("GET", "/c/{code}/r/{receipt}"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("POST", "/c/{code}/r/{receipt}/reveal"): (R, 403, 403, 409, 404, 409, 403, 403),  # no phone was left
+    ("POST", "/c/{code}/r/{receipt}/callback"): (R, 403, 403, 422, 404, 422, 403, 403),  # no outcome given
+    ("POST", "/c/{code}/r/{receipt}/decide"): (R, 403, 403, 422, 404, 422, 403, 403),  # no decision given
+    ("GET", "/cert/{token}"): (
+        404,
+        404,
+        404,
+        404,
+        404,
+        404,
+        404,
+        404,
+    ),  # an unknown certificate (a survey token)
+    ("GET", "/cert/{token}/qr.{fmt}"): (404, 404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/cert/{token}/certificate.jws"): (404, 404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/cert/{token}/status.jws"): (404, 404, 404, 404, 404, 404, 404, 404),
+    ("GET", "/.well-known/jwks.json"): (200, 200, 200, 200, 200, 200, 200, 200),  # public keys, for anyone
+    ("POST", "/instruments"): (R, 403, 403, 422, 422, 422, 403, 403),
+    ("GET", "/c/{code}/visits"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("POST", "/c/{code}/visits"): (R, 403, 403, 422, 404, 422, 403, 403),  # no window given
+    ("GET", "/c/{code}/visits/{visit:id}"): (
+        R,
+        403,
+        404,
+        200,
+        404,
+        200,
+        403,
+        403,
+    ),  # field1: blind until all are in
+    ("POST", "/c/{code}/visits/{visit:id}/cancel"): (R, 403, 403, 422, 404, 422, 403, 403),  # no reason given
+    ("POST", "/c/{code}/visits/{visit:id}/reconcile"): (
+        R,
+        409,
+        404,
+        409,
+        404,
+        409,
+        403,
+        403,
+    ),  # sheet not in yet
+    ("GET", "/f"): (R, 200, 200, 200, 200, 200, 403, 403),  # everyone's own (possibly empty) list
+    ("GET", "/f/outbox"): (R, 200, 200, 200, 200, 200, 403, 403),  # drawn from the phone's own store
+    ("POST", "/c/{code}/jobs"): (R, 403, 403, 422, 404, 422, 403, 403),  # no kind of file named
+    ("GET", "/c/{code}/jobs/{job:id}"): (R, 403, 403, 404, 404, 404, 403, 403),  # no such job
+    ("GET", "/c/{code}/jobs/{job:id}/file"): (R, 403, 403, 404, 404, 404, 403, 403),
+    ("GET", "/manifest.webmanifest"): (200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/sw.js"): (200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/offline"): (200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/app"): (R, 303, 303, 303, 303, 303, 403, 403),  # on to the user's start page
+    ("GET", "/f/v/{visit:id}"): (R, 200, 403, 403, 403, 403, 403, 403),  # only the assigned auditor
+    ("POST", "/f/v/{visit:id}/checkin"): (R, 303, 403, 403, 403, 403, 403, 403),
+    ("POST", "/f/v/{visit:id}/checkout"): (R, 409, 403, 403, 403, 403, 403, 403),  # not checked in
+    ("POST", "/f/v/{visit:id}/step/{step:id}"): (R, 409, 403, 403, 403, 403, 403, 403),  # not checked in
+    ("POST", "/f/v/{visit:id}/submit"): (R, 422, 403, 403, 403, 403, 403, 403),  # required items missing
+    ("POST", "/f/v/{visit:id}/photo"): (R, 422, 403, 403, 403, 403, 403, 403),  # no photo chosen
+    ("GET", "/f/v/{visit:id}/sheet/{sheet:id}"): (R, 200, 403, 200, 403, 200, 403, 403),
+    ("GET", "/f/v/{visit:id}/interview"): (R, 303, 403, 403, 403, 403, 403, 403),  # not an interview round
+    ("POST", "/f/v/{visit:id}/interview"): (R, 303, 403, 403, 403, 403, 403, 403),
+    ("GET", "/f/e/{evidence:id}/{size}"): (R, 200, 403, 200, 403, 200, 403, 403),
+    ("GET", "/users/{username}/tokens"): (
+        R,
+        403,
+        403,
+        200,
+        403,
+        200,
+        403,
+        403,
+    ),  # lead1's own page; admins see all
+    ("POST", "/users/{username}/tokens"): (
+        R,
+        403,
+        403,
+        200,
+        403,
+        200,
+        403,
+        403,
+    ),  # the new token is shown once
+    ("POST", "/users/{username}/tokens/{token:id}/revoke"): (
+        R,
+        403,
+        403,
+        404,
+        403,
+        404,
+        403,
+        403,
+    ),  # no such token
+    ("GET", "/instruments/{instrument}/{version:id}.xlsx"): (R, 403, 403, 200, 200, 200, 403, 403),
+    ("GET", "/instruments/{instrument}/{version:id}/preview"): (R, 403, 403, 200, 200, 200, 403, 403),
+    ("GET", "/q"): (200, 200, 200, 200, 200, 200, 200, 200),  # the box to type a poster code
+    ("GET", "/q/{code}"): (404, 404, 404, 404, 404, 404, 404, 404),  # the campaign code is no poster code
+    ("GET", "/c/{code}/close"): (R, 403, 403, 200, 404, 200, 403, 403),  # the confirmation page
+    ("POST", "/c/{code}/reopen"): (R, 403, 403, 409, 404, 409, 403, 403),  # it is not closed
+    ("GET", "/c/{code}/locations/{loc}/rotate"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("GET", "/c/{code}/report/lock"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("GET", "/users"): (R, 403, 403, 403, 403, 200, 403, 403),
+    ("POST", "/users"): (R, 403, 403, 403, 403, 422, 403, 403),  # no user name given
+    ("POST", "/users/{username}/roles"): (R, 403, 403, 403, 403, 422, 403, 403),  # no role ticked
+    ("POST", "/users/{username}/reset"): (
+        R,
+        403,
+        403,
+        403,
+        403,
+        200,
+        403,
+        403,
+    ),  # the temporary password shown once
+    ("POST", "/users/{username}/active"): (R, 403, 403, 403, 403, 200, 403, 403),  # deactivating asks first
+    ("GET", "/users/{username}/password"): (R, 403, 403, 200, 403, 403, 403, 403),  # only your own
+    ("POST", "/users/{username}/password"): (
+        R,
+        403,
+        403,
+        422,
+        403,
+        403,
+        403,
+        403,
+    ),  # current password missing
     # the API reads a bearer token, never the session cookie: without one every actor gets 401
-    ("GET", "/api/v1/openapi.json"): (200, 200, 200, 200, 200, 200),
-    ("GET", "/api/v1/campaigns"): (401, 401, 401, 401, 401, 401),
-    ("GET", "/api/v1/campaigns/{code}"): (401, 401, 401, 401, 401, 401),
-    ("GET", "/api/v1/campaigns/{code}/locations"): (401, 401, 401, 401, 401, 401),
-    ("GET", "/api/v1/campaigns/{code}/responses"): (401, 401, 401, 401, 401, 401),
-    ("GET", "/api/v1/campaigns/{code}/responses.jsonl"): (401, 401, 401, 401, 401, 401),
-    ("GET", "/api/v1/campaigns/{code}/callbacks"): (401, 401, 401, 401, 401, 401),
-    ("GET", "/api/v1/campaigns/{code}/findings"): (401, 401, 401, 401, 401, 401),
-    ("GET", "/api/v1/campaigns/{code}/grade"): (401, 401, 401, 401, 401, 401),
-    ("GET", "/api/v1/campaigns/{code}/grade/locked"): (401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/openapi.json"): (200, 200, 200, 200, 200, 200, 200, 200),
+    ("GET", "/api/v1/campaigns"): (401, 401, 401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}"): (401, 401, 401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/locations"): (401, 401, 401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/responses"): (401, 401, 401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/responses.jsonl"): (401, 401, 401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/callbacks"): (401, 401, 401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/findings"): (401, 401, 401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/grade"): (401, 401, 401, 401, 401, 401, 401, 401),
+    ("GET", "/api/v1/campaigns/{code}/grade/locked"): (401, 401, 401, 401, 401, 401, 401, 401),
+    ("GET", "/a"): (303, 403, 403, 403, 403, 403, 403, 200),
+    ("GET", "/a/{code}/findings/{finding:id}"): (303, 403, 403, 403, 403, 403, 403, 404),
+    ("GET", "/a/{code}/findings/{finding:id}/files/{file:id}"): (303, 403, 403, 403, 403, 403, 403, 404),
+    ("GET", "/c/{code}/decision"): (303, 403, 403, 403, 403, 200, 200, 403),
+    ("GET", "/c/{code}/decision/{decision:id}/letter.pdf"): (303, 403, 403, 403, 403, 404, 404, 403),
+    ("GET", "/c/{code}/findings/{finding:id}/files/{file:id}"): (303, 403, 403, 404, 404, 404, 403, 403),
+    ("GET", "/decisions"): (303, 403, 403, 403, 403, 200, 200, 403),
+    ("POST", "/a/{code}/findings/{finding:id}"): (303, 403, 403, 403, 403, 403, 403, 404),
+    ("POST", "/a/{code}/findings/{finding:id}/files"): (303, 403, 403, 403, 403, 403, 403, 404),
+    ("POST", "/c/{code}/decision"): (303, 403, 403, 403, 403, 403, 422, 403),
+    ("POST", "/c/{code}/findings/invite"): (303, 403, 403, 422, 404, 422, 403, 403),
 }
 
 
 def cast(campaign: Campaign, session: Session) -> dict[str, User]:
-    """The five accounts beside the anonymous actor: a field auditor and a lead of `campaign`, one of each
-    outside it, and an admin."""
+    """The accounts beside the anonymous actor: a field auditor and a lead of `campaign`, one of each outside
+    it, an admin, a certification reviewer, and the audited organisation's account invited to `campaign`."""
     users = {
         "field": make_user(session, "field1", ["field"]),
         "field_other": make_user(session, "field2", ["field"]),
         "lead": make_user(session, "lead1", ["lead"]),
         "lead_other": make_user(session, "lead2", ["lead"]),
         "admin": make_user(session, "admin1", ["admin"]),
+        "reviewer": make_user(session, "reviewer1", ["reviewer"]),
+        "auditee": make_user(session, "auditee1", ["auditee"]),
     }
+    add_member(session=session, campaign_id=campaign.id, user_id=users["auditee"].id, role="auditee")
     add_member(session=session, campaign_id=campaign.id, user_id=users["field"].id, role="field")
     add_member(session=session, campaign_id=campaign.id, user_id=users["lead"].id, role="lead")
     return users
@@ -243,6 +374,8 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
         .replace("{fmt}", "png")
         .replace("{task:id}", "999")
         .replace("{finding:id}", "999")
+        .replace("{decision:id}", "999")
+        .replace("{file:id}", "999")
         .replace("{username}", "lead1")
         .replace("{visit:id}", str(visit))
         .replace("{sheet:id}", str(sheet))
@@ -274,16 +407,17 @@ def test_route_by_role(key: tuple[str, str], session: Session, settings: Setting
 # the API with each actor's own bearer token ("anon": none). Field auditors read the campaigns they are on
 # and their locations, nothing of responses, callbacks or grades (as in the pages); a campaign a token may
 # not see is 404, like one that does not exist. No grade is locked here: the locked grade is 404 for a lead.
+# Reviewers' and audited organisations' tokens are refused outright (the API is for auditors).
 API_MATRIX: dict[str, tuple[int, ...]] = {
-    "/api/v1/campaigns": (401, 200, 200, 200, 200, 200),
-    "/api/v1/campaigns/{code}": (401, 200, 404, 200, 404, 200),
-    "/api/v1/campaigns/{code}/locations": (401, 200, 404, 200, 404, 200),
-    "/api/v1/campaigns/{code}/responses": (401, 403, 404, 200, 404, 200),
-    "/api/v1/campaigns/{code}/responses.jsonl": (401, 403, 404, 200, 404, 200),
-    "/api/v1/campaigns/{code}/callbacks": (401, 403, 404, 200, 404, 200),
-    "/api/v1/campaigns/{code}/findings": (401, 403, 404, 200, 404, 200),
-    "/api/v1/campaigns/{code}/grade": (401, 403, 404, 200, 404, 200),
-    "/api/v1/campaigns/{code}/grade/locked": (401, 403, 404, 404, 404, 404),
+    "/api/v1/campaigns": (401, 200, 200, 200, 200, 200, 403, 403),
+    "/api/v1/campaigns/{code}": (401, 200, 404, 200, 404, 200, 403, 403),
+    "/api/v1/campaigns/{code}/locations": (401, 200, 404, 200, 404, 200, 403, 403),
+    "/api/v1/campaigns/{code}/responses": (401, 403, 404, 200, 404, 200, 403, 403),
+    "/api/v1/campaigns/{code}/responses.jsonl": (401, 403, 404, 200, 404, 200, 403, 403),
+    "/api/v1/campaigns/{code}/callbacks": (401, 403, 404, 200, 404, 200, 403, 403),
+    "/api/v1/campaigns/{code}/findings": (401, 403, 404, 200, 404, 200, 403, 403),
+    "/api/v1/campaigns/{code}/grade": (401, 403, 404, 200, 404, 200, 403, 403),
+    "/api/v1/campaigns/{code}/grade/locked": (401, 403, 404, 404, 404, 404, 403, 403),
 }
 
 
@@ -310,7 +444,8 @@ def test_api_operation_by_role(session: Session, settings: Settings) -> None:
                 response = client.get(path, headers=headers)
                 assert response.status_code == expected, f"{actor} GET {path}: {response.status_code}"
                 if expected == 403:
-                    assert response.json()["error"]["code"] == "api_lead_only"
+                    wanted = "api_auditors_only" if actor in ("reviewer", "auditee") else "api_lead_only"
+                    assert response.json()["error"]["code"] == wanted
             unknown = path.replace(campaign.code, "NO-SUCH")
             if unknown != path:
                 assert client.get(

@@ -47,10 +47,16 @@ def test_certificate_status_number_and_scope(client: TestClient, session: Sessio
     assert "方圆标志认证集团" in public and "地下车库" in public and "有效" in public and "有效期至" in public
     assert "锁定的评定结果" in public, "it says it shows the locked grade"
     login(client, "lead1")
-    bad = client.post("/c/WYW1-2026/report/certificate", data={"_csrf": csrf_of(client), "status": "gone"})
-    assert bad.status_code == 422
-    form = {"_csrf": csrf_of(client), "status": "suspended", "reason": "监督审核发现重大不符合项"}
-    assert client.post("/c/WYW1-2026/report/certificate", data=form).status_code == 303
+    form = {"_csrf": csrf_of(client), "decision": "suspend", "reason": "监督审核发现重大不符合项"}
+    assert client.post("/c/WYW1-2026/decision", data=form).status_code == 403, "leads do not decide"
+    make_user(session, "reviewer1", ["reviewer"])
+    session.commit()
+    reviewer = TestClient(client.app, follow_redirects=False)
+    login(reviewer, "reviewer1")
+    bad = reviewer.post("/c/WYW1-2026/decision", data={"_csrf": csrf_of(reviewer), "decision": "gone"})
+    assert bad.status_code == 422 and "请选择给出的决定之一" in bad.text
+    form = {"_csrf": csrf_of(reviewer), "decision": "suspend", "reasons": "监督审核发现重大不符合项"}
+    assert reviewer.post("/c/WYW1-2026/decision", data=form).status_code == 303
     public = TestClient(client.app).get(f"/cert/{snapshot.certificate_token}").text
     assert "暂停" in public and "监督审核发现重大不符合项" in public
     session.expire_all()

@@ -24,6 +24,7 @@ from starlette.testclient import TestClient
 
 from survey_app.app import create_app
 from survey_app.db import make_engine
+from survey_app.services.findings import register
 from survey_app.settings import Settings
 from tests.conftest import SECRET, survey_path
 from tests.factories import add_member, csrf_of, login, make_campaign, make_user
@@ -58,9 +59,17 @@ def world(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Iterat
     engine = make_engine(config.database_url)
     with Session(engine, expire_on_commit=False) as session:
         campaign, locations = make_campaign(session, code="FZ-1")
-        admin = make_user(session, "admin1", ["admin"])
+        admin = make_user(session, "admin1", ["admin", "reviewer", "auditee"])  # every role's doors open
         lead = make_user(session, "lead1", ["lead"])
         add_member(session=session, campaign_id=campaign.id, user_id=lead.id, role="lead")
+        add_member(session=session, campaign_id=campaign.id, user_id=admin.id, role="auditee")
+        register.raise_finding(
+            session=session,
+            campaign=campaign,
+            data=register.FindingInput("minor", "management_system", "维保记录不全"),
+            actor="lead1",
+        )
+        session.commit()
         token = survey_path(locations[0]).removeprefix("/s/")
         assert admin.id
     engine.dispose()
@@ -73,6 +82,8 @@ def world(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Iterat
         "username": ["lead1", "nobody"],
         "task:id": ["1"],
         "finding:id": ["1"],
+        "decision:id": ["1"],
+        "file:id": ["1"],
         "visit:id": ["1"],
         "step:id": ["1"],
         "sheet:id": ["1"],

@@ -184,9 +184,12 @@ def test_the_status_is_signed_apart_and_suspending_never_resigns_the_snapshot(
     stated = certificates.verify_jws(status_before, keyring.active().verifiers())
     assert stated.valid and stated.payload["status"] == "valid"
     assert stated.payload["snapshot_sha256"] == snapshot.snapshot_sha256
-    login(client, "lead1")
-    form = {"_csrf": csrf_of(client), "status": "suspended", "reason": "监督审核发现重大不符合项"}
-    assert client.post(f"/c/{campaign_code}/report/certificate", data=form).status_code == 303
+    make_user(session, "reviewer1", ["reviewer"])
+    session.commit()
+    reviewer = TestClient(client.app, follow_redirects=False)
+    login(reviewer, "reviewer1")
+    form = {"_csrf": csrf_of(reviewer), "decision": "suspend", "reasons": "监督审核发现重大不符合项"}
+    assert reviewer.post(f"/c/{campaign_code}/decision", data=form).status_code == 303
     anonymous = TestClient(client.app)
     assert anonymous.get(f"/cert/{token}/certificate.jws").text == before, "the snapshot is not signed again"
     after = certificates.verify_jws(

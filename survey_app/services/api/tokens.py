@@ -117,6 +117,8 @@ def authenticate(*, session: Session, header: str) -> Caller:
     user = session.get(User, row.user_id)
     if user is None or not user.active:
         raise Unauthorized("api_token_invalid")
+    if not {"admin", "lead", "field"} & set(user.roles):  # reviewers and audited organisations: pages only
+        raise Forbidden("api_auditors_only")
     visible = {c.id for c in visible_campaigns(session=session, user=user) if c.id is not None}
     scope = visible & set(row.campaign_ids) if row.campaign_ids else visible
     return Caller(row, user, frozenset(scope), frozenset(led_campaigns(session=session, user=user) & scope))

@@ -18,6 +18,9 @@ class Access:
     can_manage: bool
 
 
+AUDIT_TEAM = frozenset({"lead", "field"})
+
+
 def is_admin(user: User) -> bool:
     return "admin" in user.roles
 
@@ -26,7 +29,9 @@ def visible_campaigns(*, session: Session, user: User) -> list[Campaign]:
     """Admins see all; others see the campaigns they lead or are assigned to."""
     query = select(Campaign).order_by(col(Campaign.created_at).desc())
     if not is_admin(user):
-        ids = select(CampaignMember.campaign_id).where(CampaignMember.user_id == user.id)
+        ids = select(CampaignMember.campaign_id).where(
+            CampaignMember.user_id == user.id, col(CampaignMember.role).in_(list(AUDIT_TEAM))
+        )
         query = query.where(col(Campaign.id).in_(ids))
     return list(session.exec(query))
 
@@ -40,7 +45,8 @@ def access(*, session: Session, user: User, code: str, manage: bool = False) -> 
         raise NotFound("campaign_not_found")
     if is_admin(user):
         return Access(campaign, True)
-    roles = member_roles(session=session, campaign_id=campaign.id, user_id=user.id)
+    # the audit team's pages: an audited organisation's membership (auditee) opens only its own /a pages
+    roles = member_roles(session=session, campaign_id=campaign.id, user_id=user.id) & AUDIT_TEAM
     if not roles:
         raise NotFound("campaign_not_found")
     leads = "lead" in roles and "lead" in user.roles

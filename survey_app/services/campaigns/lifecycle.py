@@ -30,6 +30,7 @@ from survey_app.models import (
 )
 from survey_app.services import audit
 from survey_app.services.campaigns.membership import add_member, remove_member
+from survey_app.services.findings.register import carry_over
 
 _CODE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{1,39}$")
 
@@ -329,6 +330,7 @@ def copy_as_next_cycle(*, session: Session, user: User, source: Campaign, fields
                 session=session, campaign=campaign, user=teammate, role=member.role, actor=user.username
             )
     add_member(session=session, campaign=campaign, user=user, role="lead", actor=user.username)
+    carry_over(session=session, source=source, target=campaign, actor=user.username)
     return campaign
 
 

@@ -197,6 +197,8 @@ DEMO_USERS = (
     ("lead", ["lead"], "王审"),
     ("field", ["field"], "李查"),
     ("field2", ["field"], "张核"),
+    ("reviewer", ["reviewer"], "赵评"),  # the certification body's reviewer: not on the audit team
+    ("wyw-pm", ["auditee"], "联发物业 陈经理"),  # the audited organisation, invited to the current cycle
 )
 
 
@@ -225,6 +227,8 @@ def seed_demo_users(
         if roles[0] in ("lead", "field"):
             for campaign in campaigns:
                 add_member(session=session, campaign=campaign, user=user, role=roles[0], actor="demo")
+        if roles[0] == "auditee":
+            add_member(session=session, campaign=campaigns[-1], user=user, role="auditee", actor="demo")
         logins.append((username, roles[0], known.get(username, "(set earlier; change with: user passwd)")))
     var_dir.mkdir(parents=True, exist_ok=True)
     store.write_text("".join(f"{u} {p}\n" for u, p in known.items()))

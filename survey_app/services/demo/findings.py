@@ -71,3 +71,32 @@ def seed_findings_demo(*, session: Session, campaign: Campaign) -> int:
     overdue.deadline = utcnow() - timedelta(days=3)  # the demo's one overdue finding
     session.add(overdue)
     return len(FINDINGS)
+
+
+def seed_decision_demo(*, session: Session, campaign: Campaign, reviewer: str = "reviewer") -> int | None:
+    """The last cycle's certification decision (granted by the demo reviewer, once) and its letter job (made
+    by the worker); returns the job's id when one was queued."""
+    from survey_app.auth.accounts import find_user
+    from survey_app.services.decisions import decide
+    from survey_app.services.jobs import requests
+
+    user = find_user(session=session, username=reviewer)
+    locked = decide.basis(session=session, campaign=campaign)
+    if user is None or locked.decisions or "grant" not in locked.allowed():
+        return None
+    row = decide.decide(
+        session=session,
+        campaign=campaign,
+        reviewer=user,
+        decision="grant",
+        reasons="评定结果达到四星级，审核发现均已关闭或以等效措施关闭，无未关闭的严重不符合项，准予认证。",
+    )
+    job = requests.ask(
+        session=session,
+        campaign=campaign,
+        kind="letter",
+        params={"decision": str(row.id)},
+        actor=user.username,
+        locale="zh_CN",
+    )
+    return job.id

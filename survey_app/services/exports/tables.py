@@ -17,6 +17,26 @@ from survey_app.services.exports.masking import masked_value
 from survey_app.services.grades.presentation import verdict
 
 
+def finding_rows(*, session: Session, campaign: Campaign) -> Iterator[list[Any]]:
+    """findings.csv / .xlsx: one row per finding with its type, criterion, state, deadline and the
+    organisation's correction (stored codes, as the API gives them; free text with phone-like runs masked)."""
+    from survey_app.models import Finding
+    from survey_app.services.exports.masking import masked
+    from survey_app.services.findings.register import as_json
+
+    fields = ["id", "type", "criterion_source", "criterion_other", "clause", "state", "deadline", "overdue"]
+    text = ["description", "root_cause", "correction", "corrective_action"]
+    yield [*fields, *text, "raised_by", "raised_at", "origin"]
+    query = select(Finding).where(Finding.campaign_id == campaign.id).order_by(col(Finding.number))
+    for finding in session.exec(query):
+        plain = as_json(finding)
+        yield (
+            [plain[k] if plain[k] is not None else "" for k in fields]
+            + [masked(getattr(finding, k)) for k in text]
+            + [finding.raised_by, plain["raised_at"], finding.origin]
+        )
+
+
 def response_rows(*, session: Session, campaign: Campaign) -> Iterator[list[Any]]:
     """Header rows (item ids, zh labels, en labels) then one row per response; no personal data (no phone
     field, and phone-like digit runs in text answers and comments masked)."""

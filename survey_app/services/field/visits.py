@@ -48,6 +48,7 @@ class VisitPlan:
     location_id: int | None = None
     note: str = ""
     writeup_hours: int = 48
+    finding_id: int | None = None  # a follow-up visit that verifies this finding (checked by its caller)
 
 
 def instrument_of(*, session: Session, visit: Visit) -> Instrument:
@@ -95,6 +96,7 @@ def schedule(*, session: Session, campaign: Campaign, plan: VisitPlan, actor: st
         writeup_hours=max(1, min(plan.writeup_hours, 24 * 30)),
         note=plan.note.strip()[:1000],
         created_by=actor[:60],
+        finding_id=plan.finding_id,
     )
     session.add(visit)
     session.flush()

@@ -138,6 +138,47 @@ def move(*, session: Session, finding: Finding, name: str, fields: dict[str, str
     return finding
 
 
+def carry_over(*, session: Session, source: Campaign, target: Campaign, actor: str) -> int:
+    """Surveillance: the previous cycle's unfinished findings continue in the next one, in the state they
+    were in, each linked back and marked to be verified at the next visit (one audit row each)."""
+    query = select(Finding).where(Finding.campaign_id == source.id, col(Finding.state).not_in(list(FINISHED)))
+    carried = 0
+    for old in session.exec(query.order_by(col(Finding.number))):
+        carried += 1
+        new = Finding(
+            campaign_id=ident(target),
+            number=carried,
+            type=old.type,
+            criterion_source=old.criterion_source,
+            criterion_other=old.criterion_other,
+            clause=old.clause,
+            description=old.description,
+            evidence=old.evidence,
+            origin=f"cycle:{source.code}/{old.number}"[:120],
+            state=old.state,
+            deadline=old.deadline,
+            raised_by=old.raised_by,
+            raised_at=old.raised_at,
+            root_cause=old.root_cause,
+            correction=old.correction,
+            corrective_action=old.corrective_action,
+            closing_note=old.closing_note,
+            carried_from=old.id,
+        )
+        session.add(new)
+        session.flush()
+        audit.append(
+            session=session,
+            actor=actor,
+            action="finding.carry",
+            campaign_id=target.id,
+            subject=f"finding:{new.number}",
+            new=new.state,
+            detail={"from": f"{source.code}/{old.number}"},
+        )
+    return carried
+
+
 def is_overdue(finding: Finding, now: datetime | None = None) -> bool:
     """Past its deadline while the organisation still owes the action."""
     when = now or utcnow()

@@ -19,7 +19,7 @@ from survey_app.services import audit
 from survey_app.services.campaigns.locations import campaign_locations
 from survey_app.services.evaluation.breakdown import Breakdown
 from survey_app.services.exports.contract import campaign_contract, jsonl
-from survey_app.services.exports.tables import response_rows, result_rows, to_csv, to_xlsx
+from survey_app.services.exports.tables import finding_rows, response_rows, result_rows, to_csv, to_xlsx
 from survey_app.services.grades import grading, large_grades
 from survey_app.services.grades.presentation import status_text, verdict
 from survey_app.services.intake.links import short_url, survey_url
@@ -34,6 +34,8 @@ EXPORTS = {
     ("responses", "jsonl"),
     ("results", "csv"),
     ("results", "xlsx"),
+    ("findings", "csv"),
+    ("findings", "xlsx"),
 }
 
 
@@ -105,6 +107,19 @@ def report(*, session: Session, campaign: Campaign, settings: Settings, fmt: str
         raise Unavailable("font_missing") from None
 
 
+def letter(*, session: Session, campaign: Campaign, settings: Settings, decision_id: int) -> Output:
+    """The decision letter (认证决定书) as a PDF, in the language of the reviewer who decided."""
+    from survey_app.reports.document import to_pdf
+    from survey_app.services.decisions.letter import letter_document
+
+    doc = letter_document(session=session, campaign=campaign, decision_id=decision_id)
+    try:
+        data = to_pdf(doc, font_setting=settings.cjk_font)
+    except FontMissing:
+        raise Unavailable("font_missing") from None
+    return Output(data, f"decision-{campaign.code}-{decision_id}.pdf", "application/pdf")
+
+
 def export(*, session: Session, campaign: Campaign, what: str, fmt: str) -> Output:
     """responses.csv / .xlsx / .jsonl and results.csv / .xlsx."""
     if (what, fmt) not in EXPORTS:
@@ -115,6 +130,8 @@ def export(*, session: Session, campaign: Campaign, what: str, fmt: str) -> Outp
         return Output(body, name, "application/x-ndjson")
     if what == "responses":
         rows = list(response_rows(session=session, campaign=campaign))
+    elif what == "findings":
+        rows = list(finding_rows(session=session, campaign=campaign))
     else:
         rows = list(result_rows(grading.compute(session=session, campaign=campaign)[0].to_dict()))
     if fmt == "csv":

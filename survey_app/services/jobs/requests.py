@@ -25,7 +25,7 @@ FILE_KINDS = (
     "grade",
     "report",
 )  # what the buttons posting to the jobs page ask for
-KINDS = (*FILE_KINDS, "draw")  # the draw is asked for from the review desk
+KINDS = (*FILE_KINDS, "draw", "letter")  # the draw from the review desk; the letter by a decision
 STUCK = timedelta(minutes=15)  # running this long: its worker died; it is run again
 
 
@@ -39,7 +39,12 @@ def ask(
         raise Invalid("job_kind_unknown")
     if kind == "report" and params.get("fmt") not in files.REPORT_FORMATS:
         raise Invalid("job_kind_unknown")
-    keeps = {"export": ("what", "fmt"), "draw": ("seed", "reason", "redraw"), "report": ("fmt",)}
+    keeps = {
+        "export": ("what", "fmt"),
+        "draw": ("seed", "reason", "redraw"),
+        "report": ("fmt",),
+        "letter": ("decision",),
+    }
     keep = keeps.get(kind, ())
     clean: dict[str, Any] = {k: params[k] for k in keep if k in params}
     job = Job(campaign_id=ident(campaign), kind=kind, params=clean, locale=locale, created_by=actor[:60])
@@ -97,6 +102,13 @@ def make(*, session: Session, job: Job, settings: Settings) -> files.Output:
         return files.analysis(session=session, campaign=campaign, settings=settings, locale=job.locale)
     if job.kind == "grade":
         return files.grade(session=session, campaign=campaign)
+    if job.kind == "letter":
+        return files.letter(
+            session=session,
+            campaign=campaign,
+            settings=settings,
+            decision_id=int(params.get("decision") or 0),
+        )
     if job.kind == "report":
         return files.report(session=session, campaign=campaign, settings=settings, fmt=str(params.get("fmt")))
     return files.export(
