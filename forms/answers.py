@@ -18,6 +18,8 @@ FIELD_PREFIX = "a."
 NA = "na"
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}[0-9]$")
 _TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
+_DATE = re.compile(r"^(\d{4})-(\d{2})-(\d{2})$")
+_DATETIME = re.compile(r"^(\d{4})-(\d{2})-(\d{2})[T ]([01][0-9]|2[0-3]):([0-5][0-9])$")
 
 ErrorList = list[tuple[str, dict[str, Any]]]
 
@@ -69,7 +71,8 @@ def check_answers(
         raw = result.raw.get(item.id)
         if raw is None:
             if item.required and item.id in must:
-                result.add(item.id, "required")
+                code, params = _own(item.required_message, "required")
+                result.add(item.id, code, **params)
             continue
         _convert(result, item, raw, max_text)
     return result
@@ -125,8 +128,37 @@ def _convert(result: AnswerCheck, item: Item, raw: list[str], max_text: int) -> 
             result.add(item.id, "bad_time")
     elif kind == "text":
         _text(result, item, value, max_text)
+    elif kind in ("date", "datetime"):
+        _date(result, item, value.strip())
+    elif kind == "acknowledge":
+        if value == "OK":
+            result.values[item.id] = "OK"
+        else:
+            result.add(item.id, "not_an_option")
     else:  # photo: uploaded through the field app, never through a plain form post
         result.add(item.id, "photo_not_here")
+
+
+def _own(message: Any, code: str, **params: Any) -> tuple[str, dict[str, Any]]:
+    """The form's own message (XLSForm's required_message / constraint_message) where it has one: the code
+    `form_message` with the label to show in the form's language; else our code and its parameters."""
+    return ("form_message", {"message": message}) if message is not None else (code, params)
+
+
+def _date(result: AnswerCheck, item: Item, value: str) -> None:
+    """A calendar date (YYYY-MM-DD) or a date and time (YYYY-MM-DDTHH:MM, the phone's local time)."""
+    import datetime as dt
+
+    found = (_DATE if item.type == "date" else _DATETIME).match(value)
+    try:
+        if found is None:
+            raise ValueError
+        parts = [int(p) for p in found.groups()] + [0, 0]
+        dt.datetime(parts[0], parts[1], parts[2], parts[3], parts[4])  # a real day (no 30 February)
+    except ValueError:
+        result.add(item.id, "bad_date" if item.type == "date" else "bad_datetime")
+        return
+    result.values[item.id] = value[:10] if item.type == "date" else value[:10] + "T" + value[11:16]
 
 
 def _number(result: AnswerCheck, item: Item, value: str) -> None:
@@ -139,7 +171,18 @@ def _number(result: AnswerCheck, item: Item, value: str) -> None:
         result.add(item.id, "not_a_number")
         return
     if (item.min is not None and number < item.min) or (item.max is not None and number > item.max):
-        result.add(item.id, "out_of_range", low=item.min, high=item.max)
+        code, params = _own(item.constraint_message, "out_of_range", low=item.min, high=item.max)
+        result.add(item.id, code, **params)
+        return
+    if item.format == "integer" and not number.is_integer():
+        result.add(item.id, "not_whole")
+        return
+    if (
+        item.step
+        and item.min is not None
+        and abs(round((number - item.min) / item.step) * item.step - (number - item.min)) > 1e-9
+    ):
+        result.add(item.id, "off_step", step=item.step)
         return
     result.values[item.id] = int(number) if number.is_integer() else number
 
@@ -148,7 +191,8 @@ def _text(result: AnswerCheck, item: Item, value: str, max_text: int) -> None:
     limit = min(item.max_length or max_text, max_text)
     text = value.replace("\r\n", "\n").strip()
     if len(text) > limit:
-        result.add(item.id, "too_long", limit=limit, length=len(text))
+        code, params = _own(item.constraint_message, "too_long", limit=limit, length=len(text))
+        result.add(item.id, code, **params)
         return
     if item.format == "phone" and not _PHONE.match(text):
         result.add(item.id, "bad_phone")

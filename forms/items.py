@@ -9,9 +9,11 @@ from forms.schema import ITEM_TYPES, ROLES, Item, Option
 
 ITEM_KEYS = {
     "id", "type", "label", "required", "na", "dimension", "weight", "reverse", "pair", "relevant",
-    "options", "min", "max", "max_length", "format", "role", "covert", "hint",
+    "options", "min", "max", "max_length", "format", "role", "covert", "hint", "constraint_message",
+    "required_message", "step",
 }  # fmt: skip
-FORMATS = ("phone",)
+# integer: a whole number (XLSForm's integer); range: a number on a scale from min to max by step
+FORMATS = {"text": ("phone",), "number": ("integer", "range")}
 
 
 def parse_item(
@@ -44,6 +46,10 @@ def parse_item(
         out.add(f"{path}.type", f"unknown type {kind!r}; use one of {', '.join(ITEM_TYPES)}")
     label = out.label(f"{path}.label", raw.get("label"))
     hint = out.label(f"{path}.hint", raw["hint"]) if "hint" in raw else None
+    messages = {
+        key: out.label(f"{path}.{key}", raw[key]) if key in raw else None
+        for key in ("constraint_message", "required_message")
+    }
     for flag in ("required", "na", "reverse", "covert"):
         if flag in raw and not isinstance(raw[flag], bool):
             out.add(f"{path}.{flag}", f"{flag} must be true or false")
@@ -67,12 +73,19 @@ def parse_item(
             out.add(f"{path}.{key}", f"{key} must be a number and applies to number items only")
     if isinstance(lo, int | float) and isinstance(hi, int | float) and lo > hi:
         out.add(path, f"min {lo} is greater than max {hi}")
+    step = raw.get("step")
+    if step is not None and (
+        kind != "number" or isinstance(step, bool) or not isinstance(step, int | float) or not step > 0
+    ):
+        out.add(f"{path}.step", "step must be a positive number on a number item")
+    if raw.get("format") == "range" and (lo is None or hi is None):
+        out.add(f"{path}.format", "a range needs min and max")
     max_length = raw.get("max_length")
     if max_length is not None and (kind != "text" or not isinstance(max_length, int) or max_length < 1):
         out.add(f"{path}.max_length", "max_length must be a positive whole number on a text item")
     fmt = raw.get("format")
-    if fmt is not None and (kind != "text" or fmt not in FORMATS):
-        out.add(f"{path}.format", f"format must be one of {', '.join(FORMATS)} on a text item")
+    if fmt is not None and fmt not in FORMATS.get(str(kind), ()):
+        out.add(f"{path}.format", "format must be phone on a text item or integer on a number item")
     role = raw.get("role")
     if role is not None:
         _check_role(out, path, role, kind, item_id, relevant, roles)
@@ -93,10 +106,13 @@ def parse_item(
         min=lo,
         max=hi,
         max_length=max_length,
+        step=step,
         format=fmt,
         role=role,
         covert=raw.get("covert"),
         hint=hint,
+        constraint_message=messages["constraint_message"],
+        required_message=messages["required_message"],
     )
 
 

@@ -15,7 +15,8 @@ from forms.schema import KINDS, SCALES, Dimension, Instrument, Item, Section
 
 BUNDLED_DIR = Path(__file__).parent / "instruments"
 _INSTRUMENT_ID = re.compile(r"^[a-z][a-z0-9-]{1,79}$")
-TOP_KEYS = {"id", "version", "kind", "title", "intro", "scale", "dimensions", "sections"}
+TOP_KEYS = {"id", "version", "kind", "title", "intro", "scale", "dimensions", "sections", "languages"}
+TOP_KEYS |= {"default_language"}
 SECTION_KEYS = {"id", "title", "items"}
 
 
@@ -106,6 +107,14 @@ def parse_instrument(data: Any, *, source: str = "<data>") -> tuple[Instrument |
         out.add("scale", f"unknown scale {scale!r}; use one of {', '.join(SCALES)}")
     title = out.label("title", data.get("title"))
     intro = out.label("intro", data["intro"]) if "intro" in data else None
+    languages = data.get("languages", [])
+    if not isinstance(languages, list) or not all(isinstance(x, str) and 0 < len(x) <= 60 for x in languages):
+        out.add("languages", "languages must be a list of language names")
+        languages = []
+    default_language = data.get("default_language", "")
+    if not isinstance(default_language, str) or (default_language and default_language not in languages):
+        out.add("default_language", "default_language must be one of the form's languages")
+        default_language = ""
     dimensions = _dimensions(out, data.get("dimensions"))
     sections = _sections(out, data.get("sections"), {d.id for d in dimensions})
     if kind == "mystery":  # each clause is planned as covert or open (seed L1099)
@@ -126,6 +135,8 @@ def parse_instrument(data: Any, *, source: str = "<data>") -> tuple[Instrument |
             sections=tuple(sections),
             scale=scale,
             source=source,
+            languages=tuple(languages),
+            default_language=default_language,
             raw={"definition": data},
         ),
         [],

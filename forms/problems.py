@@ -47,7 +47,8 @@ class Collector:
                 self.add(path, f"unknown field {_cut(repr(key), 60)}")
 
     def label(self, path: str, value: Any) -> Label | None:
-        """Check a label: plain text (taken as zh) or a mapping with zh (required) and en."""
+        """Check a label: plain text (taken as zh) or a mapping with zh (required), en, and `other` (the
+        form's further languages by name)."""
         if isinstance(value, str):
             value = {"zh": value}
         if not isinstance(value, dict):
@@ -60,8 +61,14 @@ class Collector:
         if not isinstance(en, str):
             self.add(path, "the en label must be text")
             return None
-        self.unknown_keys(path, value, {"zh", "en"})
-        return Label(zh.strip(), en.strip())
+        self.unknown_keys(path, value, {"zh", "en", "other"})
+        other = value.get("other") or {}
+        if not isinstance(other, dict) or not all(
+            isinstance(k, str) and 0 < len(k) <= 60 and isinstance(v, str) for k, v in other.items()
+        ):
+            self.add(path, "other must map a language's name to its text")
+            other = {}
+        return Label(zh.strip(), en.strip(), tuple((k, v.strip()) for k, v in other.items() if v.strip()))
 
     def relevant(self, path: str, source: Any, earlier: set[str]) -> str | None:
         """Check a `relevant` condition: allowed syntax and references to earlier items only."""

@@ -1,11 +1,15 @@
-"""The instrument model: an instrument has sections, sections have items; labels in zh-CN and en."""
+"""The instrument model: an instrument has sections, sections have items; labels in zh-CN and en, and in any
+other language a form was written in (XLSForm's `label::Français (fr)`), kept under that language's name."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from typing import Any
 
-ITEM_TYPES = ("likert5", "yesno", "single", "multi", "number", "text", "photo", "time", "note")
+ITEM_TYPES = (
+    "likert5", "yesno", "single", "multi", "number", "text", "photo", "time", "note", "date", "datetime",
+    "acknowledge",
+)  # fmt: skip
 KINDS = ("survey", "mystery", "evaluation", "audit", "self_assessment")
 ROLES = ("comment", "contact_consent", "contact_phone")
 SCALES = ("agreement", "satisfaction", "rating", "maturity")
@@ -16,10 +20,22 @@ SCORED_TYPES = ("likert5", "yesno")
 class Label:
     zh: str
     en: str = ""
+    # (the language as the form names it, text), e.g. ("Français (fr)", "Très satisfait")
+    other: tuple[tuple[str, str], ...] = ()
 
     def get(self, locale: str) -> str:
-        """Return the label for a locale, falling back to Chinese."""
+        """The text in a form language named exactly as the form names it, else for an app locale (English
+        for en-*, else Chinese), falling back to Chinese."""
+        for language, text in self.other:
+            if language == locale and text:
+                return text
         return self.en if locale.startswith("en") and self.en else self.zh
+
+    def exact(self, language: str) -> str:
+        """The text in exactly this language ("zh", "en" or a form's own language name), "" when missing."""
+        if language in ("zh", "en"):
+            return self.zh if language == "zh" else self.en
+        return dict(self.other).get(language, "")
 
 
 @dataclass(frozen=True)
@@ -50,10 +66,13 @@ class Item:
     min: float | None = None
     max: float | None = None
     max_length: int | None = None
+    step: float | None = None  # a number's step (XLSForm range: start, end, step -> min, max, step)
     format: str | None = None
     role: str | None = None
     covert: bool | None = None
     hint: Label | None = None
+    constraint_message: Label | None = None  # shown instead of ours when the answer is out of bounds
+    required_message: Label | None = None  # shown instead of ours when a required answer is missing
 
     @property
     def scored(self) -> bool:
@@ -78,6 +97,9 @@ class Instrument:
     sections: tuple[Section, ...]
     scale: str = "agreement"
     source: str = ""
+    # the form's own languages: "zh", "en" or a name as the form gives it, such as "Kiswahili (sw)"
+    languages: tuple[str, ...] = ()
+    default_language: str = ""
     raw: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
     @property

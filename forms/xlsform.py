@@ -19,7 +19,7 @@ from forms.numbers import whole_number
 from forms.problems import Problem
 from forms.schema import Instrument
 from forms.workbooks import WorkbookRefused, open_workbook
-from forms.xlsform_items import METADATA, label_columns, normal_type, other_languages, question, text_of
+from forms.xlsform_items import METADATA, label_columns, languages_of, normal_type, question, text_of
 from forms.xlsform_sheets import Sheet, cell_text
 from forms.xpath import XPathError, to_expression
 
@@ -36,10 +36,10 @@ IGNORED_PREFIXES = (
     "video",
     "guidance_hint",
     "body::",
-    "parameters",
 )
 SURVEY_KNOWN = {"type", "name", "label", "hint", "required", "required_message", "relevant", "constraint"}
 SURVEY_KNOWN |= {"constraint_message", "choice_filter", "default", "read_only", "calculation", *OUR_COLUMNS}
+SURVEY_KNOWN |= {"parameters"}
 
 
 @dataclass
@@ -48,14 +48,22 @@ class Imported:
     problems: list[Problem] = field(default_factory=list)
     notes: list[Problem] = field(default_factory=list)
     definition: dict[str, Any] | None = None
+    dropped: list[Problem] = field(default_factory=list)  # without_unsupported: what was left out, by row
 
 
-def read_xlsform(data: bytes, *, source: str = "form.xlsx") -> Imported:
-    """Read an XLSForm workbook; return the instrument, or every problem (and notes on what was ignored)."""
+def read_xlsform(data: bytes, *, source: str = "form.xlsx", without_unsupported: bool = False) -> Imported:
+    """Read an XLSForm workbook; return the instrument, or every problem (and notes on what was ignored).
+
+    With `without_unsupported` (the lead's "import without it"), a problem confined to one row of the
+    survey sheet leaves that part out instead (the row's question, or the column of it we cannot honour) and
+    is listed in `dropped`; problems with the workbook, its sheets or its choices still refuse the form."""
     out = Imported(None)
 
     def problem(where: str, reason: str) -> None:
-        out.problems.append(Problem(source, where, reason))
+        if without_unsupported and where.startswith("survey!row"):
+            out.dropped.append(Problem(source, where, reason))
+        else:
+            out.problems.append(Problem(source, where, reason))
 
     if len(data) > MAX_BYTES:
         problem("(file)", f"the file is over {MAX_BYTES // 1024 // 1024} MB; a form is much smaller")
@@ -109,7 +117,8 @@ def read_xlsform(data: bytes, *, source: str = "form.xlsx") -> Imported:
             )
     definition = _survey(sheets["survey"], choices, settings, problem, out, source)
     _dimension_labels(sheets.get("dimensions"), definition, problem)
-    _pyxform_check(data, out, source)
+    if not without_unsupported:  # ODK's verdict on the whole form (parts we leave out are ours to judge)
+        _pyxform_check(data, out, source)
     if out.problems:
         return out
     instrument, problems = parse_instrument(definition, source=source)
@@ -153,13 +162,12 @@ def _survey(
     out: Imported,
     source: str,
 ) -> dict[str, Any]:
-    labels, hints = label_columns(sheet.columns, "label"), label_columns(sheet.columns, "hint")
+    labels = label_columns(sheet.columns, "label")
+    hints = {
+        key: label_columns(sheet.columns, key) for key in ("hint", "constraint_message", "required_message")
+    }
     for column in sheet.columns:
         head = column.split("::", 1)[0]
-        if head in ("constraint_message", "required_message"):  # not silently: said once per column
-            reason = f"column {column!r} ignored (the app shows its own messages, in the reader's language)"
-            out.notes.append(Problem(source, f"survey!{column}", reason))
-            continue
         if not column or head in SURVEY_KNOWN:
             continue
         if column.startswith(IGNORED_PREFIXES):
@@ -170,19 +178,6 @@ def _survey(
             out.notes.append(
                 Problem(source, f"survey!{column}", f"column {column!r} ignored (not used here)")
             )
-    others = other_languages(sheet.columns, "label")
-    if others:
-        kept = "Chinese and English" if labels.get("zh") or labels.get("en") or labels.get("plain") else None
-        out.notes.append(
-            Problem(
-                source,
-                "survey!label",
-                f"labels in {', '.join(others)} are not kept: Mingcha keeps {kept}"
-                if kept
-                else f"the form is written in {others[0]}: its labels are shown as written, "
-                f"{', '.join(others[1:]) or 'no other language'} not kept",
-            )
-        )
     ids: dict[str, str] = {}  # a question's name in the form -> its id here (lower case, unique)
     sections: list[dict[str, Any]] = []
     dimensions: dict[str, dict[str, Any]] = {}
@@ -294,6 +289,11 @@ def _survey(
     }
     if settings.get("scale"):
         definition["scale"] = settings["scale"]
+    languages = languages_of(sheet.columns)
+    if languages:  # every language kept under its own name, the form's default first to be shown
+        definition["languages"] = languages
+        default = settings.get("default_language", "")
+        definition["default_language"] = default if default in languages else languages[0]
     return definition
 
 

@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from forms.schema import Instrument, Item
+from forms.schema import Instrument, Item, Label
 from forms.xpath import from_expression
 
 ANCHORS = {
@@ -43,44 +43,71 @@ ANCHORS = {
     ),
 }
 ZH, EN = "label::中文 (zh)", "label::English (en)"
-HZH, HEN = "hint::中文 (zh)", "hint::English (en)"
-SURVEY_COLUMNS = [
-    "type", "name", ZH, EN, HZH, HEN, "required", "relevant", "constraint",
-    "dimension", "weight", "reverse", "pair", "covert", "na", "role", "format",
-]  # fmt: skip
+TEXTS = ("label", "hint", "constraint_message", "required_message")
+OURS = [
+    "required",
+    "relevant",
+    "constraint",
+    "dimension",
+    "weight",
+    "reverse",
+    "pair",
+    "covert",
+    "na",
+    "role",
+]
+OURS += ["format", "parameters"]
 TYPES = {"number": "decimal", "text": "text", "photo": "image", "time": "time", "note": "note"}
+TYPES |= {"date": "date", "datetime": "datetime", "acknowledge": "acknowledge"}
 
 
 def write_xlsform(instrument: Instrument) -> bytes:
-    """The instrument as an .xlsx XLSForm."""
+    """The instrument as an .xlsx XLSForm, every language it has under the name it came with."""
+    languages = list(instrument.languages) or ["zh", "en"]
+
+    def column(base: str, language: str) -> str:
+        if language == "default":
+            return base
+        name = {"zh": "中文 (zh)", "en": "English (en)"}.get(language, language)
+        return f"{base}::{name}"
+
+    def texts(base: str, label: Label | None) -> dict[str, str]:
+        if label is None:
+            return {}
+        return {column(base, lang): _in(label, lang) for lang in languages}
+
+    columns = ["type", "name"] + [column(base, lang) for base in TEXTS for lang in languages] + OURS
     book = Workbook()
     survey = book.active
     assert survey is not None
     survey.title = "survey"
-    survey.append(SURVEY_COLUMNS)
+    survey.append(columns)
     choices = book.create_sheet("choices")
-    choices.append(["list_name", "name", ZH, EN])
+    choices.append(["list_name", "name"] + [column("label", lang) for lang in languages])
     lists: set[str] = set()
     scale = "likert_" + instrument.scale
     for section in instrument.sections:
-        survey.append(
-            _row({"type": "begin group", "name": section.id, ZH: section.title.zh, EN: section.title.en})
-        )
+        row = {"type": "begin group", "name": section.id, **texts("label", section.title)}
+        survey.append([row.get(c, "") for c in columns])
         for item in section.items:
             kind = _type(item, scale)
             list_name = kind.split(" ", 1)[1] if " " in kind else ""
             if list_name and list_name not in lists:
                 lists.add(list_name)
-                for value, zh, en in _options(item, instrument.scale):
-                    choices.append([list_name, value, zh, en])
-            survey.append(_row(_item(item, kind)))
-        survey.append(_row({"type": "end group"}))
+                for value, label in _options(item, instrument.scale):
+                    choices.append([list_name, value] + [_in(label, lang) for lang in languages])
+            row = _item(item, kind)
+            for base in TEXTS:
+                row |= texts(base, getattr(item, base if base != "label" else "label", None))
+            survey.append([row.get(c, "") for c in columns])
+        survey.append([{"type": "end group"}.get(c, "") for c in columns])
     settings = book.create_sheet("settings")
     intro = instrument.intro
     settings.append(
         ["form_id", "version", "form_title", "title_en", "intro_zh"]
         + ["intro_en", "kind", "scale", "default_language"]
     )
+    default = instrument.default_language or "zh"
     settings.append(
         [instrument.id, str(instrument.version), instrument.title.zh, instrument.title.en]
         + [
@@ -88,7 +115,7 @@ def write_xlsform(instrument: Instrument) -> bytes:
             intro.en if intro else "",
             instrument.kind,
             instrument.scale,
-            "中文 (zh)",
+            {"zh": "中文 (zh)", "en": "English (en)"}.get(default, default),
         ]
     )
     if instrument.dimensions:
@@ -101,8 +128,13 @@ def write_xlsform(instrument: Instrument) -> bytes:
     return out.getvalue()
 
 
-def _row(values: dict[str, Any]) -> list[Any]:
-    return [values.get(column, "") for column in SURVEY_COLUMNS]
+def _in(label: Label, language: str) -> str:
+    """A label's text in one of the form's languages (zh and en from their fields)."""
+    if language == "zh":
+        return label.zh
+    if language == "en":
+        return label.en
+    return label.exact(language)
 
 
 def _type(item: Item, scale: str) -> str:
@@ -112,36 +144,38 @@ def _type(item: Item, scale: str) -> str:
         return "select_one yes_no"
     if item.type in ("single", "multi"):
         return ("select_one " if item.type == "single" else "select_multiple ") + f"{item.id}_options"
+    if item.type == "number" and item.format in ("integer", "range"):
+        return str(item.format)
     return TYPES[item.type]
 
 
-def _options(item: Item, scale: str) -> list[tuple[str, str, str]]:
+def _options(item: Item, scale: str) -> list[tuple[str, Label]]:
     if item.type == "likert5":
-        return [(str(n), zh, en) for n, (zh, en) in enumerate(ANCHORS[scale], start=1)]
+        return [(str(n), Label(zh, en)) for n, (zh, en) in enumerate(ANCHORS[scale], start=1)]
     if item.type == "yesno":
-        return [("yes", "是", "Yes"), ("no", "否", "No")]
-    return [(o.value, o.label.zh, o.label.en) for o in item.options]
+        return [("yes", Label("是", "Yes")), ("no", Label("否", "No"))]
+    return [(o.value, o.label) for o in item.options]
 
 
 def _item(item: Item, kind: str) -> dict[str, Any]:
-    row: dict[str, Any] = {"type": kind, "name": item.id, ZH: item.label.zh, EN: item.label.en}
-    if item.hint:
-        row[HZH], row[HEN] = item.hint.zh, item.hint.en
+    row: dict[str, Any] = {"type": kind, "name": item.id}
     row["required"] = "yes" if item.required and item.type != "note" else "no"
     if item.relevant:
         row["relevant"] = from_expression(item.relevant)
     bounds = []
-    if item.min is not None:
+    if item.format == "range":
+        row["parameters"] = (
+            f"start={_number(item.min or 0)} end={_number(item.max or 0)} step={_number(item.step or 1)}"
+        )
+    elif item.min is not None:
         bounds.append(f". >= {_number(item.min)}")
-    if item.max is not None:
+    if item.max is not None and item.format != "range":
         bounds.append(f". <= {_number(item.max)}")
     if item.max_length is not None:
         bounds.append(f"string-length(.) <= {item.max_length}")
     row["constraint"] = " and ".join(bounds)
     if item.dimension:
         row["dimension"] = item.dimension
-        if item.type == "yesno":
-            pass
     if item.weight != 1.0:
         row["weight"] = _number(item.weight)
     for key in ("reverse", "na"):
@@ -149,9 +183,11 @@ def _item(item: Item, kind: str) -> dict[str, Any]:
             row[key] = "yes"
     if item.covert is not None:
         row["covert"] = "yes" if item.covert else "no"
-    for key in ("pair", "role", "format"):
+    for key in ("pair", "role"):
         if getattr(item, key):
             row[key] = getattr(item, key)
+    if item.format == "phone":
+        row["format"] = "phone"
     return row
 
 

@@ -9,16 +9,20 @@ from typing import Any
 from forms.xpath import XPathError, to_expression
 
 TYPES = {
-    "integer": "number",
+    "integer": "number",  # with format: integer (a whole number), so that it stays integer on export
     "decimal": "number",
     "text": "text",
     "image": "photo",
     "time": "time",
     "note": "note",
+    "date": "date",
+    "datetime": "datetime",
+    "acknowledge": "acknowledge",
+    "range": "number",  # with format: range and its parameters as min, max and step
 }
 UNSUPPORTED_TYPES = {
-    "calculate", "geopoint", "geotrace", "geoshape", "date", "datetime", "barcode", "audio", "video",
-    "file", "range", "rank", "acknowledge", "begin repeat", "end repeat", "hidden", "trigger",
+    "calculate", "geopoint", "geotrace", "geoshape", "barcode", "audio", "video",
+    "file", "rank", "begin repeat", "end repeat", "hidden", "trigger",
     "select_one_from_file", "select_multiple_from_file", "xml-external", "csv-external", "integer_range",
     "select_one_external", "osm",
 }  # fmt: skip
@@ -95,32 +99,40 @@ def label_columns(columns: list[str], base: str) -> dict[str, str]:
     another language is kept as `other` (the first one) so that a form written only in, say, German still
     has its text."""
     found: dict[str, str] = {}
+    named: dict[str, str] = {}
     for column in columns:
         if column == base:
             found.setdefault("plain", column)
+            named.setdefault("default", column)
         elif column.startswith(base + "::"):
             lang = language(column[len(base) + 2 :])
             found.setdefault(lang or "other", column)
+            named.setdefault(column[len(base) + 2 :], column)
+    if "other" in found or ("plain" in found and len(named) > 1):  # every language kept under its own name
+        found |= {f"lang:{name}": column for name, column in named.items()}
     return found
 
 
-def other_languages(columns: list[str], base: str) -> list[str]:
-    """The languages of `base` columns that are neither Chinese nor English (as the form names them)."""
-    return [
-        column[len(base) + 2 :]
-        for column in columns
-        if column.startswith(base + "::") and language(column[len(base) + 2 :]) is None
-    ]
+def languages_of(columns: list[str]) -> list[str]:
+    """The form's languages by name, in column order, when it has any besides Chinese and English ("default"
+    for a plain `label` beside translations); [] for a Chinese and/or English form."""
+    return [key[5:] for key in label_columns(columns, "label") if key.startswith("lang:")]
 
 
-def text_of(record: dict[str, str], cols: dict[str, str]) -> dict[str, str] | None:
+def text_of(record: dict[str, str], cols: dict[str, str]) -> dict[str, Any] | None:
     zh = record.get(cols.get("zh", ""), "") or record.get(cols.get("plain", ""), "")
     en = record.get(cols.get("en", ""), "")
     if not zh and en:
         zh = en  # an English-only form: the text is shown in both languages
     if not zh:
         zh = record.get(cols.get("other", ""), "")  # a form in another language: its own words
-    return {"zh": zh, "en": en} if zh else None
+    other = {key[5:]: record.get(col, "") for key, col in cols.items() if key.startswith("lang:")}
+    other = {name: text for name, text in other.items() if text}
+    if not zh and other:
+        zh = next(iter(other.values()))
+    if not zh:
+        return None
+    return {"zh": zh, "en": en, **({"other": other} if other else {})}
 
 
 def question(
@@ -128,7 +140,7 @@ def question(
     kind: str,
     choices: dict[str, list[dict[str, Any]]],
     labels: dict[str, str],
-    hints: dict[str, str],
+    hints: dict[str, dict[str, str]],
     types: dict[str, str],
     where: str,
     problem: Any,
@@ -150,9 +162,10 @@ def question(
         problem(f"{where}, column label", "a question needs a label")
         return None
     item: dict[str, Any] = {"id": name, "label": label}
-    hint = text_of(record, hints)
-    if hint:
-        item["hint"] = hint
+    for key, cols in hints.items():  # hint, constraint_message, required_message: in every language
+        text = text_of(record, cols)
+        if text:
+            item[key] = text
     if base in ("select_one", "select_multiple"):
         parts = kind.split()
         list_name = parts[1] if len(parts) > 1 else ""
@@ -163,8 +176,15 @@ def question(
         values = [o["value"] for o in options]
         if base == "select_one" and values == ["1", "2", "3", "4", "5"] and record.get("dimension"):
             item["type"] = "likert5"
-        elif base == "select_one" and sorted(values) == ["no", "yes"]:
-            item["type"] = "yesno"  # a yes/no list is a yes/no question (direct judgement when scored)
+        elif (
+            base == "select_one"
+            and sorted(values) == ["no", "yes"]
+            and (
+                record.get("dimension")
+                or all(o["label"]["zh"] in ("是", "否") and not o["label"].get("other") for o in options)
+            )
+        ):
+            item["type"] = "yesno"  # a direct judgement; a yes/no list in its own words stays a choice
         else:
             item["type"] = "single" if base == "select_one" else "multi"
             item["options"] = options
@@ -173,6 +193,10 @@ def question(
             item["options"] = [*options, {"value": "other", "label": {"zh": "其他", "en": "Other"}}]
     elif kind in TYPES:
         item["type"] = TYPES[kind]
+        if kind == "integer":
+            item["format"] = "integer"
+        if kind == "range":
+            _range(record.get("parameters", ""), item, where, problem)
     else:
         problem(f"{where}, column type", f"unknown type {kind!r}")
         return None
@@ -201,12 +225,30 @@ def question(
             item["weight"] = float(record["weight"])
         except ValueError:
             problem(f"{where}, column weight", "weight must be a number")
-    for key in ("dimension", "pair", "role", "format"):
+    for key in ("dimension", "pair", "role"):
         if record.get(key):
             item[key] = record[key]
     if item["type"] == "text" and record.get("format") == "phone":
         item["format"] = "phone"
     return item
+
+
+def _range(text: str, item: dict[str, Any], where: str, problem: Any) -> None:
+    """XLSForm range parameters (start=1 end=10 step=1, pyxform's defaults 1, 10, 1) as min, max, step."""
+    values = {"start": 1.0, "end": 10.0, "step": 1.0}
+    for part in text.replace(";", " ").replace(",", " ").split():
+        key, _eq, value = part.partition("=")
+        try:
+            values[key.strip().lower()] = float(value)
+        except ValueError:
+            problem(f"{where}, column parameters", f"range parameter {part!r} is not name=number")
+            return
+    if values["step"] <= 0 or values["start"] >= values["end"]:
+        problem(f"{where}, column parameters", "a range needs start < end and a positive step")
+        return
+    item["format"] = "range"
+    item["min"], item["max"] = (int(v) if v.is_integer() else v for v in (values["start"], values["end"]))
+    item["step"] = int(values["step"]) if values["step"].is_integer() else values["step"]
 
 
 def constraint(text: str, item: dict[str, Any], where: str, problem: Any) -> None:

@@ -10,13 +10,18 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forms.xlsform_export import write_xlsform
+from survey_app.errors import NotFound
 from survey_app.i18n import N_, gettext, pick
+from survey_app.models import Blob
 from survey_app.routes.staff import LEADS, staff_render
 from survey_app.services.campaigns import instruments
 from survey_app.services.campaigns.instruments import import_file, materialise
-from survey_app.web.endpoint import db, endpoint, form, path_for, read_staff_form, user
+from survey_app.services.field.evidence import put_blob
+from survey_app.web.endpoint import db, endpoint, field, form, path_for, read_staff_form, user
 from survey_app.web.form_messages import localise, localise_where
 from survey_app.web.form_state import FormState
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 def _page(
@@ -29,6 +34,9 @@ def _page(
     copy_key: str = "",
     stored_already: bool = False,
     preview: str = "",
+    droppable: list[tuple[str, str]] | None = None,
+    dropped: list[tuple[str, str]] | None = None,
+    upload: tuple[str, str] = ("", ""),
 ) -> Response:
     rows = instruments.all_versions(session=db(request))
     ctx = {
@@ -40,6 +48,9 @@ def _page(
         "copy_key": copy_key,
         "preview": preview,
         "stored_already": stored_already,
+        "droppable": [(localise_where(w), localise(r)) for w, r in droppable or []],
+        "dropped": [(localise_where(w), localise(r)) for w, r in dropped or []],
+        "upload": upload,  # (sha256, file name) of a refused workbook kept for "import without it"
     }
     return staff_render(request, "instruments/list.html", ctx, status_code=422 if problems else 200)
 
@@ -49,16 +60,40 @@ def instruments_page(request: Request) -> Response:
 
 
 def instrument_upload(request: Request) -> Response:
-    upload = form(request).get("file")
-    if not isinstance(upload, UploadFile) or not upload.filename:
-        choose = gettext(N_("choose an XLSForm workbook (.xlsx) or an instrument file (.yaml)"))
-        return _page(request, problems=[("(file)", choose)])
-    me = user(request)
+    """An upload, or ("import without it") the workbook refused a moment ago, its unsupported parts left out
+    as its confirmation page listed them."""
+    me, session = user(request), db(request)
+    kept = field(request, "without")
+    if kept:
+        blob = session.get(Blob, kept[:64])
+        if blob is None:
+            raise NotFound("not_found")
+        filename, data = field(request, "filename")[:200] or "form.xlsx", blob.data
+    else:
+        upload = form(request).get("file")
+        if not isinstance(upload, UploadFile) or not upload.filename:
+            choose = gettext(N_("choose an XLSForm workbook (.xlsx) or an instrument file (.yaml)"))
+            return _page(request, problems=[("(file)", choose)])
+        filename, data = upload.filename, upload.file.read()
     result = import_file(
-        session=db(request), filename=upload.filename, data=upload.file.read(), actor=me.username, user=me
+        session=session,
+        filename=filename,
+        data=data,
+        actor=me.username,
+        user=me,
+        without_unsupported=bool(kept),
     )
     if result.row is None:
-        return _page(request, problems=result.problems, notes=result.notes)
+        upload_key = ("", "")
+        if result.droppable:  # kept (by its hash) for the confirmation's second step
+            upload_key = (put_blob(session=session, data=data, media_type=XLSX), filename)
+        return _page(
+            request,
+            problems=result.problems,
+            notes=result.notes,
+            droppable=result.droppable,
+            upload=upload_key,
+        )
     preview = path_for(
         request, "instruments:preview", instrument=result.row.instrument_id, version=result.row.version
     )
@@ -71,6 +106,7 @@ def instrument_upload(request: Request) -> Response:
         copied_from=result.copied_from,
         copy_key=f"{result.row.instrument_id}@{result.row.version}",
         stored_already=result.stored_already,
+        dropped=result.dropped,
     )
 
 
@@ -98,7 +134,9 @@ def instrument_preview(request: Request) -> Response:
         version=request.path_params["version"],
     )
     instrument = materialise(row)
-    view = FormState(instrument, request.state.locale, "", "", version=row.version)
+    wanted = request.query_params.get("form_lang", "")
+    form_lang = wanted if wanted in instrument.languages else instrument.default_language
+    view = FormState(instrument, request.state.locale, "", "", version=row.version, form_lang=form_lang)
     ctx = {"row": row, "view": view, "instrument": instrument}
     return staff_render(request, "instruments/preview.html", ctx)
 

@@ -60,6 +60,14 @@ _pages: OrderedDict[tuple[object, ...], str] = OrderedDict()
 PAGE_CACHE = 512
 
 
+def _form_lang(request: Request, target: SurveyTarget, posted: str = "") -> str:
+    """One of the form's own languages, as the respondent chose it (query or posted field), else its
+    default; "" for a form in Chinese and English only (the page's locale decides)."""
+    languages = target.instrument.languages
+    wanted = request.query_params.get("form_lang", "") or posted
+    return wanted if wanted in languages else target.instrument.default_language
+
+
 def _blank_page(request: Request, target: SurveyTarget) -> str:
     """The survey page as a first view shows it, with a slot for the form token: rendered once per location,
     campaign state, instrument version and language, then reused (a page view only signs a new token)."""
@@ -67,13 +75,14 @@ def _blank_page(request: Request, target: SurveyTarget) -> str:
     key = (
         request.url.path, request.state.locale, target.instrument_row.id, location.id, location.name,
         campaign.id, campaign.name_zh, campaign.name_en, campaign.organisation, campaign.deadline,
-        campaign.timezone, campaign.status,
+        campaign.timezone, campaign.status, _form_lang(request, target),
     )  # fmt: skip
     page = _pages.get(key)
     if page is None:
         view = FormState(
-            target.instrument, request.state.locale, _action(request), TOKEN_SLOT, version=target.version
-        )
+            target.instrument, request.state.locale, _action(request), TOKEN_SLOT, version=target.version,
+            form_lang=_form_lang(request, target),
+        )  # fmt: skip
         days = request.app.state.settings.contact_retention_days
         page = render_text(
             request,
@@ -96,8 +105,9 @@ def survey_page(request: Request) -> Response:
     token = _fresh_token(request, target)
     if is_htmx(request):
         view = FormState(
-            target.instrument, request.state.locale, _action(request), token, version=target.version
-        )
+            target.instrument, request.state.locale, _action(request), token, version=target.version,
+            form_lang=_form_lang(request, target),
+        )  # fmt: skip
         response = _page(request, target, view)
     else:
         response = HTMLResponse(_blank_page(request, target).replace(TOKEN_SLOT, token))
@@ -141,6 +151,7 @@ def survey_submit(request: Request) -> Response:
     view = FormState(
         done.instrument, request.state.locale, _action(request), done.form_token, page=done.page,
         client_id=done.client_id, item_ms=done.item_ms, version=ident(done.row),
+        form_lang=_form_lang(request, target, str((body.fields.get("_form_lang") or [""])[0])),
     )  # fmt: skip
     page = _page(request, target, with_check(view, done.check) if done.check else view, status=done.status)
     if done.notice:

@@ -30,6 +30,7 @@ class FormState:
     client_id: str = ""
     item_ms: str = ""
     version: int = 0  # the instrument version the page shows (an older page still submits to its own)
+    form_lang: str = ""  # one of the form's own languages, chosen by the respondent ("" : the page's locale)
 
     @property
     def sections(self) -> tuple[Any, ...]:
@@ -54,7 +55,16 @@ class FormState:
         return [(str(n), gettext(text)) for n, text in enumerate(anchors, start=1)]
 
     def label(self, labelled: Any) -> str:
-        return labelled.get(self.locale) if labelled else ""
+        return labelled.get(self.form_lang or self.locale) if labelled else ""
+
+    @property
+    def languages(self) -> list[tuple[str, str]]:
+        """The form's own languages as (key, name shown) for the respondent's choice ([] : zh/en only)."""
+        langs = self.instrument.languages
+        if not [x for x in langs if x not in ("zh", "en")]:
+            return []
+        names = {"zh": "中文", "en": "English"}
+        return [(x, names.get(x, x)) for x in langs]
 
     def chosen(self, item_id: str) -> list[str]:
         return (self.raw or {}).get(item_id, [])
@@ -70,6 +80,9 @@ def with_check(view: FormState, check: AnswerCheck) -> FormState:
     """Fill a view with a checked submission: raw values kept, messages translated."""
     view.raw = check.raw
     view.relevant = check.relevant
-    view.errors = {k: [field_error(c, p) for c, p in v] for k, v in check.errors.items()}
+    view.errors = {
+        k: [view.label(p["message"]) if c == "form_message" else field_error(c, p) for c, p in v]
+        for k, v in check.errors.items()
+    }
     view.form_errors = [field_error(c, p) for c, p in check.form_errors]
     return view

@@ -254,16 +254,48 @@ def test_forms_as_kobo_and_odk_write_them_import() -> None:
     assert result.definition["version"] == 1
 
 
-def test_a_form_in_another_language_keeps_its_words_and_says_what_is_not_kept() -> None:
+def test_a_form_in_other_languages_keeps_every_one() -> None:
     survey = [
-        ["type", "name", "label::Deutsch (de)", "label::Français (fr)"],
-        ["text", "name", "Wie heißen Sie?", "Comment vous appelez-vous ?"],
+        [
+            "type",
+            "name",
+            "label::Deutsch (de)",
+            "label::Français (fr)",
+            "constraint",
+            "constraint_message::Deutsch (de)",
+        ],
+        ["integer", "age", "Wie alt sind Sie?", "Quel âge avez-vous ?", ". >= 18", "Mindestens 18"],
+        ["select_one yn", "ok", "Zufrieden?", "Satisfait ?", "", ""],
     ]
-    result = read_xlsform(workbook(survey), source="de.xlsx")
+    choices = [
+        ["list_name", "name", "label::Deutsch (de)", "label::Français (fr)"],
+        ["yn", "yes", "Ja", "Oui"],
+        ["yn", "no", "Nein", "Non"],
+    ]
+    settings = [
+        ["form_id", "form_title", "default_language"],
+        ["zufriedenheit", "Zufriedenheit", "Français (fr)"],
+    ]
+    result = read_xlsform(workbook(survey, choices, settings), source="de.xlsx")
     assert result.problems == [] and result.instrument is not None
-    assert result.instrument.items[0].label.zh == "Wie heißen Sie?"
-    notes = " | ".join(n.reason for n in result.notes)
-    assert "Deutsch (de)" in notes and "Français (fr)" in notes and "not kept" in notes
+    form = result.instrument
+    assert form.languages == ("Deutsch (de)", "Français (fr)") and form.default_language == "Français (fr)"
+    age, ok = form.items
+    assert age.label.get("Français (fr)") == "Quel âge avez-vous ?" and age.label.zh == "Wie alt sind Sie?"
+    assert age.format == "integer" and age.min == 18
+    assert (
+        age.constraint_message is not None and age.constraint_message.get("Deutsch (de)") == "Mindestens 18"
+    )
+    assert ok.type == "single" and [o.label.get("Français (fr)") for o in ok.options] == ["Oui", "Non"]
+    assert form.title.zh == "Zufriedenheit"
+    back = read_xlsform(write_xlsform(form), source="back.xlsx")
+    assert back.problems == [] and back.instrument is not None
+    again = back.instrument
+    assert again.languages == form.languages and again.default_language == form.default_language
+    assert again.items == form.items, "every language, label, choice, message and type comes back"
+    from pyxform.xls2xform import convert
+
+    assert convert(xlsform=write_xlsform(form), file_type=".xlsx").xform, "pyxform reads our export"
 
 
 def test_not_a_workbook_and_empty_sheets() -> None:
@@ -291,3 +323,44 @@ def test_xpath_both_ways() -> None:
     for bad in ("${later} = 1", "today() > 3", "${q} + 1 > 2", ". > 3"):
         with pytest.raises(XPathError):
             to_expression(bad, types)
+
+
+def test_dates_acknowledge_and_range_come_in_and_go_back() -> None:
+    from forms.answers import check_answers
+
+    survey = [
+        ["type", "name", "label", "parameters", "required"],
+        ["date", "visit_day", "Day of the visit", "", "yes"],
+        ["dateTime", "arrived", "Arrival", "", "no"],
+        ["acknowledge", "consent", "I agree to take part", "", "yes"],
+        ["range", "stars", "Stars", "start=0 end=10 step=2", "no"],
+        ["decimal", "price", "Price", "", "no"],
+        ["int", "rooms", "Rooms", "", "no"],
+    ]
+    result = read_xlsform(workbook(survey), source="types.xlsx")
+    assert result.problems == [] and result.instrument is not None
+    form = result.instrument
+    kinds = {i.id: (i.type, i.format) for i in form.items}
+    assert kinds == {
+        "visit_day": ("date", None),
+        "arrived": ("datetime", None),
+        "consent": ("acknowledge", None),
+        "stars": ("number", "range"),
+        "price": ("number", None),
+        "rooms": ("number", "integer"),
+    }
+    stars = form.item("stars")
+    assert stars is not None and (stars.min, stars.max, stars.step) == (0, 10, 2)
+    back = read_xlsform(write_xlsform(form), source="back.xlsx")
+    assert back.instrument is not None and back.instrument.items == form.items, "integer stays integer"
+    from pyxform.xls2xform import convert
+
+    assert "<range" in convert(xlsform=write_xlsform(form), file_type=".xlsx").xform, "ODK reads it back"
+    fields = {"a.visit_day": ["2026-02-30"], "a.arrived": ["2026-12-02T09:30"], "a.consent": ["OK"]}
+    fields |= {"a.stars": ["3"], "a.rooms": ["2"]}
+    check = check_answers(form, fields)
+    assert [c for c, _p in check.errors["visit_day"]] == ["bad_date"], "no 30 February"
+    assert [c for c, _p in check.errors["stars"]] == ["off_step"]
+    assert check.values["arrived"] == "2026-12-02T09:30" and check.values["consent"] == "OK"
+    fine = check_answers(form, {**fields, "a.visit_day": ["2026-12-02"], "a.stars": ["4"]})
+    assert fine.ok and fine.values["visit_day"] == "2026-12-02" and fine.values["stars"] == 4

@@ -156,3 +156,51 @@ def test_3_yaml_expansion_and_junk_are_refused(client: TestClient, session: Sess
         data={"_csrf": csrf_of(client)},
     )
     assert page.status_code == 422 and "unknown field" in page.text and "x" * 300 not in page.text
+
+
+def test_import_without_the_unsupported_parts_after_confirming(client: TestClient, session: Session) -> None:
+    """A real-world form with parts Mingcha cannot run is refused row by row, in the reader's language, and
+    offered "import without these parts": the confirmation lists each dropped part; nothing is dropped
+    silently, and the audit row names them."""
+    from survey_app.models import AuditLog
+
+    make_user(session, "lead1", ["lead"])
+    session.commit()
+    login(client, "lead1")
+    book = Workbook()
+    survey = book.active
+    assert survey is not None
+    survey.title = "survey"
+    for row in (
+        ["type", "name", "label", "calculation", "required"],
+        ["text", "visitor", "Who visited?", "", "yes"],
+        ["geopoint", "where", "Where are you?", "", "no"],
+        ["calculate", "twice", "", "${visitor}", ""],
+        ["integer", "guests", "How many guests?", "", "no"],
+    ):
+        survey.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    refused = client.post(
+        "/instruments", data={"_csrf": csrf_of(client)}, files={"file": ("field.xlsx", out.getvalue())}
+    )
+    assert refused.status_code == 422 and 'id="import-without"' in refused.text
+    assert "第 3 行" in refused.text and "第 4 行" in refused.text, "each part by its row, in words"
+    assert (
+        session.exec(select(InstrumentVersion).where(InstrumentVersion.instrument_id == "field")).all() == []
+    )
+    import re
+
+    kept = re.search(r'name="without" value="([0-9a-f]{64})"', refused.text)
+    assert kept is not None
+    done = client.post(
+        "/instruments",
+        data={"_csrf": csrf_of(client), "without": kept.group(1), "filename": "field.xlsx"},
+        files={"none": ("", b"")},
+    )
+    assert done.status_code == 200 and 'id="instrument-dropped"' in done.text, done.text[-2000:]
+    stored = session.exec(select(InstrumentVersion).where(InstrumentVersion.instrument_id == "field")).one()
+    ids = [i["id"] for s in stored.definition["sections"] for i in s["items"]]
+    assert ids == ["visitor", "guests"]
+    logged = session.exec(select(AuditLog).where(AuditLog.action == "instrument.add")).one()
+    assert len(logged.detail["dropped"]) == 2

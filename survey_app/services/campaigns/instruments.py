@@ -74,10 +74,19 @@ class Imported:
     notes: list[tuple[str, str]]
     copied_from: str = ""  # the instrument id the upload could not extend (it was stored as a copy)
     stored_already: bool = False  # the same id, version and content was stored before
+    # what "import without it" would leave out (refused uploads), and what it did leave out (when asked)
+    droppable: list[tuple[str, str]] = dataclasses.field(default_factory=list)
+    dropped: list[tuple[str, str]] = dataclasses.field(default_factory=list)
 
 
 def import_file(
-    *, session: Session, filename: str, data: bytes, actor: str, user: User | None = None
+    *,
+    session: Session,
+    filename: str,
+    data: bytes,
+    actor: str,
+    user: User | None = None,
+    without_unsupported: bool = False,
 ) -> Imported:
     """One door for an uploaded instrument: a YAML instrument file or an XLSForm workbook, checked, stored
     once, and logged; every problem is returned (nothing is stored when there is one).
@@ -88,10 +97,18 @@ def import_file(
     another campaign's instrument."""
     name = filename.rsplit("/", 1)[-1][:200] or "form"
     notes: list[tuple[str, str]] = []
+    dropped: list[tuple[str, str]] = []
     if name.lower().endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
-        result = read_xlsform(data, source=name)
+        result = read_xlsform(data, source=name, without_unsupported=without_unsupported)
         instrument, problems = result.instrument, result.problems
         notes = [(f"{p.file}: {p.path}", p.reason) for p in result.notes]
+        dropped = [(f"{p.file}: {p.path}", p.reason) for p in result.dropped]
+        if problems and not without_unsupported:  # would it import with the unsupported parts left out?
+            lenient = read_xlsform(data, source=name, without_unsupported=True)
+            if lenient.instrument is not None and not lenient.problems and lenient.dropped:
+                refused = [(f"{p.file}: {p.path}", p.reason) for p in problems]
+                droppable = [(f"{p.file}: {p.path}", p.reason) for p in lenient.dropped]
+                return Imported(None, refused, notes, droppable=droppable)
     else:
         try:
             text = data.decode("utf-8")
@@ -125,9 +142,13 @@ def import_file(
     except InstrumentConflict as exc:
         return Imported(None, [(name, str(exc))], notes)
     audit.append(
-        session=session, actor=actor, action="instrument.add", subject=f"instrument:{instrument.key}"
+        session=session,
+        actor=actor,
+        action="instrument.add",
+        subject=f"instrument:{instrument.key}",
+        detail={"dropped": [f"{where}: {why}" for where, why in dropped][:50]} if dropped else None,
     )
-    return Imported(row, [], notes, copied_from=copied_from)
+    return Imported(row, [], notes, copied_from=copied_from, dropped=dropped)
 
 
 def may_extend(row: InstrumentVersion, user: User | None) -> bool:

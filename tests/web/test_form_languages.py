@@ -1,0 +1,101 @@
+"""Issue 26: a form in any number of languages. An XLSForm written in German and French is imported with both,
+the respondent reads it in the language they pick (the form's default first), and the form's own required and
+constraint messages are shown in that language; integer questions take whole numbers only."""
+
+from __future__ import annotations
+
+import io
+from typing import Any
+
+from openpyxl import Workbook
+from sqlmodel import Session, select
+from starlette.testclient import TestClient
+
+from forms.xlsform import read_xlsform
+from survey_app.models import ServedInstrument, SurveyResponse, ident
+from survey_app.services.campaigns.instruments import register
+from tests.conftest import form_token, survey_path
+from tests.factories import make_campaign
+
+DE, FR = "label::Deutsch (de)", "label::Français (fr)"
+
+
+def _workbook(*sheets: tuple[str, list[list[Any]]]) -> bytes:
+    book = Workbook()
+    first = True
+    for title, rows in sheets:
+        sheet = book.active if first else book.create_sheet(title)
+        assert sheet is not None
+        sheet.title = title
+        first = False
+        for row in rows:
+            sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+FORM = _workbook(
+    (
+        "survey",
+        [
+            ["type", "name", DE, FR, "required", "required_message::Deutsch (de)",
+             "required_message::Français (fr)", "constraint", "constraint_message::Deutsch (de)",
+             "constraint_message::Français (fr)"],
+            ["integer", "alter", "Wie alt sind Sie?", "Quel âge avez-vous ?", "yes", "Bitte Alter angeben",
+             "Indiquez votre âge", ". >= 18", "Mindestens 18 Jahre", "18 ans au moins"],
+            ["select_one jn", "zufrieden", "Sind Sie zufrieden?", "Êtes-vous satisfait ?", "no"],
+        ],
+    ),
+    ("choices", [["list_name", "name", DE, FR], ["jn", "yes", "Ja", "Oui"], ["jn", "no", "Nein", "Non"]]),
+    ("settings", [["form_id", "form_title", "default_language"], ["umfrage", "Umfrage", "Français (fr)"]]),
+)  # fmt: skip
+
+
+def _served(session: Session) -> str:
+    imported = read_xlsform(FORM, source="umfrage.xlsx")
+    assert imported.problems == [] and imported.instrument is not None
+    campaign, locations = make_campaign(session, code="LANG-1")
+    row = register(session=session, instrument=imported.instrument)
+    campaign.survey_instrument_id = ident(row)
+    session.add(campaign)
+    session.add(ServedInstrument(campaign_id=ident(campaign), instrument_version_id=ident(row)))
+    session.commit()
+    return survey_path(locations[0])
+
+
+def test_the_respondent_reads_the_form_in_the_language_they_pick(
+    client: TestClient, session: Session
+) -> None:
+    path = _served(session)
+    page = client.get(path)
+    assert page.status_code == 200 and "Quel âge avez-vous ?" in page.text, "the form's default language"
+    assert "题目语言" in page.text and "Deutsch (de)" in page.text
+    german = client.get(f"{path}?form_lang=Deutsch (de)")
+    assert "Wie alt sind Sie?" in german.text and "Ja" in german.text and "Quel âge" not in german.text
+    odd = client.get(f"{path}?form_lang=Klingon")
+    assert odd.status_code == 200 and "Quel âge avez-vous ?" in odd.text, "an unknown language: the default"
+
+
+def test_the_forms_own_messages_in_its_language_and_whole_numbers(
+    client: TestClient, session: Session
+) -> None:
+    path = _served(session)
+
+    def post(**fields: str) -> Any:
+        token = form_token(client.get(f"{path}?form_lang=Deutsch (de)").text)
+        data = {"_form": token, "_step": "submit", "_form_lang": "Deutsch (de)", **fields}
+        return client.post(path, data=data)
+
+    missing = post()
+    assert missing.status_code == 422 and "Bitte Alter angeben" in missing.text
+    assert "Wie alt sind Sie?" in missing.text, "the page comes back in the language the respondent chose"
+    young = post(**{"a.alter": "17"})
+    assert young.status_code == 422 and "Mindestens 18 Jahre" in young.text
+    half = post(**{"a.alter": "18.5"})
+    assert half.status_code == 422 and "请填写整数" in half.text
+    assert session.exec(select(SurveyResponse)).all() == []
+    done = post(**{"a.alter": "42", "a.zufrieden": "yes"})
+    assert done.status_code == 303, done.text
+    stored = session.exec(select(SurveyResponse)).one()
+    assert stored.answers == {"alter": 42, "zufrieden": "yes"}
