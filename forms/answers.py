@@ -68,6 +68,11 @@ def check_answers(
         result.relevant[item.id] = shown
         if not shown or item.type == "note":
             continue
+        if item.type == "calculate":  # computed here from the answers so far, never typed in
+            value = compile_expression(item.calculation or "0", calculation=True).value(result.values)
+            if value is not None:
+                result.values[item.id] = value
+            continue
         raw = result.raw.get(item.id)
         if raw is None:
             if item.required and item.id in must:
@@ -82,7 +87,7 @@ def is_relevant(item: Item, values: Mapping[str, Any]) -> bool:
     """Whether an item is shown, given the answers so far."""
     if not item.relevant:
         return True
-    return compile_expression(item.relevant).evaluate(values)
+    return compile_expression(item.relevant, calculation=True).evaluate(values)
 
 
 def _convert(result: AnswerCheck, item: Item, raw: list[str], max_text: int) -> None:
@@ -108,12 +113,12 @@ def _convert(result: AnswerCheck, item: Item, raw: list[str], max_text: int) -> 
         else:
             result.add(item.id, "not_an_option")
     elif kind == "single":
-        if value in {o.value for o in item.options}:
+        if value in {o.value for o in item.options_for(result.values)}:
             result.values[item.id] = value
         else:
             result.add(item.id, "not_an_option")
     elif kind == "multi":
-        allowed = {o.value for o in item.options}
+        allowed = {o.value for o in item.options_for(result.values)}
         if all(v in allowed for v in raw):
             result.values[item.id] = [o.value for o in item.options if o.value in raw]
         else:
@@ -130,6 +135,8 @@ def _convert(result: AnswerCheck, item: Item, raw: list[str], max_text: int) -> 
         _text(result, item, value, max_text)
     elif kind in ("date", "datetime"):
         _date(result, item, value.strip())
+    elif kind == "geopoint":
+        _geopoint(result, item, value)
     elif kind == "acknowledge":
         if value == "OK":
             result.values[item.id] = "OK"
@@ -143,6 +150,25 @@ def _own(message: Any, code: str, **params: Any) -> tuple[str, dict[str, Any]]:
     """The form's own message (XLSForm's required_message / constraint_message) where it has one: the code
     `form_message` with the label to show in the form's language; else our code and its parameters."""
     return ("form_message", {"message": message}) if message is not None else (code, params)
+
+
+def _geopoint(result: AnswerCheck, item: Item, value: str) -> None:
+    """XLSForm's geopoint: "latitude longitude [altitude [accuracy]]" in degrees and metres (a comma also
+    separates), stored in that form with four numbers."""
+    parts = value.replace(",", " ").split()
+    try:
+        numbers = [float(p) for p in parts]
+    except ValueError:
+        numbers = []
+    if not 2 <= len(numbers) <= 4 or any(n != n or abs(n) == float("inf") for n in numbers):
+        result.add(item.id, "bad_geopoint")
+        return
+    lat, lon = numbers[0], numbers[1]
+    if not (-90 <= lat <= 90 and -180 <= lon <= 180) or (len(numbers) == 4 and numbers[3] < 0):
+        result.add(item.id, "bad_geopoint")
+        return
+    full = numbers + [0.0] * (4 - len(numbers))
+    result.values[item.id] = f"{full[0]:.6f} {full[1]:.6f} {full[2]:g} {full[3]:g}"
 
 
 def _date(result: AnswerCheck, item: Item, value: str) -> None:

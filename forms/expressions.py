@@ -26,6 +26,18 @@ _COMPARE: dict[type[ast.cmpop], Callable[[Any, Any], bool]] = {
     ast.NotIn: lambda a, b: a not in b,
 }
 _FUNCTIONS = {"answered": 1, "selected": 2}
+# a calculation (XLSForm calculate) may also do arithmetic and call these: name -> (min, max) arguments
+_VALUE_FUNCTIONS = {
+    "iff": (3, 3), "concat": (1, 20), "round_": (1, 2), "coalesce": (2, 2), "number": (1, 1),
+    "count_selected": (1, 1), "length": (1, 1),
+}  # fmt: skip
+_ARITHMETIC: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
+    ast.Add: operator.add,
+    ast.Sub: operator.sub,
+    ast.Mult: operator.mul,
+    ast.Div: operator.truediv,
+    ast.Mod: operator.mod,
+}
 
 
 class ExpressionError(ValueError):
@@ -39,34 +51,68 @@ class Expression:
     names: frozenset[str]
 
     def evaluate(self, answers: Mapping[str, Any]) -> bool:
-        """Evaluate against answers (item id -> value); missing names are treated as unanswered."""
-        return bool(_eval(self.tree, answers))
+        """Evaluate against answers (item id -> value); missing names are treated as unanswered (a
+        comparison or arithmetic with a missing answer is false)."""
+        try:
+            return bool(_eval(self.tree, answers))
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            return False
+
+    def value(self, answers: Mapping[str, Any]) -> Any:
+        """A calculation's value (None when an answer it needs is missing or the arithmetic fails)."""
+        try:
+            found = _eval(self.tree, answers)
+        except (TypeError, ValueError, ZeroDivisionError, OverflowError):
+            return None
+        if isinstance(found, float) and (found != found or found in (float("inf"), float("-inf"))):
+            return None
+        return int(found) if isinstance(found, float) and found.is_integer() else found
 
 
 @functools.lru_cache(maxsize=1024)
-def compile_expression(source: str) -> Expression:
-    """Parse and check an expression; raise ExpressionError with a plain reason when it is not allowed."""
+def compile_expression(source: str, *, calculation: bool = False) -> Expression:
+    """Parse and check an expression; raise ExpressionError with a plain reason when it is not allowed.
+    A `calculation` may also use + - * / %, unary minus and the value functions (iff, concat, round_,
+    coalesce, number, count_selected, length)."""
+    if len(source) > 2000:
+        raise ExpressionError("the expression is too long")
     try:
         tree = ast.parse(source.strip(), mode="eval").body
     except SyntaxError as exc:
         raise ExpressionError(f"not a valid expression ({exc.msg})") from None
     names: set[str] = set()
-    _check(tree, names)
+    _check(tree, names, calculation)
     return Expression(source, tree, frozenset(names))
 
 
-def _check(node: ast.AST, names: set[str]) -> None:
-    if isinstance(node, ast.BoolOp):
+def _check(node: ast.AST, names: set[str], calculation: bool = False) -> None:
+    if calculation and isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        _check(node.left, names, calculation)
+        _check(node.right, names, calculation)
+    elif calculation and isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        _check(node.operand, names, calculation)
+    elif (
+        calculation
+        and isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in _VALUE_FUNCTIONS
+    ):
+        low, high = _VALUE_FUNCTIONS[node.func.id]
+        if not low <= len(node.args) <= high or node.keywords:
+            raise ExpressionError(f"{node.func.id}() takes {low} to {high} argument(s)")
+        for arg in node.args:
+            _check(arg, names, calculation)
+    elif isinstance(node, ast.BoolOp):
         for value in node.values:
-            _check(value, names)
+            _check(value, names, calculation)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        _check(node.operand, names)
+        _check(node.operand, names, calculation)
     elif isinstance(node, ast.Compare):
         for op in node.ops:
             if type(op) not in _COMPARE:
                 raise ExpressionError(f"operator {type(op).__name__} is not allowed")
         for part in (node.left, *node.comparators):
-            _check(part, names)
+            _check(part, names, calculation)
     elif isinstance(node, ast.Name):
         names.add(node.id)
     elif isinstance(node, ast.Constant) and isinstance(node.value, str | int | float | bool | type(None)):
@@ -89,6 +135,15 @@ def _check(node: ast.AST, names: set[str]) -> None:
 
 
 def _eval(node: ast.AST, answers: Mapping[str, Any]) -> Any:
+    if isinstance(node, ast.BinOp):
+        left, right = _eval(node.left, answers), _eval(node.right, answers)
+        if left is None or right is None:
+            raise ValueError("a value is missing")
+        return _ARITHMETIC[type(node.op)](_number(left), _number(right))
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return -_number(_eval(node.operand, answers))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _VALUE_FUNCTIONS:
+        return _call(node.func.id, [_eval(a, answers) for a in node.args])
     if isinstance(node, ast.BoolOp):
         results = (_eval(v, answers) for v in node.values)
         return all(results) if isinstance(node.op, ast.And) else any(results)
@@ -121,3 +176,36 @@ def _eval(node: ast.AST, answers: Mapping[str, Any]) -> Any:
         wanted = node.args[1].value  # type: ignore[attr-defined]
         return isinstance(value, list) and wanted in value
     raise ExpressionError(f"{type(node).__name__} is not allowed")  # unreachable after _check
+
+
+def _number(value: Any) -> float:
+    if isinstance(value, bool):
+        return float(value)
+    if isinstance(value, int | float):
+        return float(value)
+    return float(str(value).strip())
+
+
+def _call(name: str, args: list[Any]) -> Any:
+    """The value functions of a calculation (XLSForm if, concat, round, coalesce, number, count-selected,
+    string-length)."""
+    if name == "iff":
+        return args[1] if args[0] else args[2]
+    if name == "concat":
+        return "".join("" if a is None else _text(a) for a in args)
+    if name == "round_":
+        digits = int(_number(args[1])) if len(args) == 2 else 0
+        return round(_number(args[0]), max(0, min(digits, 10)))
+    if name == "coalesce":
+        return args[0] if args[0] not in (None, "") else args[1]
+    if name == "number":
+        return _number(args[0])
+    if name == "count_selected":
+        return len(args[0]) if isinstance(args[0], list) else (0 if args[0] in (None, "") else 1)
+    return len(_text(args[0])) if args[0] is not None else 0
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return " ".join(map(str, value)) if isinstance(value, list) else str(value)

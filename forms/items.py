@@ -10,7 +10,7 @@ from forms.schema import ITEM_TYPES, ROLES, Item, Option
 ITEM_KEYS = {
     "id", "type", "label", "required", "na", "dimension", "weight", "reverse", "pair", "relevant",
     "options", "min", "max", "max_length", "format", "role", "covert", "hint", "constraint_message",
-    "required_message", "step",
+    "required_message", "step", "choice_filter", "calculation",
 }  # fmt: skip
 # integer: a whole number (XLSForm's integer); range: a number on a scale from min to max by step
 FORMATS = {"text": ("phone",), "number": ("integer", "range")}
@@ -64,7 +64,9 @@ def parse_item(
     if dimension is not None and kind not in ("likert5", "yesno"):
         out.add(f"{path}.dimension", "only likert5 and yesno items feed a dimension")
     relevant = out.relevant(f"{path}.relevant", raw["relevant"], earlier) if "relevant" in raw else None
+    calculation = _calculation(out, path, kind, raw.get("calculation"), earlier)
     options = _options(out, path, kind, raw.get("options"))
+    cascade = _cascade(out, path, raw.get("choice_filter"), options, earlier)
     lo, hi = raw.get("min"), raw.get("max")
     for key, val in (("min", lo), ("max", hi)):
         if val is not None and (
@@ -95,7 +97,7 @@ def parse_item(
         id=item_id,
         type=str(kind),
         label=label,
-        required=raw.get("required", True) and kind != "note",  # a note is read, never answered
+        required=raw.get("required", True) and kind not in ("note", "calculate"),  # never answered by hand
         na=raw.get("na", False),
         dimension=dimension,
         weight=float(weight),
@@ -111,6 +113,8 @@ def parse_item(
         role=role,
         covert=raw.get("covert"),
         hint=hint,
+        choice_filter=cascade,
+        calculation=calculation,
         constraint_message=messages["constraint_message"],
         required_message=messages["required_message"],
     )
@@ -130,14 +134,58 @@ def _options(out: Collector, path: str, kind: Any, raw: Any) -> tuple[Option, ..
         if not isinstance(opt, dict) or not isinstance(opt.get("value"), str | int):
             out.add(where, "an option needs a value and a label")
             continue
-        out.unknown_keys(where, opt, {"value", "label"})
+        out.unknown_keys(where, opt, {"value", "label", "attrs"})
+        attrs = opt.get("attrs") or {}
+        if not isinstance(attrs, dict) or not all(
+            isinstance(k, str) and isinstance(v, str) for k, v in attrs.items()
+        ):
+            out.add(where, "attrs must map a column name to its text")
+            attrs = {}
         value = str(opt["value"])
         if any(o.value == value for o in options):
             out.add(where, f"duplicate option value {value!r}")
         label = out.label(f"{where}.label", opt.get("label"))
         if label:
-            options.append(Option(value, label))
+            options.append(Option(value, label, tuple(sorted(attrs.items()))))
     return tuple(options)
+
+
+def _calculation(out: Collector, path: str, kind: Any, raw: Any, earlier: set[str]) -> str | None:
+    """A calculate item's expression: arithmetic and value functions over earlier answers only."""
+    from forms.expressions import ExpressionError, compile_expression
+
+    if kind != "calculate":
+        if raw is not None:
+            out.add(f"{path}.calculation", "calculation applies to calculate items only")
+        return None
+    if not isinstance(raw, str) or not raw.strip():
+        out.add(f"{path}.calculation", "a calculate item needs its calculation")
+        return None
+    try:
+        expr = compile_expression(raw.strip(), calculation=True)
+    except ExpressionError as exc:
+        out.add(f"{path}.calculation", f"bad calculation: {exc}")
+        return None
+    for name in sorted(expr.names - earlier):
+        out.add(f"{path}.calculation", f"bad calculation reference: {name!r} is not an earlier item")
+    return raw.strip()
+
+
+def _cascade(
+    out: Collector, path: str, raw: Any, options: tuple[Option, ...], earlier: set[str]
+) -> tuple[tuple[str, str], ...]:
+    """A cascading select's filter: a mapping of choice columns to earlier questions."""
+    if raw is None:
+        return ()
+    if not isinstance(raw, dict) or not raw or not all(isinstance(v, str) for v in raw.values()):
+        out.add(f"{path}.choice_filter", "choice_filter must map a choice column to an earlier question")
+        return ()
+    for column, question in raw.items():
+        if question not in earlier:
+            out.add(f"{path}.choice_filter", f"{question!r} is not an earlier question")
+        if options and not any(o.attr(column) for o in options):
+            out.add(f"{path}.choice_filter", f"no option has a value in column {column!r}")
+    return tuple(sorted(raw.items()))
 
 
 def _check_role(

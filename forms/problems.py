@@ -76,7 +76,7 @@ class Collector:
             self.add(path, "relevant must be a condition written as text, e.g. q03 <= 2")
             return None
         try:
-            expr = compile_expression(source)
+            expr = compile_expression(source, calculation=True)
         except ExpressionError as exc:
             self.add(path, f"bad relevant condition: {exc}")
             return None

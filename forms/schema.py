@@ -8,7 +8,7 @@ from typing import Any
 
 ITEM_TYPES = (
     "likert5", "yesno", "single", "multi", "number", "text", "photo", "time", "note", "date", "datetime",
-    "acknowledge",
+    "acknowledge", "geopoint", "calculate",
 )  # fmt: skip
 KINDS = ("survey", "mystery", "evaluation", "audit", "self_assessment")
 ROLES = ("comment", "contact_consent", "contact_phone")
@@ -42,6 +42,10 @@ class Label:
 class Option:
     value: str
     label: Label
+    attrs: tuple[tuple[str, str], ...] = ()  # the choices sheet's further columns (cascading selects)
+
+    def attr(self, name: str) -> str:
+        return dict(self.attrs).get(name, "")
 
 
 @dataclass(frozen=True)
@@ -71,12 +75,28 @@ class Item:
     role: str | None = None
     covert: bool | None = None
     hint: Label | None = None
+    # a cascading select (XLSForm choice_filter `county = ${county}`): (choice column, earlier question) pairs
+    choice_filter: tuple[tuple[str, str], ...] = ()
+    calculation: str | None = None  # a calculate item's value from earlier answers (a safe expression)
     constraint_message: Label | None = None  # shown instead of ours when the answer is out of bounds
     required_message: Label | None = None  # shown instead of ours when a required answer is missing
 
     @property
     def scored(self) -> bool:
         return self.type in SCORED_TYPES and self.dimension is not None
+
+    def options_for(self, values: Any) -> tuple[Option, ...]:
+        """The options offered given the answers so far: all, or for a cascading select those whose columns
+        match the earlier answers (none until those are answered, as in ODK)."""
+        if not self.choice_filter:
+            return self.options
+        wanted = []
+        for column, question in self.choice_filter:
+            answer = values.get(question)
+            if answer is None or answer == "" or isinstance(answer, list):
+                return ()
+            wanted.append((column, str(answer)))
+        return tuple(o for o in self.options if all(o.attr(c) == v for c, v in wanted))
 
 
 @dataclass(frozen=True)

@@ -137,12 +137,7 @@ def _choices(sheet: Sheet | None, problem: Any, note: Any) -> dict[str, list[dic
         for c in sheet.columns
         if c and c not in ("list_name", "list name", "name") and not c.startswith("label")
     ]
-    for column in extra:
-        if not column.startswith(IGNORED_PREFIXES):
-            note(
-                f"choices!{column}",
-                f"column {column!r} ignored (it serves cascading choices, which a choice_filter would use)",
-            )
+    kept = [c for c in extra if not c.startswith(IGNORED_PREFIXES)]  # cascading selects filter on these
     for n, record in sheet.records():
         list_name = record.get("list_name") or record.get("list name", "")
         name = record.get("name", "")
@@ -150,7 +145,10 @@ def _choices(sheet: Sheet | None, problem: Any, note: Any) -> dict[str, list[dic
         if not list_name or not name or label is None:
             problem(f"choices!row {n}", "a choice needs list_name, name and a label")
             continue
-        lists.setdefault(list_name, []).append({"value": name, "label": label})
+        attrs = {c: record[c] for c in kept if record.get(c)}
+        lists.setdefault(list_name, []).append(
+            {"value": name, "label": label, **({"attrs": attrs} if attrs else {})}
+        )
     return lists
 
 
@@ -259,7 +257,8 @@ def _survey(
     if depth:
         problem("survey", "a 'begin group' has no matching 'end group'")
     sections = [s for s in sections if s["items"]]
-    title = _settings_label(settings, "form_title") or {"zh": settings.get("form_id") or "导入的问卷"}
+    stem = re.sub(r"\.xls[xm]?$", "", source.rsplit("/", 1)[-1], flags=re.I)
+    title = _settings_label(settings, "form_title") or {"zh": settings.get("form_id") or stem or "导入的问卷"}
     if settings.get("title_en") and not title.get("en"):  # our extension: form_title has no translations
         title["en"] = settings["title_en"]
     raw_id = (settings.get("form_id") or re.sub(r"\.xlsx$", "", source.rsplit("/", 1)[-1])).lower()
@@ -367,7 +366,7 @@ def _renamed(record: dict[str, str], ids: dict[str, str], where: str, problem: A
         ids[name] = candidate
     if name:
         out["name"] = ids[name]
-    for key in ("relevant", "constraint"):
+    for key in ("relevant", "constraint", "choice_filter"):
         if out.get(key):
             out[key] = _REF.sub(lambda m: "${" + ids.get(m.group(1), m.group(1)) + "}", out[key])
     return out

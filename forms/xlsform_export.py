@@ -10,7 +10,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from forms.schema import Instrument, Item, Label
-from forms.xpath import from_expression
+from forms.xpath import from_calculation, from_expression
 
 ANCHORS = {
     "agreement": (
@@ -56,9 +56,10 @@ OURS = [
     "na",
     "role",
 ]
-OURS += ["format", "parameters"]
+OURS += ["format", "parameters", "choice_filter", "calculation"]
 TYPES = {"number": "decimal", "text": "text", "photo": "image", "time": "time", "note": "note"}
-TYPES |= {"date": "date", "datetime": "datetime", "acknowledge": "acknowledge"}
+TYPES |= {"date": "date", "datetime": "datetime", "acknowledge": "acknowledge", "geopoint": "geopoint"}
+TYPES |= {"calculate": "calculate"}
 
 
 def write_xlsform(instrument: Instrument) -> bytes:
@@ -83,7 +84,8 @@ def write_xlsform(instrument: Instrument) -> bytes:
     survey.title = "survey"
     survey.append(columns)
     choices = book.create_sheet("choices")
-    choices.append(["list_name", "name"] + [column("label", lang) for lang in languages])
+    extra = sorted({name for item in instrument.items for o in item.options for name, _ in o.attrs})
+    choices.append(["list_name", "name"] + [column("label", lang) for lang in languages] + extra)
     lists: set[str] = set()
     scale = "likert_" + instrument.scale
     for section in instrument.sections:
@@ -94,8 +96,9 @@ def write_xlsform(instrument: Instrument) -> bytes:
             list_name = kind.split(" ", 1)[1] if " " in kind else ""
             if list_name and list_name not in lists:
                 lists.add(list_name)
-                for value, label in _options(item, instrument.scale):
-                    choices.append([list_name, value] + [_in(label, lang) for lang in languages])
+                for value, label, attrs in _options(item, instrument.scale):
+                    texts_in = [_in(label, lang) for lang in languages]
+                    choices.append([list_name, value, *texts_in] + [dict(attrs).get(c, "") for c in extra])
             row = _item(item, kind)
             for base in TEXTS:
                 row |= texts(base, getattr(item, base if base != "label" else "label", None))
@@ -149,12 +152,12 @@ def _type(item: Item, scale: str) -> str:
     return TYPES[item.type]
 
 
-def _options(item: Item, scale: str) -> list[tuple[str, Label]]:
+def _options(item: Item, scale: str) -> list[tuple[str, Label, tuple[tuple[str, str], ...]]]:
     if item.type == "likert5":
-        return [(str(n), Label(zh, en)) for n, (zh, en) in enumerate(ANCHORS[scale], start=1)]
+        return [(str(n), Label(zh, en), ()) for n, (zh, en) in enumerate(ANCHORS[scale], start=1)]
     if item.type == "yesno":
-        return [("yes", Label("是", "Yes")), ("no", Label("否", "No"))]
-    return [(o.value, o.label) for o in item.options]
+        return [("yes", Label("是", "Yes"), ()), ("no", Label("否", "No"), ())]
+    return [(o.value, o.label, o.attrs) for o in item.options]
 
 
 def _item(item: Item, kind: str) -> dict[str, Any]:
@@ -188,6 +191,13 @@ def _item(item: Item, kind: str) -> dict[str, Any]:
             row[key] = getattr(item, key)
     if item.format == "phone":
         row["format"] = "phone"
+    if item.calculation:
+        row["calculation"] = from_calculation(item.calculation)
+        row["required"] = ""
+    if item.choice_filter:
+        row["choice_filter"] = " and ".join(
+            f"{column} = ${{{question}}}" for column, question in item.choice_filter
+        )
     return row
 
 

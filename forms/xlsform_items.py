@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from forms.xpath import XPathError, to_expression
+from forms.xpath import XPathError, to_calculation, to_expression
 
 TYPES = {
     "integer": "number",  # with format: integer (a whole number), so that it stays integer on export
@@ -19,9 +19,11 @@ TYPES = {
     "datetime": "datetime",
     "acknowledge": "acknowledge",
     "range": "number",  # with format: range and its parameters as min, max and step
+    "geopoint": "geopoint",
+    "calculate": "calculate",
 }
 UNSUPPORTED_TYPES = {
-    "calculate", "geopoint", "geotrace", "geoshape", "barcode", "audio", "video",
+    "geotrace", "geoshape", "barcode", "audio", "video",
     "file", "rank", "begin repeat", "end repeat", "hidden", "trigger",
     "select_one_from_file", "select_multiple_from_file", "xml-external", "csv-external", "integer_range",
     "select_one_external", "osm",
@@ -158,6 +160,8 @@ def question(
         )
         return None
     label = text_of(record, labels)
+    if label is None and kind == "calculate":
+        label = {"zh": name, "en": ""}  # a calculation is never shown: its name is its label
     if label is None:
         problem(f"{where}, column label", "a question needs a label")
         return None
@@ -211,7 +215,17 @@ def question(
             problem(f"{where}, column relevant", str(exc))
     if record.get("constraint"):
         constraint(record["constraint"], item, where, problem)
-    for key in ("choice_filter", "calculation", "default", "read_only"):
+    if record.get("choice_filter"):
+        cascade(record["choice_filter"], item, set(types), where, problem)
+    if kind == "calculate":
+        try:
+            item["calculation"] = to_calculation(record.get("calculation", ""), types)
+        except XPathError as exc:
+            problem(f"{where}, column calculation", str(exc))
+            return None
+    for key in ("calculation", "default", "read_only"):
+        if key == "calculation" and kind == "calculate":
+            continue
         if record.get(key) and not (key == "read_only" and record[key].lower() in FALSE):
             problem(f"{where}, column {key}", f"{key} is not supported")
     for key in ("reverse", "covert", "na"):
@@ -231,6 +245,35 @@ def question(
     if item["type"] == "text" and record.get("format") == "phone":
         item["format"] = "phone"
     return item
+
+
+_FILTER_PART = re.compile(
+    r"^\s*(?:([A-Za-z_][\w.-]*)\s*=\s*\$\{([^}]+)\}|\$\{([^}]+)\}\s*=\s*([A-Za-z_][\w.-]*))\s*$"
+)
+
+
+def cascade(text: str, item: dict[str, Any], earlier: set[str], where: str, problem: Any) -> None:
+    """choice_filter `county = ${county}` (or `${county} = county`, joined with `and`): a cascading select."""
+    found: dict[str, str] = {}
+    for part in re.split(r"\s+and\s+", text.strip()):
+        match = _FILTER_PART.match(part)
+        if match is None:
+            problem(
+                f"{where}, column choice_filter",
+                f"choice_filter {part!r} cannot be mapped "
+                "(supported: column = ${question}, joined with and)",
+            )
+            return
+        column, question = (
+            (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+        )
+        if question not in earlier:
+            problem(f"{where}, column choice_filter", f"${{{question}}} does not name an earlier question")
+            return
+        found[column] = question
+    if item.get("type") not in ("single", "multi"):
+        item["type"] = "single"  # a filtered list keeps its options (never a likert or yes/no shortcut)
+    item["choice_filter"] = found
 
 
 def _range(text: str, item: dict[str, Any], where: str, problem: Any) -> None:

@@ -1,4 +1,4 @@
-"""The XPath subset that ODK forms use for skip logic, translated to our safe expressions and back.
+"""The XPath that ODK forms use for skip logic and calculations, translated to our safe expressions and back.
 
 Supported: ``${name}`` references, string and number literals, ``=  !=  <  <=  >  >=``, ``and``, ``or``,
 ``not(...)``, parentheses, ``selected(${name}, 'value')``, ``true()``/``false()``, and ``${name} != ''`` /
@@ -34,7 +34,18 @@ class XPathError(ValueError):
 
 
 def to_expression(xpath: str, types: Mapping[str, str]) -> str:
-    """Translate a `relevant` XPath; `types` maps earlier item names to our item types."""
+    """Translate a `relevant` XPath; `types` maps earlier item names to our item types. Beyond the plain
+    subset, a condition may use what a calculation may (arithmetic, count-selected(), string-length()...)."""
+    try:
+        return _condition(xpath, types)
+    except XPathError as plain:
+        try:
+            return to_calculation(xpath, types)
+        except XPathError:
+            raise plain from None
+
+
+def _condition(xpath: str, types: Mapping[str, str]) -> str:
     tokens = [m for m in _TOKEN.finditer(xpath) if m.group(0).strip()]
     out: list[str] = []
     i = 0
@@ -121,10 +132,17 @@ def _selected(tokens: list[re.Match[str]], i: int, types: Mapping[str, str]) -> 
 
 def from_expression(source: str) -> str:
     """Our expression back to XPath (the export)."""
-    return _xpath(compile_expression(source).tree)
+    return _xpath(compile_expression(source, calculation=True).tree)
 
 
 def _xpath(node: ast.AST) -> str:
+    if isinstance(node, ast.BinOp):
+        sign = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "div", ast.Mod: "mod"}[type(node.op)]
+        return f"({_xpath(node.left)} {sign} {_xpath(node.right)})"
+    if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
+        return f"-{_xpath(node.operand)}"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in BACK:
+        return BACK[node.func.id] + "(" + ", ".join(_xpath(a) for a in node.args) + ")"
     if isinstance(node, ast.BoolOp):
         joiner = " and " if isinstance(node.op, ast.And) else " or "
         return "(" + joiner.join(_xpath(v) for v in node.values) + ")"
@@ -165,3 +183,66 @@ def _xpath(node: ast.AST) -> str:
             left = right
         return " and ".join(parts)
     raise XPathError(f"{type(node).__name__} cannot be written as XPath")
+
+
+CALC_FUNCTIONS = {
+    "if": "iff", "concat": "concat", "round": "round_", "coalesce": "coalesce", "number": "number",
+    "count-selected": "count_selected", "string-length": "length",
+}  # fmt: skip
+BACK = {ours: theirs for theirs, ours in CALC_FUNCTIONS.items()}
+
+
+def to_calculation(xpath: str, types: Mapping[str, str]) -> str:
+    """Translate a `calculation` XPath: what `relevant` allows, plus + - * div mod, unary minus and
+    if(), concat(), round(), coalesce(), number(), count-selected(), string-length()."""
+    tokens = [m for m in _TOKEN.finditer(xpath) if m.group(0).strip()]
+    out: list[str] = []
+    i = 0
+    while i < len(tokens):
+        m = tokens[i]
+        text, word = m.group(0).strip(), m.group("word")
+        following = tokens[i + 1].group(0).strip() if i + 1 < len(tokens) else ""
+        if m.group("ref"):
+            name = m.group("name")
+            if name not in types:
+                raise XPathError(f"${{{name}}} does not name an earlier question")
+            out.append(name)
+        elif m.group("str"):
+            out.append(repr(m.group("str")[1:-1]))
+        elif m.group("num"):
+            number = m.group("num")
+            last = out[-1].strip() if out else ""
+            after_operand = bool(last) and (last[-1].isalnum() or last[-1] in ")'\"_")
+            out.append(f" - {number[1:]}" if number.startswith("-") and after_operand else number)
+        elif m.group("op"):
+            out.append(_op(m.group("op")))
+        elif m.group("punct"):
+            out.append(text)
+        elif text in ("+", "-", "*"):
+            out.append(f" {text} ")
+        elif word in ("div", "mod"):
+            out.append(" / " if word == "div" else " % ")
+        elif word in ("and", "or"):
+            out.append(f" {word} ")
+        elif word == "not" and following == "(":
+            out.append("not ")
+        elif word in ("true", "false") and _call_empty(tokens, i):
+            out.append("True" if word == "true" else "False")
+            i += 3
+            continue
+        elif word in CALC_FUNCTIONS and following == "(":
+            out.append(CALC_FUNCTIONS[word])
+        else:
+            raise XPathError(f"{word or text!r} is not supported in a calculation")
+        i += 1
+    source = " ".join("".join(out).split())
+    try:
+        tree = compile_expression(source, calculation=True).tree
+    except ExpressionError as exc:
+        raise XPathError(str(exc)) from None
+    return ast.unparse(tree)  # one spelling for one calculation, so that it survives a round trip
+
+
+def from_calculation(source: str) -> str:
+    """A calculation of ours back to XPath (the export)."""
+    return _xpath(compile_expression(source, calculation=True).tree)

@@ -169,3 +169,20 @@ def reread(session: Session, rows: Sequence[SurveyResponse]) -> list[SurveyRespo
     found = [session.get(SurveyResponse, r.id) for r in rows]
     assert all(f is not None for f in found)
     return [f for f in found if f is not None]
+
+
+def serving_xlsform(session: Session, code: str, workbook: bytes) -> list[Location]:
+    """A campaign whose survey is this XLSForm (imported, stored and served): its locations (committed)."""
+    from forms.xlsform import read_xlsform
+    from survey_app.models import ServedInstrument
+    from survey_app.services.campaigns.instruments import register
+
+    imported = read_xlsform(workbook, source=f"{code}.xlsx")
+    assert imported.problems == [] and imported.instrument is not None
+    campaign, locations = make_campaign(session, code=code)
+    row = register(session=session, instrument=imported.instrument)
+    campaign.survey_instrument_id = ident(row)
+    session.add(campaign)
+    session.add(ServedInstrument(campaign_id=ident(campaign), instrument_version_id=ident(row)))
+    session.commit()
+    return locations

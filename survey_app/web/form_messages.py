@@ -67,12 +67,20 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
         N_("the column “%(a)s” is ignored (not used here)"),
     ),
     (
-        re.compile(r"^column '(?P<a>.+)' ignored \(it serves cascading choices.*$"),
-        N_("the column “%(a)s” is ignored (it serves cascading choices, which need a choice_filter)"),
+        re.compile(r"^'(?P<a>.+)' is not supported in (?:relevant|a calculation)$"),
+        N_("“%(a)s” cannot be worked out here (see the functions a condition or calculation may use)"),
     ),
     (
-        re.compile(r"^column '(?P<a>.+)' ignored \(the app shows its own messages.*$"),
-        N_("the column “%(a)s” is ignored (these pages show their own messages, in the reader's language)"),
+        re.compile(r"^choice_filter '(?P<a>.+)' cannot be mapped.*$"),
+        N_("the choice_filter “%(a)s” cannot be used (supported: a choice column = an earlier question)"),
+    ),
+    (
+        re.compile(r"^a range needs start < end and a positive step$"),
+        N_("a range needs start below end and a positive step"),
+    ),
+    (
+        re.compile(r"^range parameter '(?P<a>.+)' is not name=number$"),
+        N_("the range parameter “%(a)s” is not name=number"),
     ),
     (
         re.compile(r"^sheet ignored.*$"),

@@ -46,7 +46,8 @@ class FormState:
         names: set[str] = set()
         for item in self.instrument.items:
             if item.relevant:
-                names |= compile_expression(item.relevant).names
+                names |= compile_expression(item.relevant, calculation=True).names
+            names |= {question for _column, question in item.choice_filter}  # cascading selects
         return frozenset(names)
 
     @property
@@ -58,6 +59,11 @@ class FormState:
         return labelled.get(self.form_lang or self.locale) if labelled else ""
 
     @property
+    def has_geopoint(self) -> bool:
+        """Whether the page needs the small position script (a form without geopoint ships none)."""
+        return any(item.type == "geopoint" for item in self.instrument.items)
+
+    @property
     def languages(self) -> list[tuple[str, str]]:
         """The form's own languages as (key, name shown) for the respondent's choice ([] : zh/en only)."""
         langs = self.instrument.languages
@@ -65,6 +71,11 @@ class FormState:
             return []
         names = {"zh": "中文", "en": "English"}
         return [(x, names.get(x, x)) for x in langs]
+
+    def options(self, item: Any) -> Any:
+        """An item's options given the answers on the page (a cascading select's, filtered)."""
+        values = {k: v[0] for k, v in (self.raw or {}).items() if v}
+        return item.options_for(values)
 
     def chosen(self, item_id: str) -> list[str]:
         return (self.raw or {}).get(item_id, [])

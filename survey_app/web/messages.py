@@ -412,6 +412,7 @@ FIELD_ERRORS = {
     "not_whole": N_("Please enter a whole number."),
     "off_step": N_("Please enter a number in steps of %(step)s."),
     "bad_date": N_("Please enter a date such as 2026-12-02."),
+    "bad_geopoint": N_("Please give a position as latitude and longitude, such as 24.4798 118.0894."),
     "bad_datetime": N_("Please enter a date and time such as 2026-12-02 09:30."),
     "bad_time": N_("Please enter a time such as 09:30."),
     "too_long": N_("Please keep this under %(limit)s characters (you wrote %(length)s)."),

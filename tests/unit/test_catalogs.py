@@ -68,7 +68,7 @@ ALLOWED_LATIN = set(
     Android token cookie lang en zh CN Noto Sans SC TTF OTF PIPL Huey Redis huey UTF GBK csv Asia
     Shanghai WYW after limit code name building floor entrance target Mac iPhone iPad OpenAPI Chrome Edge
     Firefox Safari Windows Linux type name label choices survey settings dimensions required yes no
-    constraint relevant begin end group string length n yaml Word PNG
+    constraint relevant begin end group string length n yaml Word PNG range start end step choice_filter
     """.split()
 )
 

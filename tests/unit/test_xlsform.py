@@ -164,10 +164,10 @@ def test_every_unsupported_construct_is_reported_with_its_row() -> None:
         [
             ["type", "name", "label", "relevant", "constraint", "choice_filter", "calculation", "colour"],
             ["select_one city", "city", "城市", "", "", "", "", ""],
-            ["select_one district", "district", "区", "", "", "city=${city}", "", ""],
-            ["geopoint", "where", "位置", "", "", "", "", ""],
-            ["integer", "n", "人数", "count-selected(${city}) > 1", ". mod 2 = 0", "", "", ""],
-            ["calculate", "c", "", "", "", "", "${n} * 2", ""],
+            ["select_one district", "district", "区", "", "", "starts-with(name, ${city})", "", ""],
+            ["geotrace", "where", "路线", "", "", "", "", ""],
+            ["integer", "n", "人数", "today() > '2020-01-01'", ". mod 2 = 0", "", "", ""],
+            ["calculate", "c", "", "", "", "", "once(uuid())", ""],
             ["begin repeat", "kids", "孩子", "", "", "", "", ""],
             ["text", "Bad-Name", "名字", "", "", "", "", "blue"],
         ],
@@ -179,10 +179,10 @@ def test_every_unsupported_construct_is_reported_with_its_row() -> None:
     where = " | ".join(sorted(p.path for p in result.problems))
     for expected in (
         "survey!row 3, column choice_filter",  # cascading choices
-        "survey!row 4, column type",  # geopoint
-        "survey!row 5, column relevant",  # count-selected()
+        "survey!row 4, column type",  # geotrace
+        "survey!row 5, column relevant",  # today()
         "survey!row 5, column constraint",  # mod
-        "survey!row 6, column type",  # calculate
+        "survey!row 6, column calculation",  # a function we do not evaluate
         "survey!row 7, column type",  # repeat
     ):
         assert expected in where, (expected, found)
@@ -249,8 +249,11 @@ def test_forms_as_kobo_and_odk_write_them_import() -> None:
     assert [o.value for o in items["q1"].options][-1] == "other" and items["q1_other"].relevant
     assert "lives_here" in (items["why"].relevant or ""), "the group's relevant holds for its questions"
     notes = " | ".join(f"{n.path}: {n.reason}" for n in result.notes)
-    for said in ("start: recorded", "deviceid: recorded", "20240515143545", "choices!region"):
+    for said in ("start: recorded", "deviceid: recorded", "20240515143545"):
         assert said in notes, said
+    assert [o.attr("region") for o in items["q1"].options][:2] == ["north", "south"], (
+        "extra choice columns kept"
+    )
     assert result.definition["version"] == 1
 
 
@@ -320,7 +323,8 @@ def test_xpath_both_ways() -> None:
     assert to_expression("${a} = 'yes' and not(${q} >= '4')", types) == "a == 'yes' and not (q >= 4)"
     assert to_expression("selected(${b}, 'x') or ${a} = ''", types) == "selected(b, 'x') or not answered(a)"
     assert from_expression("a == 'yes' or q in [1, 2]") == "(${a} = 'yes' or (${q} = 1 or ${q} = 2))"
-    for bad in ("${later} = 1", "today() > 3", "${q} + 1 > 2", ". > 3"):
+    assert to_expression("${q} + 1 > 2", types) == "q + 1 > 2", "arithmetic, as a calculation allows"
+    for bad in ("${later} = 1", "today() > 3", ". > 3", "pulldata('x', 'y', 'z', ${a}) = 1"):
         with pytest.raises(XPathError):
             to_expression(bad, types)
 
@@ -364,3 +368,112 @@ def test_dates_acknowledge_and_range_come_in_and_go_back() -> None:
     assert check.values["arrived"] == "2026-12-02T09:30" and check.values["consent"] == "OK"
     fine = check_answers(form, {**fields, "a.visit_day": ["2026-12-02"], "a.stars": ["4"]})
     assert fine.ok and fine.values["visit_day"] == "2026-12-02" and fine.values["stars"] == 4
+
+
+def test_a_geopoint_comes_in_goes_back_and_is_checked() -> None:
+    from forms.answers import check_answers
+
+    survey = [["type", "name", "label"], ["gps", "where", "Where is the entrance?"]]
+    result = read_xlsform(workbook(survey), source="geo.xlsx")
+    assert result.problems == [] and result.instrument is not None
+    form = result.instrument
+    assert form.items[0].type == "geopoint"
+    back = read_xlsform(write_xlsform(form), source="back.xlsx")
+    assert back.instrument is not None and back.instrument.items == form.items
+    for bad in ("north", "91 10", "24.4 181", "1 2 3 -4", "1"):
+        assert [c for c, _ in check_answers(form, {"a.where": [bad]}).errors["where"]] == ["bad_geopoint"], (
+            bad
+        )
+    good = check_answers(form, {"a.where": ["24.4798, 118.0894"]})
+    assert good.ok and good.values["where"] == "24.479800 118.089400 0 0"
+    full = check_answers(form, {"a.where": ["24.4798 118.0894 12.5 8"]})
+    assert full.values["where"] == "24.479800 118.089400 12.5 8"
+
+
+def test_a_cascading_select_filters_its_choices() -> None:
+    from forms.answers import check_answers
+
+    survey = [
+        ["type", "name", "label", "choice_filter"],
+        ["select_one city", "City", "城市", ""],
+        ["select_one district", "district", "区", "city=${City}"],
+    ]
+    choices = [
+        ["list_name", "name", "label", "city"],
+        ["city", "xm", "厦门", ""],
+        ["city", "fz", "福州", ""],
+        ["district", "sm", "思明", "xm"],
+        ["district", "hl", "湖里", "xm"],
+        ["district", "gl", "鼓楼", "fz"],
+    ]
+    result = read_xlsform(workbook(survey, choices), source="cascade.xlsx")
+    assert result.problems == [] and result.instrument is not None
+    district = result.instrument.item("district")
+    assert district is not None and district.choice_filter == (("city", "city"),), "the renamed id follows"
+    assert [o.value for o in district.options_for({"city": "xm"})] == ["sm", "hl"]
+    assert district.options_for({}) == (), "nothing to choose until the city is answered"
+    assert check_answers(result.instrument, {"a.city": ["xm"], "a.district": ["hl"]}).ok
+    wrong = check_answers(result.instrument, {"a.city": ["fz"], "a.district": ["hl"]})
+    assert [c for c, _ in wrong.errors["district"]] == ["not_an_option"]
+    back = read_xlsform(write_xlsform(result.instrument), source="back.xlsx")
+    assert back.instrument is not None and back.instrument.items == result.instrument.items
+    from pyxform.xls2xform import convert
+
+    xform = convert(xlsform=write_xlsform(result.instrument), file_type=".xlsx").xform
+    assert "<itemset" in xform and "city =  /data/" in xform, "ODK filters the list the same way"
+
+
+def test_a_calculation_is_computed_by_the_safe_evaluator_and_goes_back() -> None:
+    from forms.answers import check_answers
+
+    survey = [
+        ["type", "name", "label", "calculation", "relevant"],
+        ["integer", "adults", "Adults", "", ""],
+        ["integer", "children", "Children", "", ""],
+        ["calculate", "people", "", "${adults} + ${children}", ""],
+        ["calculate", "size", "", "if(${people} > 4, 'large', 'small')", ""],
+        ["calculate", "share", "", "round(${children} div ${people} * 100, 1)", ""],
+        ["text", "why", "Why so many?", "", "${people} > 4"],
+    ]
+    result = read_xlsform(workbook(survey), source="household.xlsx")
+    assert result.problems == [] and result.instrument is not None
+    form = result.instrument
+    check = check_answers(form, {"a.adults": ["2"], "a.children": ["3"], "a.why": ["family"]})
+    assert check.ok, check.errors
+    assert (check.values["people"], check.values["size"], check.values["share"]) == (5, "large", 60)
+    assert check.values["why"] == "family", "a condition reads a calculated value"
+    none = check_answers(form, {"a.adults": ["0"], "a.children": ["0"]})
+    assert "share" not in none.values, "division by zero gives no value, not an error"
+    forged = check_answers(form, {"a.adults": ["1"], "a.children": ["1"], "a.people": ["99"]})
+    assert forged.values["people"] == 2, "a posted value never replaces the calculation"
+    back = read_xlsform(write_xlsform(form), source="back.xlsx")
+    assert back.problems == [] and back.instrument is not None and back.instrument.items == form.items
+    from pyxform.xls2xform import convert
+
+    xform = convert(xlsform=write_xlsform(form), file_type=".xlsx").xform
+    assert "calculate=" in xform, "ODK computes it too"
+    bad = read_xlsform(workbook([survey[0], ["calculate", "t", "", "today()", ""]]), source="t.xlsx")
+    assert [p.path for p in bad.problems if "calculation" in p.path] == ["survey!row 2, column calculation"]
+
+
+def test_conditions_may_count_measure_and_do_arithmetic() -> None:
+    from forms.answers import check_answers
+
+    survey = [
+        ["type", "name", "label", "relevant"],
+        ["select_multiple fac", "used", "Facilities used", ""],
+        ["text", "note_more", "Which did you like most?", "count-selected(${used}) > 1"],
+        ["integer", "nights", "Nights", ""],
+        ["text", "long_stay", "Why a long stay?", "${nights} mod 7 = 0 and ${nights} > 0"],
+    ]
+    choices = [["list_name", "name", "label"], ["fac", "gym", "Gym"], ["fac", "pool", "Pool"]]
+    result = read_xlsform(workbook(survey, choices), source="stay.xlsx")
+    assert result.problems == [] and result.instrument is not None
+    form = result.instrument
+    shown = check_answers(form, {"a.used": ["gym", "pool"], "a.nights": ["14"]}).relevant
+    assert shown["note_more"] and shown["long_stay"]
+    hidden = check_answers(form, {"a.used": ["gym"], "a.nights": ["3"]}).relevant
+    assert not hidden["note_more"] and not hidden["long_stay"]
+    assert check_answers(form, {}).relevant["long_stay"] is False, "a missing answer hides it, no error"
+    back = read_xlsform(write_xlsform(form), source="back.xlsx")
+    assert back.instrument is not None and back.instrument.items == form.items

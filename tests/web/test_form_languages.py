@@ -11,11 +11,9 @@ from openpyxl import Workbook
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
-from forms.xlsform import read_xlsform
-from survey_app.models import ServedInstrument, SurveyResponse, ident
-from survey_app.services.campaigns.instruments import register
+from survey_app.models import SurveyResponse
 from tests.conftest import form_token, survey_path
-from tests.factories import make_campaign
+from tests.factories import make_campaign, serving_xlsform
 
 DE, FR = "label::Deutsch (de)", "label::Français (fr)"
 
@@ -53,15 +51,7 @@ FORM = _workbook(
 
 
 def _served(session: Session) -> str:
-    imported = read_xlsform(FORM, source="umfrage.xlsx")
-    assert imported.problems == [] and imported.instrument is not None
-    campaign, locations = make_campaign(session, code="LANG-1")
-    row = register(session=session, instrument=imported.instrument)
-    campaign.survey_instrument_id = ident(row)
-    session.add(campaign)
-    session.add(ServedInstrument(campaign_id=ident(campaign), instrument_version_id=ident(row)))
-    session.commit()
-    return survey_path(locations[0])
+    return survey_path(serving_xlsform(session, "LANG-1", FORM)[0])
 
 
 def test_the_respondent_reads_the_form_in_the_language_they_pick(
@@ -99,3 +89,57 @@ def test_the_forms_own_messages_in_its_language_and_whole_numbers(
     assert done.status_code == 303, done.text
     stored = session.exec(select(SurveyResponse)).one()
     assert stored.answers == {"alter": 42, "zufrieden": "yes"}
+
+
+def test_only_a_form_with_a_geopoint_ships_the_position_script(client: TestClient, session: Session) -> None:
+    geo = _workbook(
+        ("survey", [["type", "name", "label", "required"], ["geopoint", "where", "Where?", "yes"]])
+    )
+    locations = serving_xlsform(session, "GEO-1", geo)
+    page = client.get(survey_path(locations[0]))
+    assert "js/geopoint" in page.text and "data-geopoint" in page.text and "使用我的位置" in page.text
+    plain, plain_locations = make_campaign(session, code="PLAIN-1")
+    assert "js/geopoint" not in client.get(survey_path(plain_locations[0])).text, "no extra script"
+    token = form_token(page.text)
+    answer = client.post(survey_path(locations[0]), data={"_form": token, "_step": "submit", "a.where": "x"})
+    assert answer.status_code == 422 and "请填写位置的纬度和经度" in answer.text
+
+
+def test_a_cascading_select_offers_the_districts_of_the_chosen_city(
+    client: TestClient, session: Session
+) -> None:
+    cascade = _workbook(
+        (
+            "survey",
+            [
+                ["type", "name", "label", "choice_filter", "required"],
+                ["select_one city", "city", "城市", "", "yes"],
+                ["select_one district", "district", "区", "city=${city}", "yes"],
+            ],
+        ),
+        (
+            "choices",
+            [
+                ["list_name", "name", "label", "city"],
+                ["city", "xm", "厦门", ""],
+                ["city", "fz", "福州", ""],
+                ["district", "sm", "思明", "xm"],
+                ["district", "gl", "鼓楼", "fz"],
+            ],
+        ),
+    )
+    path = survey_path(serving_xlsform(session, "CASCADE-1", cascade)[0])
+    first = client.get(path)
+    assert "思明" not in first.text and "鼓楼" not in first.text and "请先回答上一题" in first.text
+    assert 'hx-trigger="change"' in first.text, "choosing the city refreshes the list"
+    token = form_token(first.text)
+    refreshed = client.post(
+        path, data={"_form": token, "_step": "refresh", "a.city": "xm"}, headers={"HX-Request": "true"}
+    )
+    assert "思明" in refreshed.text and "鼓楼" not in refreshed.text
+    wrong = client.post(path, data={"_form": token, "_step": "submit", "a.city": "xm", "a.district": "gl"})
+    assert wrong.status_code == 422 and "请从给出的选项中选择" in wrong.text, "鼓楼 is not in Xiamen"
+    done = client.post(path, data={"_form": token, "_step": "submit", "a.city": "xm", "a.district": "sm"})
+    assert done.status_code == 303
+    stored = session.exec(select(SurveyResponse)).one()
+    assert stored.answers == {"city": "xm", "district": "sm"}

@@ -69,7 +69,7 @@ def test_a_bad_workbook_lists_every_problem(client: TestClient, session: Session
     assert survey is not None
     survey.title = "survey"
     survey.append(["type", "name", "label"])
-    survey.append(["geopoint", "where", "位置"])
+    survey.append(["geotrace", "where", "路线"])
     survey.append(["select_one nolist", "q", "问题"])
     out = io.BytesIO()
     book.save(out)
@@ -79,12 +79,12 @@ def test_a_bad_workbook_lists_every_problem(client: TestClient, session: Session
     assert page.status_code == 422
     # each problem where it is, in the reader's language
     assert "survey 工作表第 2 行 type 列" in page.text and "survey 工作表第 3 行 type 列" in page.text
-    assert "暂不支持题型“geopoint”" in page.text and "choices 工作表中没有选项列表“nolist”" in page.text
+    assert "暂不支持题型“geotrace”" in page.text and "choices 工作表中没有选项列表“nolist”" in page.text
     english = client.post(
         "/instruments?lang=en", data={"_csrf": csrf_of(client)}, files={"file": ("bad.xlsx", out.getvalue())}
     )
     assert "survey sheet, row 2, column type" in english.text
-    assert "the question type “geopoint” is not supported" in english.text
+    assert "the question type “geotrace” is not supported" in english.text
 
 
 def test_cli_import_prints_id_and_version_or_problems(
@@ -174,8 +174,8 @@ def test_import_without_the_unsupported_parts_after_confirming(client: TestClien
     for row in (
         ["type", "name", "label", "calculation", "required"],
         ["text", "visitor", "Who visited?", "", "yes"],
-        ["geopoint", "where", "Where are you?", "", "no"],
-        ["calculate", "twice", "", "${visitor}", ""],
+        ["geotrace", "where", "Which way did you come?", "", "no"],
+        ["calculate", "stamp", "", "once(uuid())", ""],
         ["integer", "guests", "How many guests?", "", "no"],
     ):
         survey.append(row)
