@@ -129,13 +129,17 @@ def _summarise(component: Component, row_scores, dim_rows, items, excluded, vers
     for dim in component.dimensions:
         values = np.concatenate(dim_rows[dim.id]) if dim_rows[dim.id] else np.empty(0)
         values = values[~np.isnan(values)]
+        centre = float(values.mean()) if len(values) else math.nan
+        spread = 1.96 * float(values.std(ddof=1)) / math.sqrt(len(values)) if len(values) > 1 else math.nan
         dims.append(
             DimensionResult(
                 id=dim.id,
                 label=dim.label,
                 weight=dim.weight,
                 n=len(values),
-                score=report(100 * float(values.mean())) if len(values) else None,
+                score=report(100 * centre) if len(values) else None,
+                ci_low=report(100 * max(0.0, centre - spread)) if len(values) > 1 else None,
+                ci_high=report(100 * min(1.0, centre + spread)) if len(values) > 1 else None,
             )
         )
     score = report(maximum * mean) if n else None

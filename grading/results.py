@@ -32,6 +32,8 @@ class DimensionResult:
     weight: Decimal
     n: int
     score: Decimal | None  # 0..100
+    ci_low: Decimal | None = None  # the score's 95% interval (normal approximation), 0..100
+    ci_high: Decimal | None = None
 
 
 @dataclass

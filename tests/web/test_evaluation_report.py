@@ -75,6 +75,9 @@ def test_the_word_report_holds_the_locations_and_the_figures_of_the_grade(
         assert f"{component['score']} / {component['max']}" in text, component["id"]
         for dim in component["dimensions"]:
             assert str(dim["score"]) in text
+            if dim["ci_low"] is not None:  # each dimension with its 95% interval
+                assert float(dim["ci_low"]) <= float(dim["score"]) <= float(dim["ci_high"])
+                assert f"{dim['ci_low']}–{dim['ci_high']}" in text
     assert result["tier_label"]["zh"] in text
     for heading in ("方法", "样本", "评价结果", "顾客意见", "审核发现", "附录", "可复现性"):
         assert heading in text, heading

@@ -297,13 +297,27 @@ def _results(facts: EvaluationFacts) -> list[Any]:
     out.append(Heading(gettext("Dimensions"), 2))
     out.append(
         Table(
-            [gettext("Component"), gettext("Dimension"), gettext("Weight"), gettext("n"), gettext("Score %")],
             [
-                [_tr(comp["label"]), _tr(d["label"]), str(d["weight"]), str(d["n"]), str(d["score"] or "—")]
+                gettext("Component"),
+                gettext("Dimension"),
+                gettext("Weight"),
+                gettext("n"),
+                gettext("Score %"),
+                gettext("95% interval"),
+            ],
+            [
+                [
+                    _tr(comp["label"]),
+                    _tr(d["label"]),
+                    str(d["weight"]),
+                    str(d["n"]),
+                    str(d["score"] or "—"),
+                    f"{d['ci_low']}–{d['ci_high']}" if d.get("ci_low") is not None else "—",
+                ]
                 for comp in result["components"]
                 for d in comp["dimensions"]
             ],
-            [2, 2.4, 0.8, 0.8, 1],
+            [2, 2.2, 0.7, 0.7, 0.9, 1.4],
         )
     )
     items = [i for comp in result["components"] for i in comp["items"] if i.get("score") is not None]

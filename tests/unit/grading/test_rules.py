@@ -88,3 +88,17 @@ def test_na_forbidden_excludes_the_response_and_says_why() -> None:
     rows: list[dict[str, Any]] = [{"c1": None, "s1": 5}, {"c1": 5, "s1": 5}]
     result = score_component(scheme, scheme.components[0], [batch(SURVEY, rows)])
     assert result.n == 1 and result.excluded == {"N/A where the scheme forbids it": 1}
+
+
+def test_each_dimension_has_its_95_percent_interval() -> None:
+    """clean answered 5 and 3 alternately (coefficients 1 and 0.5): mean 75, sd 25.6, n 20, so the interval
+    is 75 ± 1.96 * 25.65 / sqrt(20) = 63.76 .. 86.24; safe answered 4 throughout has no spread."""
+    scheme = rules()
+    rows = [{"c1": 5 if k % 2 else 3, "s1": 4} for k in range(20)]
+    result = score_component(scheme, scheme.components[0], [batch(SURVEY, rows)])
+    clean, safe = result.dimensions
+    assert clean.score == Decimal("75.00")
+    assert (clean.ci_low, clean.ci_high) == (Decimal("63.76"), Decimal("86.24"))
+    assert safe.ci_low == safe.score == safe.ci_high == Decimal("75.00")
+    one = score_component(scheme, scheme.components[0], [batch(SURVEY, rows[:1])])
+    assert one.dimensions[0].ci_low is None, "one response: no interval"
