@@ -9,7 +9,7 @@ from PIL import Image, ImageDraw
 
 from survey_app.posters.fonts import load
 from survey_app.posters.render import A4, DPI, MARGIN
-from survey_app.reports import charts
+from survey_app.reports import chart_png, charts
 from survey_app.services.grades.presentation import radar_axes
 
 
@@ -44,7 +44,7 @@ def _summary(result, title, organisation, texts, locale, setting) -> Image.Image
         draw.text((MARGIN, y), line, font=load(30, False, setting), fill=0)
         y += 46
     axes = radar_axes(result, locale)
-    chart = Image.open(io.BytesIO(charts.png(charts.radar_chart(axes), scale=1.9, font_setting=setting)))
+    chart = Image.open(io.BytesIO(chart_png.png(charts.radar_chart(axes), scale=1.9, font_setting=setting)))
     page.paste(chart.convert("L"), ((A4[0] - chart.width) // 2, y))
     y += 720
     draw.text((MARGIN, y), texts["dimensions"], font=load(32, True, setting), fill=0)

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from survey_app.posters.fonts import FontMissing, font_paths
-from survey_app.reports import charts
+from survey_app.reports import chart_png, charts
 
 
 @dataclass(frozen=True)
@@ -151,7 +151,7 @@ def to_pdf(doc: Document, *, font_setting: str = "") -> bytes:
                         cells.cell(value)
             pdf.ln(3)
         elif isinstance(block, Figure):
-            image = charts.png(block.chart, scale=3, font_setting=font_setting)
+            image = chart_png.png(block.chart, scale=3, font_setting=font_setting)
             w = width * block.width
             h = w * block.chart.height / block.chart.width
             if pdf.get_y() + h + 12 > pdf.h - 20:
@@ -232,7 +232,7 @@ def to_docx(doc: Document, *, font_setting: str = "") -> bytes:
                             run.bold = True
             word.add_paragraph()
         elif isinstance(block, Figure):
-            image = charts.png(block.chart, scale=2.5, font_setting=font_setting)
+            image = chart_png.png(block.chart, scale=2.5, font_setting=font_setting)
             word.add_picture(io.BytesIO(image), width=int(text_width * block.width))
             word.paragraphs[-1].alignment = WD_ALIGN_PARAGRAPH.CENTER
             word.add_paragraph(block.caption, style="Caption").alignment = WD_ALIGN_PARAGRAPH.CENTER

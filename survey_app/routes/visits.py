@@ -21,7 +21,8 @@ from survey_app.services.field import (
     visits,
 )
 from survey_app.services.field.visits import VisitPlan
-from survey_app.services.findings.followups import finding_to_verify, open_findings
+from survey_app.services.findings.followups import finding_to_verify
+from survey_app.services.findings.register import unfinished
 from survey_app.web.endpoint import db, endpoint, field, form, redirect, user
 
 
@@ -44,7 +45,7 @@ def visits_page(request: Request) -> Response:
             "people": {u.username: u.display_name or u.username for u in names.values()},
             "overall": overall,
             **scheduling.schedule_choices(session=session, campaign=campaign),
-            "open_findings": open_findings(session=session, campaign=campaign),
+            "open_findings": unfinished(session=session, campaign=campaign),
             "for_finding": request.query_params.get("finding", "")[:9],
         },
     )

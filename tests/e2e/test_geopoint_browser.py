@@ -3,40 +3,19 @@
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from openpyxl import Workbook
 from sqlmodel import Session, select
 
-from forms.xlsform import read_xlsform
-from survey_app.models import ServedInstrument, SurveyResponse, ident
-from survey_app.services.campaigns.instruments import register
+from survey_app.models import SurveyResponse
 from tests.conftest import survey_path
-from tests.factories import make_campaign
-
-
-def _geo_form() -> bytes:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    sheet.title = "survey"
-    for row in (["type", "name", "label", "required"], ["geopoint", "gate", "小区大门的位置", "yes"]):
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
+from tests.factories import serving_xlsform
+from tests.xlsform_books import workbook
 
 
 def test_use_my_position_fills_the_answer(browser: Any, live_server: str, session: Session) -> None:
-    imported = read_xlsform(_geo_form(), source="gate.xlsx")
-    assert imported.instrument is not None
-    campaign, locations = make_campaign(session, code="GEO-E2E")
-    row = register(session=session, instrument=imported.instrument)
-    campaign.survey_instrument_id = ident(row)
-    session.add(campaign)
-    session.add(ServedInstrument(campaign_id=ident(campaign), instrument_version_id=ident(row)))
-    session.commit()
+    gate = [["type", "name", "label", "required"], ["geopoint", "gate", "小区大门的位置", "yes"]]
+    locations = serving_xlsform(session, "GEO-E2E", workbook(gate))
     context = browser.new_context(
         viewport={"width": 360, "height": 740},
         is_mobile=True,

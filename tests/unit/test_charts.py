@@ -72,7 +72,7 @@ def test_a_chart_as_png_for_the_documents() -> None:
 
     from PIL import Image
 
-    from survey_app.reports.charts import png
+    from survey_app.reports.chart_png import png
 
     image = Image.open(io.BytesIO(png(radar_chart([("客户服务", 80.0), ("安全", 60.0), ("环境", 70.0)]))))
     assert image.format == "PNG" and image.size == (480 * 3, 360 * 3)

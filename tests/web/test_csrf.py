@@ -8,7 +8,7 @@ from starlette.testclient import TestClient
 
 from survey_app.models import Campaign, Location
 from tests.factories import login, make_campaign, make_user
-from tests.web.test_authz_matrix import MATRIX
+from tests.web.authz_table import MATRIX
 
 STATE_CHANGING = sorted(k for k in MATRIX if k[0] == "POST" and not k[1].startswith("/s/"))
 

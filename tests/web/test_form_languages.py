@@ -4,49 +4,30 @@ constraint messages are shown in that language; integer questions take whole num
 
 from __future__ import annotations
 
-import io
 from typing import Any
 
-from openpyxl import Workbook
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
 from survey_app.models import SurveyResponse
 from tests.conftest import form_token, survey_path
 from tests.factories import make_campaign, serving_xlsform
+from tests.xlsform_books import workbook
 
 DE, FR = "label::Deutsch (de)", "label::Français (fr)"
 
 
-def _workbook(*sheets: tuple[str, list[list[Any]]]) -> bytes:
-    book = Workbook()
-    first = True
-    for title, rows in sheets:
-        sheet = book.active if first else book.create_sheet(title)
-        assert sheet is not None
-        sheet.title = title
-        first = False
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
-FORM = _workbook(
-    (
-        "survey",
-        [
-            ["type", "name", DE, FR, "required", "required_message::Deutsch (de)",
-             "required_message::Français (fr)", "constraint", "constraint_message::Deutsch (de)",
-             "constraint_message::Français (fr)"],
-            ["integer", "alter", "Wie alt sind Sie?", "Quel âge avez-vous ?", "yes", "Bitte Alter angeben",
-             "Indiquez votre âge", ". >= 18", "Mindestens 18 Jahre", "18 ans au moins"],
-            ["select_one jn", "zufrieden", "Sind Sie zufrieden?", "Êtes-vous satisfait ?", "no"],
-        ],
-    ),
-    ("choices", [["list_name", "name", DE, FR], ["jn", "yes", "Ja", "Oui"], ["jn", "no", "Nein", "Non"]]),
-    ("settings", [["form_id", "form_title", "default_language"], ["umfrage", "Umfrage", "Français (fr)"]]),
+FORM = workbook(
+    [
+        ["type", "name", DE, FR, "required", "required_message::Deutsch (de)",
+         "required_message::Français (fr)", "constraint", "constraint_message::Deutsch (de)",
+         "constraint_message::Français (fr)"],
+        ["integer", "alter", "Wie alt sind Sie?", "Quel âge avez-vous ?", "yes", "Bitte Alter angeben",
+         "Indiquez votre âge", ". >= 18", "Mindestens 18 Jahre", "18 ans au moins"],
+        ["select_one jn", "zufrieden", "Sind Sie zufrieden?", "Êtes-vous satisfait ?", "no"],
+    ],
+    [["list_name", "name", DE, FR], ["jn", "yes", "Ja", "Oui"], ["jn", "no", "Nein", "Non"]],
+    [["form_id", "form_title", "default_language"], ["umfrage", "Umfrage", "Français (fr)"]],
 )  # fmt: skip
 
 
@@ -92,9 +73,7 @@ def test_the_forms_own_messages_in_its_language_and_whole_numbers(
 
 
 def test_only_a_form_with_a_geopoint_ships_the_position_script(client: TestClient, session: Session) -> None:
-    geo = _workbook(
-        ("survey", [["type", "name", "label", "required"], ["geopoint", "where", "Where?", "yes"]])
-    )
+    geo = workbook([["type", "name", "label", "required"], ["geopoint", "where", "Where?", "yes"]])
     locations = serving_xlsform(session, "GEO-1", geo)
     page = client.get(survey_path(locations[0]))
     assert "js/geopoint" in page.text and "data-geopoint" in page.text and "使用我的位置" in page.text
@@ -108,25 +87,19 @@ def test_only_a_form_with_a_geopoint_ships_the_position_script(client: TestClien
 def test_a_cascading_select_offers_the_districts_of_the_chosen_city(
     client: TestClient, session: Session
 ) -> None:
-    cascade = _workbook(
-        (
-            "survey",
-            [
-                ["type", "name", "label", "choice_filter", "required"],
-                ["select_one city", "city", "城市", "", "yes"],
-                ["select_one district", "district", "区", "city=${city}", "yes"],
-            ],
-        ),
-        (
-            "choices",
-            [
-                ["list_name", "name", "label", "city"],
-                ["city", "xm", "厦门", ""],
-                ["city", "fz", "福州", ""],
-                ["district", "sm", "思明", "xm"],
-                ["district", "gl", "鼓楼", "fz"],
-            ],
-        ),
+    cascade = workbook(
+        [
+            ["type", "name", "label", "choice_filter", "required"],
+            ["select_one city", "city", "城市", "", "yes"],
+            ["select_one district", "district", "区", "city=${city}", "yes"],
+        ],
+        [
+            ["list_name", "name", "label", "city"],
+            ["city", "xm", "厦门", ""],
+            ["city", "fz", "福州", ""],
+            ["district", "sm", "思明", "xm"],
+            ["district", "gl", "鼓楼", "fz"],
+        ],
     )
     path = survey_path(serving_xlsform(session, "CASCADE-1", cascade)[0])
     first = client.get(path)

@@ -7,7 +7,7 @@ import io
 from pathlib import Path
 
 import pytest
-from openpyxl import Workbook, load_workbook
+from openpyxl import load_workbook
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
@@ -15,6 +15,7 @@ from survey_app.models import Campaign, InstrumentVersion
 from survey_app.settings import Settings
 from tests.conftest import survey_path
 from tests.factories import csrf_of, logged_in_lead, login, make_campaign, make_user
+from tests.xlsform_books import workbook
 
 
 def test_download_edit_upload_and_serve(client: TestClient, session: Session) -> None:
@@ -64,24 +65,16 @@ def test_a_bad_workbook_lists_every_problem(client: TestClient, session: Session
 
     make_user(session, "lead1", ["lead"])
     login(client, "lead1")
-    book = Workbook()
-    survey = book.active
-    assert survey is not None
-    survey.title = "survey"
-    survey.append(["type", "name", "label"])
-    survey.append(["geotrace", "where", "路线"])
-    survey.append(["select_one nolist", "q", "问题"])
-    out = io.BytesIO()
-    book.save(out)
-    page = client.post(
-        "/instruments", data={"_csrf": csrf_of(client)}, files={"file": ("bad.xlsx", out.getvalue())}
+    bad = workbook(
+        [["type", "name", "label"], ["geotrace", "where", "路线"], ["select_one nolist", "q", "问题"]]
     )
+    page = client.post("/instruments", data={"_csrf": csrf_of(client)}, files={"file": ("bad.xlsx", bad)})
     assert page.status_code == 422
     # each problem where it is, in the reader's language
     assert "survey 工作表第 2 行 type 列" in page.text and "survey 工作表第 3 行 type 列" in page.text
     assert "暂不支持题型“geotrace”" in page.text and "choices 工作表中没有选项列表“nolist”" in page.text
     english = client.post(
-        "/instruments?lang=en", data={"_csrf": csrf_of(client)}, files={"file": ("bad.xlsx", out.getvalue())}
+        "/instruments?lang=en", data={"_csrf": csrf_of(client)}, files={"file": ("bad.xlsx", bad)}
     )
     assert "survey sheet, row 2, column type" in english.text
     assert "the question type “geotrace” is not supported" in english.text
@@ -167,22 +160,17 @@ def test_import_without_the_unsupported_parts_after_confirming(client: TestClien
     make_user(session, "lead1", ["lead"])
     session.commit()
     login(client, "lead1")
-    book = Workbook()
-    survey = book.active
-    assert survey is not None
-    survey.title = "survey"
-    for row in (
-        ["type", "name", "label", "calculation", "required"],
-        ["text", "visitor", "Who visited?", "", "yes"],
-        ["geotrace", "where", "Which way did you come?", "", "no"],
-        ["calculate", "stamp", "", "once(uuid())", ""],
-        ["integer", "guests", "How many guests?", "", "no"],
-    ):
-        survey.append(row)
-    out = io.BytesIO()
-    book.save(out)
+    form = workbook(
+        [
+            ["type", "name", "label", "calculation", "required"],
+            ["text", "visitor", "Who visited?", "", "yes"],
+            ["geotrace", "where", "Which way did you come?", "", "no"],
+            ["calculate", "stamp", "", "once(uuid())", ""],
+            ["integer", "guests", "How many guests?", "", "no"],
+        ]
+    )
     refused = client.post(
-        "/instruments", data={"_csrf": csrf_of(client)}, files={"file": ("field.xlsx", out.getvalue())}
+        "/instruments", data={"_csrf": csrf_of(client)}, files={"file": ("field.xlsx", form)}
     )
     assert refused.status_code == 422 and 'id="import-without"' in refused.text
     assert "第 3 行" in refused.text and "第 4 行" in refused.text, "each part by its row, in words"

@@ -6,13 +6,10 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from survey_app.i18n import gettext, pick
+from survey_app.i18n import gettext
 from survey_app.models import Campaign
 from survey_app.reports import charts
-
-
-def _tr(label: dict[str, str]) -> str:
-    return pick(label.get("zh", ""), label.get("en", ""))
+from survey_app.services.evaluation.words import tr
 
 
 def trend_chart(history: list[tuple[Campaign, dict[str, Any]]]) -> charts.Chart:
@@ -27,7 +24,7 @@ def trend_chart(history: list[tuple[Campaign, dict[str, Any]]]) -> charts.Chart:
     for k, (_c, r) in enumerate(history):
         for comp in r.get("components", []):
             for d in comp.get("dimensions", []):
-                name, values = dims.setdefault(d["id"], (_tr(d["label"]), [None] * len(history)))
+                name, values = dims.setdefault(d["id"], (tr(d["label"]), [None] * len(history)))
                 if values[k] is None and d.get("score") is not None:
                     values[k] = float(d["score"])
     for n, (name, values) in enumerate(dims.values()):

@@ -13,7 +13,7 @@ from survey_app.auth.accounts import AccountError, create_user, find_user
 from survey_app.errors import Conflict, Invalid, NotFound
 from survey_app.models import Campaign, CampaignMember, Finding, User
 from survey_app.services.campaigns.membership import add_member, member_roles
-from survey_app.services.findings.register import FINISHED, by_number, is_overdue
+from survey_app.services.findings.register import by_number, is_overdue, unfinished
 
 ROLE = "auditee"
 STAFF = frozenset({"admin", "lead", "field", "reviewer"})
@@ -98,10 +98,7 @@ def due(*, session: Session, user: User) -> list[Due]:
     """The auditee's findings that still need something, overdue first, then by deadline."""
     out = []
     for campaign in campaigns_of(session=session, user=user):
-        query = select(Finding).where(
-            Finding.campaign_id == campaign.id, col(Finding.state).not_in(list(FINISHED))
-        )
-        for finding in session.exec(query):
+        for finding in unfinished(session=session, campaign=campaign):
             out.append(Due(campaign, finding, is_overdue(finding)))
     return sorted(
         out, key=lambda d: (not d.overdue, d.finding.deadline or d.finding.raised_at, d.finding.number)

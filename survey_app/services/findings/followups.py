@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 from sqlmodel import Session, col, select
 
+from forms.numbers import whole_number
 from survey_app.errors import Invalid, NotFound
 from survey_app.models import Campaign, Finding, Visit
 from survey_app.services.findings.register import FINISHED, by_number
@@ -16,10 +17,11 @@ def finding_to_verify(*, session: Session, campaign: Campaign, number: str) -> i
     """The id of the campaign's unfinished finding with this number ("" : none); refused otherwise."""
     if not number.strip():
         return None
-    if not number.strip().isascii() or not number.strip().isdigit() or len(number) > 9:
+    wanted = whole_number(number.strip(), low=1, high=10**9)  # the one number parser (ASCII digits, bounded)
+    if wanted is None:
         raise Invalid("visit_bad_finding")
     try:
-        finding = by_number(session=session, campaign=campaign, number=int(number))
+        finding = by_number(session=session, campaign=campaign, number=wanted)
     except NotFound:
         raise Invalid("visit_bad_finding") from None
     if finding.state in FINISHED:
@@ -36,10 +38,3 @@ class FollowUp:
 def followup_visits(*, session: Session, finding: Finding) -> list[FollowUp]:
     query = select(Visit).where(Visit.finding_id == finding.id).order_by(col(Visit.window_start))
     return [FollowUp(v, v.final_at is not None) for v in session.exec(query)]
-
-
-def open_findings(*, session: Session, campaign: Campaign) -> list[Finding]:
-    query = select(Finding).where(
-        Finding.campaign_id == campaign.id, col(Finding.state).not_in(list(FINISHED))
-    )
-    return list(session.exec(query.order_by(col(Finding.number))))

@@ -138,12 +138,19 @@ def move(*, session: Session, finding: Finding, name: str, fields: dict[str, str
     return finding
 
 
+def unfinished(*, session: Session, campaign: Campaign) -> list[Finding]:
+    """The campaign's findings not yet closed or withdrawn, by number."""
+    query = select(Finding).where(
+        Finding.campaign_id == campaign.id, col(Finding.state).not_in(list(FINISHED))
+    )
+    return list(session.exec(query.order_by(col(Finding.number))))
+
+
 def carry_over(*, session: Session, source: Campaign, target: Campaign, actor: str) -> int:
     """Surveillance: the previous cycle's unfinished findings continue in the next one, in the state they
     were in, each linked back and marked to be verified at the next visit (one audit row each)."""
-    query = select(Finding).where(Finding.campaign_id == source.id, col(Finding.state).not_in(list(FINISHED)))
     carried = 0
-    for old in session.exec(query.order_by(col(Finding.number))):
+    for old in unfinished(session=session, campaign=source):
         carried += 1
         new = Finding(
             campaign_id=ident(target),
