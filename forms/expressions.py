@@ -29,7 +29,15 @@ _FUNCTIONS = {"answered": 1, "selected": 2}
 # a calculation (XLSForm calculate) may also do arithmetic and call these: name -> (min, max) arguments
 _VALUE_FUNCTIONS = {
     "iff": (3, 3), "concat": (1, 20), "round_": (1, 2), "coalesce": (2, 2), "number": (1, 1),
-    "count_selected": (1, 1), "length": (1, 1),
+    "count_selected": (1, 1), "length": (1, 1), "int_": (1, 1), "today": (0, 0), "now": (0, 0),
+    "once": (1, 1), "uuid": (0, 0), "format_date": (2, 2), "position": (0, 0),
+}  # fmt: skip
+# what an answer set does not hold but a calculation may read: the moment the answers are checked (the
+# campaign's local time) and, inside a repeat's entry, its number; never item ids (those start with a letter)
+MOMENT, ENTRY = "__moment__", "__entry__"
+_DATE_PARTS = {
+    "%Y": "%Y", "%y": "%y", "%m": "%m", "%d": "%d", "%H": "%H", "%M": "%M", "%S": "%S", "%b": "%b",
+    "%a": "%a",
 }  # fmt: skip
 _ARITHMETIC: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
@@ -143,7 +151,7 @@ def _eval(node: ast.AST, answers: Mapping[str, Any]) -> Any:
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return -_number(_eval(node.operand, answers))
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _VALUE_FUNCTIONS:
-        return _call(node.func.id, [_eval(a, answers) for a in node.args])
+        return _call(node.func.id, [_eval(a, answers) for a in node.args], answers)
     if isinstance(node, ast.BoolOp):
         results = (_eval(v, answers) for v in node.values)
         return all(results) if isinstance(node.op, ast.And) else any(results)
@@ -186,9 +194,11 @@ def _number(value: Any) -> float:
     return float(str(value).strip())
 
 
-def _call(name: str, args: list[Any]) -> Any:
+def _call(name: str, args: list[Any], answers: Mapping[str, Any]) -> Any:
     """The value functions of a calculation (XLSForm if, concat, round, coalesce, number, count-selected,
-    string-length)."""
+    string-length, int, today, now, once, uuid, format-date, position(..))."""
+    if name in ("today", "now", "format_date", "position", "uuid", "once", "int_"):
+        return _moment_call(name, args, answers)
     if name == "iff":
         return args[1] if args[0] else args[2]
     if name == "concat":
@@ -203,6 +213,57 @@ def _call(name: str, args: list[Any]) -> Any:
     if name == "count_selected":
         return len(args[0]) if isinstance(args[0], list) else (0 if args[0] in (None, "") else 1)
     return len(_text(args[0])) if args[0] is not None else 0
+
+
+def _moment_call(name: str, args: list[Any], answers: Mapping[str, Any]) -> Any:
+    """today() and now() in the campaign's local time as our date and datetime answers are written
+    (YYYY-MM-DD, YYYY-MM-DDTHH:MM), so that they compare with them; once(x) is x (a calculation is fixed
+    when the response is stored); uuid() a random one; position(..) an entry's number in its repeat."""
+    import uuid
+    from datetime import datetime
+
+    moment = answers.get(MOMENT)
+    if name == "once":
+        return args[0]
+    if name == "int_":
+        return int(_number(args[0]))
+    if name == "uuid":
+        return str(uuid.uuid4())
+    if name == "position":
+        entry = answers.get(ENTRY)
+        if entry is None:
+            raise ValueError("position(..) outside a repeat")
+        return entry
+    if not isinstance(moment, datetime):
+        raise ValueError("no moment to read the date from")
+    if name == "today":
+        return moment.strftime("%Y-%m-%d")
+    if name == "now":
+        return moment.strftime("%Y-%m-%dT%H:%M")
+    return _format_date(args[0], str(args[1]))
+
+
+def _format_date(value: Any, pattern: str) -> str:
+    """XLSForm's format-date() for the parts people use (%Y %y %m %n %d %e %H %M %S %b %a)."""
+    from datetime import datetime
+
+    text = str(value)
+    when = datetime.fromisoformat(text[:16] if "T" in text else text[:10])
+    out, i = [], 0
+    while i < len(pattern):
+        part = pattern[i : i + 2]
+        if part in _DATE_PARTS:
+            out.append(when.strftime(_DATE_PARTS[part]))
+        elif part == "%n":
+            out.append(str(when.month))
+        elif part == "%e":
+            out.append(str(when.day))
+        else:
+            out.append(pattern[i])
+            i += 1
+            continue
+        i += 2
+    return "".join(out)
 
 
 def _text(value: Any) -> str:

@@ -11,13 +11,13 @@ import yaml
 
 from forms.items import parse_item
 from forms.problems import ID_PATTERN, Collector, Problem
-from forms.schema import KINDS, SCALES, Dimension, Instrument, Item, Section
+from forms.schema import KINDS, REPEAT_MAX, SCALES, Dimension, Instrument, Item, Section
 
 BUNDLED_DIR = Path(__file__).parent / "instruments"
 _INSTRUMENT_ID = re.compile(r"^[a-z][a-z0-9-]{1,79}$")
 TOP_KEYS = {"id", "version", "kind", "title", "intro", "scale", "dimensions", "sections", "languages"}
 TOP_KEYS |= {"default_language"}
-SECTION_KEYS = {"id", "title", "items"}
+SECTION_KEYS = {"id", "title", "items", "repeat", "repeat_count", "repeat_max"}
 
 
 def load_instrument(path: str | Path) -> tuple[Instrument | None, list[Problem]]:
@@ -117,6 +117,8 @@ def parse_instrument(data: Any, *, source: str = "<data>") -> tuple[Instrument |
         default_language = ""
     dimensions = _dimensions(out, data.get("dimensions"))
     sections = _sections(out, data.get("sections"), {d.id for d in dimensions})
+    if kind != "survey" and any(s.repeat for s in sections):
+        out.add("sections", "a repeat is only supported on survey forms (kind: survey)")
     if kind == "mystery":  # each clause is planned as covert or open (seed L1099)
         for section in sections:
             for item in section.items:
@@ -174,8 +176,9 @@ def _sections(out: Collector, value: Any, dimension_ids: set[str]) -> list[Secti
         return []
     sections: list[Section] = []
     seen: dict[str, str] = {}
-    items_so_far: dict[str, Item] = {}
+    items_so_far: dict[str, Item] = {}  # items asked once: what later items may refer to
     roles: dict[str, str] = {}
+    section_ids: set[str] = set()
     for s, raw in enumerate(value):
         path = f"sections[{s}]"
         if not isinstance(raw, dict):
@@ -183,22 +186,71 @@ def _sections(out: Collector, value: Any, dimension_ids: set[str]) -> list[Secti
             continue
         out.unknown_keys(path, raw, SECTION_KEYS)
         sec_id = raw.get("id", f"s{s + 1}")
+        if str(sec_id) in section_ids:
+            out.add(f"{path}.id", f"duplicate section id {sec_id!r}")
+        section_ids.add(str(sec_id))
         title = out.label(f"{path}.title", raw.get("title"))
         items_raw = raw.get("items")
         if not isinstance(items_raw, list) or not items_raw:
             out.add(f"{path}.items", "a section needs a non-empty list of items")
             continue
+        repeat = _repeat(out, path, raw, items_so_far)
+        inside: dict[str, Item] = {}  # a repeat's own items: its later items may refer to them
         items: list[Item] = []
         for i, item_raw in enumerate(items_raw):
             item_path = f"{path}.items[{i}]"
-            item = parse_item(out, item_path, item_raw, dimension_ids, set(items_so_far), seen, roles)
-            if item is not None:
-                items.append(item)
+            earlier = set(items_so_far) | set(inside)
+            item = parse_item(out, item_path, item_raw, dimension_ids, earlier, seen, roles)
+            if item is None:
+                continue
+            items.append(item)
+            if repeat is None:
                 items_so_far[item.id] = item
+                continue
+            inside[item.id] = item
+            for what, used in (("dimension", item.dimension), ("role", item.role), ("pair", item.pair)):
+                if used:
+                    out.add(f"{item_path} ({item.id}).{what}", f"an item in a repeat cannot have a {what}")
+        if repeat is not None and not ID_PATTERN.match(str(sec_id)):
+            out.add(f"{path}.id", "a repeat's id must start with a letter and use lower-case letters and '_'")
         if title:
-            sections.append(Section(str(sec_id), title, tuple(items)))
+            count, most = repeat if repeat is not None else (None, REPEAT_MAX)
+            sections.append(Section(str(sec_id), title, tuple(items), repeat is not None, count, most))
+    for section in sections:
+        if section.repeat and section.id in seen:  # its answers are stored under its id
+            out.add(f"sections ({section.id})", f"a repeat's id {section.id!r} is also an item's id")
     _check_pairs(out, items_so_far, seen)
     return sections
+
+
+def _repeat(
+    out: Collector, path: str, raw: dict[str, Any], earlier: dict[str, Item]
+) -> tuple[str | None, int] | None:
+    """A repeat section's (repeat_count, repeat_max), or None for a section asked once."""
+    repeat = raw.get("repeat", False)
+    if not isinstance(repeat, bool):
+        out.add(f"{path}.repeat", "repeat must be true or false")
+    if repeat is not True:
+        for key in ("repeat_count", "repeat_max"):
+            if key in raw:
+                out.add(f"{path}.{key}", f"{key} applies to a repeat section only")
+        return None
+    most = raw.get("repeat_max", REPEAT_MAX)
+    if isinstance(most, bool) or not isinstance(most, int) or not 1 <= most <= REPEAT_MAX:
+        out.add(f"{path}.repeat_max", f"repeat_max must be a whole number from 1 to {REPEAT_MAX}")
+        most = REPEAT_MAX
+    count = raw.get("repeat_count")
+    if count is None:
+        return None, most
+    if isinstance(count, int) and not isinstance(count, bool) and 0 <= count <= most:
+        return str(count), most
+    source = earlier.get(count) if isinstance(count, str) else None
+    if source is None or source.type != "number":
+        out.add(
+            f"{path}.repeat_count",
+            f"repeat_count must be a whole number up to {most} or an earlier number question",
+        )
+    return (count if isinstance(count, str) else None), most
 
 
 def _check_pairs(out: Collector, items: dict[str, Item], paths: dict[str, str]) -> None:

@@ -14,6 +14,7 @@ KINDS = ("survey", "mystery", "evaluation", "audit", "self_assessment")
 ROLES = ("comment", "contact_consent", "contact_phone")
 SCALES = ("agreement", "satisfaction", "rating", "maturity")
 SCORED_TYPES = ("likert5", "yesno")
+REPEAT_MAX = 30  # entries of one repeat at most (a household roster, the rooms of a floor)
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,12 @@ class Section:
     id: str
     title: Label
     items: tuple[Item, ...]
+    # a repeat (XLSForm's begin repeat): a roster the respondent extends, answered once per entry and stored
+    # under the section's id as a list of {item: answer}; never scored
+    repeat: bool = False
+    # a fixed number of entries: a whole number ("3") or an earlier number item's id ("hh_size")
+    repeat_count: str | None = None
+    repeat_max: int = REPEAT_MAX
 
 
 @dataclass(frozen=True)
@@ -129,6 +136,10 @@ class Instrument:
     @property
     def items(self) -> tuple[Item, ...]:
         return tuple(item for section in self.sections for item in section.items)
+
+    def repeat_of(self, item_id: str) -> Section | None:
+        """The repeat section an item belongs to, None for an item asked once."""
+        return next((s for s in self.sections if s.repeat and any(i.id == item_id for i in s.items)), None)
 
     def item(self, item_id: str) -> Item | None:
         return next((i for i in self.items if i.id == item_id), None)

@@ -11,6 +11,7 @@ is a problem with its sheet, row and column, all reported at once; display-only 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,9 +20,10 @@ from forms.numbers import whole_number
 from forms.problems import Problem
 from forms.schema import Instrument
 from forms.workbooks import WorkbookRefused, open_workbook
-from forms.xlsform_items import METADATA, label_columns, languages_of, normal_type, question, text_of
+from forms.xlsform_items import label_columns, languages_of, text_of
+from forms.xlsform_media import media_lists
+from forms.xlsform_sections import read_sections
 from forms.xlsform_sheets import Sheet, cell_text
-from forms.xpath import XPathError, to_expression
 
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 2000  # rows with something in them; blank formatted rows do not count
@@ -39,7 +41,7 @@ IGNORED_PREFIXES = (
 )
 SURVEY_KNOWN = {"type", "name", "label", "hint", "required", "required_message", "relevant", "constraint"}
 SURVEY_KNOWN |= {"constraint_message", "choice_filter", "default", "read_only", "calculation", *OUR_COLUMNS}
-SURVEY_KNOWN |= {"parameters"}
+SURVEY_KNOWN |= {"parameters", "repeat_count"}
 
 
 @dataclass
@@ -51,8 +53,15 @@ class Imported:
     dropped: list[Problem] = field(default_factory=list)  # without_unsupported: what was left out, by row
 
 
-def read_xlsform(data: bytes, *, source: str = "form.xlsx", without_unsupported: bool = False) -> Imported:
+def read_xlsform(
+    data: bytes,
+    *,
+    source: str = "form.xlsx",
+    without_unsupported: bool = False,
+    media: Mapping[str, bytes] | None = None,
+) -> Imported:
     """Read an XLSForm workbook; return the instrument, or every problem (and notes on what was ignored).
+    `media` are the files the form comes with, by name (the CSV lists of select_one_from_file).
 
     With `without_unsupported` (the lead's "import without it"), a problem confined to one row of the
     survey sheet leaves that part out instead (the row's question, or the column of it we cannot honour) and
@@ -107,7 +116,7 @@ def read_xlsform(data: bytes, *, source: str = "form.xlsx", without_unsupported:
     def note(where: str, reason: str) -> None:
         out.notes.append(Problem(source, where, reason))
 
-    choices = _choices(sheets.get("choices"), problem, note)
+    choices = _choices(sheets.get("choices"), problem, note) | media_lists(media or {}, problem)
     for name, sheet in sheets.items():
         if name not in ("survey", "choices", "settings", "dimensions"):
             out.notes.append(
@@ -160,10 +169,6 @@ def _survey(
     out: Imported,
     source: str,
 ) -> dict[str, Any]:
-    labels = label_columns(sheet.columns, "label")
-    hints = {
-        key: label_columns(sheet.columns, key) for key in ("hint", "constraint_message", "required_message")
-    }
     for column in sheet.columns:
         head = column.split("::", 1)[0]
         if not column or head in SURVEY_KNOWN:
@@ -176,87 +181,9 @@ def _survey(
             out.notes.append(
                 Problem(source, f"survey!{column}", f"column {column!r} ignored (not used here)")
             )
-    ids: dict[str, str] = {}  # a question's name in the form -> its id here (lower case, unique)
-    sections: list[dict[str, Any]] = []
-    dimensions: dict[str, dict[str, Any]] = {}
-    types: dict[str, str] = {}
-    current: dict[str, Any] | None = None
-    depth = 0
-    conditions: list[str | None] = []  # each open group's relevant, as our expression
-    for n, record in sheet.records():
-        where = f"survey!row {n}"
-        kind, _other = normal_type(record.get("type", ""))
-        if kind in METADATA:
-            out.notes.append(Problem(source, where, f"{kind}: {METADATA[kind]}"))
-            continue
-        if kind == "end repeat":
-            continue  # its 'begin repeat' has been reported
-        record = _renamed(record, ids, where, problem)
-        if kind == "begin group":
-            conditions.append(_group_condition(record, types, where, problem))
-            depth += 1
-            if depth == 1:
-                title = text_of(record, labels) or {
-                    "zh": record.get("name") or f"第 {len(sections) + 1} 部分"
-                }
-                current = {
-                    "id": _section_id(record.get("name", ""), len(sections)),
-                    "title": title,
-                    "items": [],
-                }
-                sections.append(current)
-            else:
-                out.notes.append(
-                    Problem(source, where, "a group inside a group is merged into the outer section")
-                )
-            continue
-        if kind == "end group":
-            depth = max(0, depth - 1)
-            if conditions:
-                conditions.pop()
-            if depth == 0:
-                current = None
-            continue
-        if not kind:
-            problem(f"{where}, column type", "no type")
-            continue
-        item = question(record, record.get("type", ""), choices, labels, hints, types, where, problem)
-        if item is None:
-            continue
-        inherited = [c for c in conditions if c]
-        if inherited:  # a group's relevant holds for every question in it
-            own = [item["relevant"]] if item.get("relevant") else []
-            item["relevant"] = " and ".join(f"({c})" for c in [*inherited, *own])
-        for key in ("dimension",):
-            if item.get(key):
-                dimensions.setdefault(item[key], {"id": item[key], "label": {"zh": item[key]}})
-        types[item["id"]] = item["type"]
-        if current is None:
-            current = {
-                "id": _section_id("", len(sections)),
-                "title": {"zh": f"第 {len(sections) + 1} 部分", "en": f"Part {len(sections) + 1}"},
-                "items": [],
-            }
-            sections.append(current)
-        current["items"].append(item)
-        if _other and item["type"] in ("single", "multi"):  # or_other: the "specify" question after it
-            specify = f"{item['id']}_other"[:40]
-            test = (
-                f"{item['id']} == 'other'" if item["type"] == "single" else f"selected({item['id']}, 'other')"
-            )
-            current["items"].append(
-                {
-                    "id": specify,
-                    "type": "text",
-                    "label": {"zh": "请注明其他", "en": "Please specify"},
-                    "required": False,
-                    "relevant": test,
-                }
-            )
-            types[specify] = "text"
-    if depth:
-        problem("survey", "a 'begin group' has no matching 'end group'")
-    sections = [s for s in sections if s["items"]]
+    sections, dimensions = read_sections(
+        sheet, choices, settings.get("kind", "survey") or "survey", problem, out.notes.append, source
+    )
     stem = re.sub(r"\.xls[xm]?$", "", source.rsplit("/", 1)[-1], flags=re.I)
     title = _settings_label(settings, "form_title") or {"zh": settings.get("form_id") or stem or "导入的问卷"}
     if settings.get("title_en") and not title.get("en"):  # our extension: form_title has no translations
@@ -339,53 +266,3 @@ def _intro(settings: dict[str, str]) -> dict[str, str] | None:
 def _settings_label(settings: dict[str, str], base: str) -> dict[str, str] | None:
     cols = label_columns(list(settings), base)
     return text_of(settings, cols)
-
-
-def _section_id(name: str, n: int) -> str:
-    clean = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
-    return clean if clean and clean[0].isalpha() else f"s{n + 1}"
-
-
-_REF = re.compile(r"\$\{([^}]+)\}")
-
-
-def _renamed(record: dict[str, str], ids: dict[str, str], where: str, problem: Any) -> dict[str, str]:
-    """The row with its name as an id of ours (XLSForm allows upper case, '-' and '.'; ours are lower case
-    with '_'), every ${name} in its expressions following, and each id unique."""
-    out = dict(record)
-    name = record.get("name", "")
-    if name and name not in ids:
-        new = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")[:40]
-        if new and not new[0].isalpha():
-            new = f"q_{new}"[:40]
-        taken = set(ids.values())
-        candidate, n = new, 2
-        while candidate in taken:
-            candidate = f"{new[:36]}_{n}"
-            n += 1
-        ids[name] = candidate
-    if name:
-        out["name"] = ids[name]
-    for key in ("relevant", "constraint", "choice_filter"):
-        if out.get(key):
-            out[key] = _REF.sub(lambda m: "${" + ids.get(m.group(1), m.group(1)) + "}", out[key])
-    return out
-
-
-def _group_condition(record: dict[str, str], types: dict[str, str], where: str, problem: Any) -> str | None:
-    """A group's relevant as our expression (None when it has none or cannot be read, which is reported)."""
-    if not record.get("relevant"):
-        return None
-    try:
-        return to_expression(record["relevant"], types)
-    except XPathError as exc:
-        problem(f"{where}, column relevant", str(exc))
-        return None
-
-
-def _unsupported_cells(
-    record: dict[str, str], keys: tuple[str, ...], where: str, problem: Any, whose: str
-) -> None:
-    for key in keys:
-        if record.get(key):
-            problem(f"{where}, column {key}", f"{whose} {key} is not supported (put it on each question)")

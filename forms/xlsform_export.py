@@ -56,7 +56,7 @@ OURS = [
     "na",
     "role",
 ]
-OURS += ["format", "parameters", "choice_filter", "calculation"]
+OURS += ["format", "parameters", "choice_filter", "calculation", "repeat_count"]
 TYPES = {"number": "decimal", "text": "text", "photo": "image", "time": "time", "note": "note"}
 TYPES |= {"date": "date", "datetime": "datetime", "acknowledge": "acknowledge", "geopoint": "geopoint"}
 TYPES |= {"calculate": "calculate"}
@@ -89,7 +89,11 @@ def write_xlsform(instrument: Instrument) -> bytes:
     lists: set[str] = set()
     scale = "likert_" + instrument.scale
     for section in instrument.sections:
-        row = {"type": "begin group", "name": section.id, **texts("label", section.title)}
+        group = "repeat" if section.repeat else "group"
+        row = {"type": f"begin {group}", "name": section.id, **texts("label", section.title)}
+        if section.repeat_count is not None:  # a number, or ${question}
+            count = section.repeat_count
+            row["repeat_count"] = count if count.isdigit() else "${" + count + "}"
         survey.append([row.get(c, "") for c in columns])
         for item in section.items:
             kind = _type(item, scale)
@@ -103,7 +107,7 @@ def write_xlsform(instrument: Instrument) -> bytes:
             for base in TEXTS:
                 row |= texts(base, getattr(item, base if base != "label" else "label", None))
             survey.append([row.get(c, "") for c in columns])
-        survey.append([{"type": "end group"}.get(c, "") for c in columns])
+        survey.append([{"type": f"end {group}"}.get(c, "") for c in columns])
     settings = book.create_sheet("settings")
     intro = instrument.intro
     settings.append(

@@ -24,8 +24,8 @@ TYPES = {
 }
 UNSUPPORTED_TYPES = {
     "geotrace", "geoshape", "barcode", "audio", "video",
-    "file", "rank", "begin repeat", "end repeat", "hidden", "trigger",
-    "select_one_from_file", "select_multiple_from_file", "xml-external", "csv-external", "integer_range",
+    "file", "rank", "hidden", "trigger",
+    "xml-external", "csv-external", "integer_range",
     "select_one_external", "osm",
 }  # fmt: skip
 # rows that describe the submission rather than ask anything (Kobo adds start, end, today, deviceid... to
@@ -150,6 +150,18 @@ def question(
     name = record.get("name", "")
     kind, or_other = normal_type(kind)
     base = kind.split(" ")[0]
+    if base in ("select_one_from_file", "select_multiple_from_file"):  # a list from a file the form came with
+        file = kind.split(" ", 1)[1].strip() if " " in kind else ""
+        if "file:" + file not in choices:
+            problem(
+                f"{where}, column type",
+                f"{base} needs its file {file!r}: upload it together with the form"
+                if file.lower().endswith(".csv")
+                else f"{base} {file!r}: only CSV lists are supported",
+            )
+            return None
+        base = base.removesuffix("_from_file")
+        kind = f"{base} file:{file}"
     if kind in UNSUPPORTED_TYPES or base in UNSUPPORTED_TYPES:
         problem(f"{where}, column type", f"type {kind!r} is not supported")
         return None
@@ -171,8 +183,7 @@ def question(
         if text:
             item[key] = text
     if base in ("select_one", "select_multiple"):
-        parts = kind.split()
-        list_name = parts[1] if len(parts) > 1 else ""
+        list_name = kind.split(" ", 1)[1] if " " in kind else ""  # a file's name may hold spaces
         options = choices.get(list_name)
         if not options:
             problem(f"{where}, column type", f"choice list {list_name!r} is not on the choices sheet")

@@ -141,6 +141,8 @@ def _xpath(node: ast.AST) -> str:
         return f"({_xpath(node.left)} {sign} {_xpath(node.right)})"
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return f"-{_xpath(node.operand)}"
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id == "position":
+        return "position(..)"
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in BACK:
         return BACK[node.func.id] + "(" + ", ".join(_xpath(a) for a in node.args) + ")"
     if isinstance(node, ast.BoolOp):
@@ -187,7 +189,8 @@ def _xpath(node: ast.AST) -> str:
 
 CALC_FUNCTIONS = {
     "if": "iff", "concat": "concat", "round": "round_", "coalesce": "coalesce", "number": "number",
-    "count-selected": "count_selected", "string-length": "length",
+    "count-selected": "count_selected", "string-length": "length", "int": "int_", "today": "today",
+    "now": "now", "once": "once", "uuid": "uuid", "format-date": "format_date",
 }  # fmt: skip
 BACK = {ours: theirs for theirs, ours in CALC_FUNCTIONS.items()}
 
@@ -229,6 +232,10 @@ def to_calculation(xpath: str, types: Mapping[str, str]) -> str:
         elif word in ("true", "false") and _call_empty(tokens, i):
             out.append("True" if word == "true" else "False")
             i += 3
+            continue
+        elif word == "position" and "".join(t.group(0).strip() for t in tokens[i + 1 : i + 5]) == "(..)":
+            out.append("position()")  # an entry's number inside a repeat
+            i += 5
             continue
         elif word in CALC_FUNCTIONS and following == "(":
             out.append(CALC_FUNCTIONS[word])

@@ -20,6 +20,16 @@ def localtime(value: datetime | None, tz: str, fmt: str = "%Y-%m-%d %H:%M") -> s
     return value.astimezone(ZoneInfo(tz)).strftime(fmt)
 
 
+def local_moment(value: datetime, tz: str) -> datetime:
+    """A UTC time as the wall-clock time in `tz` (what a form's today() and now() read)."""
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(ZoneInfo(tz))
+    except (ZoneInfoNotFoundError, ValueError):
+        return value
+
+
 def parse_local(value: str, tz: str) -> datetime | None:
     """A datetime-local field ('2026-12-01T09:00') read in the time zone `tz`; None when it is not one (years
     2000-2199 only: year 1 or 9999 overflow when converted between zones)."""

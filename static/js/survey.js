@@ -115,6 +115,7 @@
   function offline(which) {  // what a button does without signal
     var s = sections(), n = current();
     if (which === "back") { show(n - 1); return; }
+    if (which === "repeat") { alertBox(form().getAttribute("data-msg-repeat")).focus(); return; }
     if (which === "next") { var gap = missing(s[n]); flag(gap); if (!gap.length) show(n + 1); return; }
     for (var i = 0; i < s.length; i++) { var g = missing(s[i]); if (g.length) { show(i); flag(g); return; } }
     sync();
@@ -175,8 +176,8 @@
   }
 
   document.addEventListener("click", function (ev) {
-    var b = ev.target.closest && ev.target.closest("button[name=_step]");
-    if (b) step = b.value;
+    var b = ev.target.closest && ev.target.closest("button[name=_step],button[name=_repeat]");
+    if (b) step = b.name === "_repeat" ? "repeat" : b.value;
   }, true);
   document.addEventListener("change", function (ev) {
     var box = ev.target.closest && ev.target.closest("[data-item]");

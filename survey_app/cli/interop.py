@@ -16,6 +16,9 @@ def add_interop_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]
         "import", help="check and store a form; prints id and version, or every problem"
     )
     imp.add_argument("file", type=Path)
+    imp.add_argument(
+        "--media", type=Path, nargs="*", default=[], help="the CSV files of select_one_from_file questions"
+    )
     exp = inst_sub.add_parser("export", help="write a stored instrument as an XLSForm")
     exp.add_argument("instrument")
     exp.add_argument("--version", type=int, default=None, help="default: the newest")
@@ -43,13 +46,18 @@ def instrument_command(settings: Settings, args: argparse.Namespace) -> int:
 
     engine = make_engine(settings.database_url)
     if args.instrument_command == "import":
+        media: dict[str, bytes] = {}
         try:
             data = args.file.read_bytes()
+            for path in args.media:
+                media[path.name] = path.read_bytes()
         except OSError as exc:
-            print(f"error: cannot read {args.file}: {exc.strerror}", file=sys.stderr)
+            print(f"error: cannot read {exc.filename}: {exc.strerror}", file=sys.stderr)
             return 2
         with unit_of_work(engine) as session:
-            result = import_file(session=session, filename=args.file.name, data=data, actor="cli")
+            result = import_file(
+                session=session, filename=args.file.name, data=data, actor="cli", media=media
+            )
             for where, reason in result.notes:
                 print(f"note: {where}: {reason}", file=sys.stderr)
             if result.row is None:

@@ -7,17 +7,15 @@ import functools
 import uuid
 from typing import Any
 
-from starlette.background import BackgroundTask
 from starlette.datastructures import UploadFile
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.routing import Route
 
-from forms.answers import check_answers
 from forms.numbers import whole_number
 from survey_app.clock import utcnow
 from survey_app.errors import Conflict, Invalid, NotFound
-from survey_app.models import Sheet, Visit, VisitMode, VisitStatus, ident
+from survey_app.models import Sheet, Visit, VisitMode, VisitStatus
 from survey_app.routes.staff import staff_render
 from survey_app.services.campaigns.access import is_admin
 from survey_app.services.campaigns.membership import member_roles
@@ -27,8 +25,6 @@ from survey_app.services.field import (
     visits,
 )
 from survey_app.services.field.photos import MAX_PHOTO_BYTES
-from survey_app.services.intake import interviews
-from survey_app.services.intake.form_tokens import draft_key
 from survey_app.web.endpoint import db, endpoint, field, form, path_for, read_staff_form, redirect, user
 from survey_app.web.form_state import FormState, with_check
 from survey_app.web.outbox import NOTICE_HEADER, captured_at
@@ -54,7 +50,7 @@ def outbox_page(request: Request) -> Response:
     return staff_render(request, "field/outbox.html", {})
 
 
-def _own(request: Request, *, write: bool = False) -> tuple[Visit, Sheet]:
+def own_visit(request: Request, *, write: bool = False) -> tuple[Visit, Sheet]:
     """The visit in the path and this auditor's own sheet of it (403 for anyone not assigned, or no longer on
     the campaign's team); `write`: the campaign must still take field work when this was captured."""
     return visits.own_sheet(
@@ -155,7 +151,7 @@ def offline_pages(request: Request, visit: Visit) -> list[str]:
 
 
 def visit_page(request: Request) -> Response:
-    visit, sheet = _own(request)
+    visit, sheet = own_visit(request)
     if visit.mode == VisitMode.INTERVIEW:
         return redirect(request, "field:interview", visit=visit.id)
     return _screen(request, visit, sheet)
@@ -183,7 +179,7 @@ def _position(request: Request) -> capture.Position | None:
 
 
 def checkin(request: Request) -> Response:
-    visit, sheet = _own(request, write=True)
+    visit, sheet = own_visit(request, write=True)
     live = capture.check_in(
         session=db(request),
         visit=visit,
@@ -199,7 +195,7 @@ def checkin(request: Request) -> Response:
 
 
 def checkout(request: Request) -> Response:
-    visit, sheet = _own(request, write=True)
+    visit, sheet = own_visit(request, write=True)
     live = capture.check_out(
         session=db(request),
         visit=visit,
@@ -215,7 +211,7 @@ def checkout(request: Request) -> Response:
 
 def step(request: Request) -> Response:
     session = db(request)
-    visit, sheet = _own(request, write=True)
+    visit, sheet = own_visit(request, write=True)
     screens = capture.steps(visits.instrument_of(session=session, visit=visit), capture.phase(visit, sheet))
     number = request.path_params["step"]
     section = field(request, "_section")
@@ -243,7 +239,7 @@ def step(request: Request) -> Response:
 
 def submit(request: Request) -> Response:
     session = db(request)
-    visit, sheet = _own(request, write=True)
+    visit, sheet = own_visit(request, write=True)
     problems, counted = capture.submit(
         session=session,
         visit=visit,
@@ -262,7 +258,7 @@ def submit(request: Request) -> Response:
 
 def photo(request: Request) -> Response:
     session = db(request)
-    visit, sheet = _own(request, write=True)
+    visit, sheet = own_visit(request, write=True)
     if sheet.submitted_at is not None or visit.status == VisitStatus.FINAL:
         raise Conflict("sheet_submitted")
     upload = form(request).get("photo")
@@ -324,62 +320,6 @@ def evidence_file(request: Request) -> Response:
     )
 
 
-def interview(request: Request) -> Response:
-    session = db(request)
-    visit, sheet = _own(request, write=request.method == "POST")
-    if visit.mode != VisitMode.INTERVIEW:
-        return redirect(request, "field:visit", visit=visit.id)
-    context = interviews.context(session=session, visit=visit, sheet=sheet)
-    saved = request.query_params.get("saved", "")
-    secret = request.app.state.settings.secret_key
-    view = FormState(context.instrument, request.state.locale, "", interviews.new_key(secret, ident(visit)))
-    status = 200
-    values: dict[str, str] = {"channel": "offline", "location": str(visit.location_id or "")}
-    errors: list[str] = []
-    if request.method == "POST":
-        values = {k: field(request, k) for k in ("channel", "location", "no_staff", "key")}
-        fields = _fields(request)
-        check = check_answers(context.instrument, fields)
-        key = interviews.read_key(secret, values["key"], ident(visit))
-        problems = interviews.problems(values, key is not None)
-        if check.ok and not problems and key is not None:
-            campaign, _location = visits.place_of(session=session, visit=visit)
-            response = interviews.record(
-                session=session,
-                campaign=campaign,
-                visit=visit,
-                auditor=user(request),
-                values=check.values,
-                channel=values["channel"],
-                location_id=whole_number(values["location"], low=1),
-                key=draft_key(key[0], field(request, "_draft")),
-                started_at=key[1],
-                answered_at=max(captured_at(request), key[1]),
-                cipher=request.app.state.contacts,
-                user_agent=request.headers.get("user-agent", ""),
-            )
-            jobs = request.app.state.jobs
-            target = redirect(request, "field:interview", visit=visit.id, query={"saved": response.public_id})
-            target.background = BackgroundTask(jobs.enqueue_scoring, ident(campaign))
-            return target
-        with_check(view, check)
-        view.form_token = values["key"] or view.form_token
-        errors, status = problems, 422
-    return staff_render(
-        request,
-        "field/interview.html",
-        {
-            "visit": visit,
-            "context": context,
-            "view": view,
-            "values": values,
-            "errors": errors,
-            "saved": saved,
-        },
-        status_code=status,
-    )
-
-
 routes = [
     Route("/f", endpoint(home), methods=["GET"], name="field:home"),
     Route("/f/outbox", endpoint(outbox_page), methods=["GET"], name="field:outbox"),
@@ -390,6 +330,5 @@ routes = [
     Route("/f/v/{visit:id}/submit", endpoint(submit), methods=["POST"], name="field:submit"),
     Route("/f/v/{visit:id}/photo", endpoint(photo, reader=photo_form), methods=["POST"], name="field:photo"),
     Route("/f/v/{visit:id}/sheet/{sheet:id}", endpoint(sheet_view), methods=["GET"], name="field:sheet"),
-    Route("/f/v/{visit:id}/interview", endpoint(interview), methods=["GET", "POST"], name="field:interview"),
     Route("/f/e/{evidence:id}/{size}", endpoint(evidence_file), methods=["GET"], name="field:evidence"),
 ]

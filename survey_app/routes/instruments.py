@@ -10,6 +10,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from forms.xlsform_export import write_xlsform
+from forms.xlsform_media import MAX_FILES
 from survey_app.errors import NotFound
 from survey_app.i18n import N_, gettext, pick
 from survey_app.models import Blob
@@ -37,6 +38,7 @@ def _page(
     droppable: list[tuple[str, str]] | None = None,
     dropped: list[tuple[str, str]] | None = None,
     upload: tuple[str, str] = ("", ""),
+    kept_media: list[tuple[str, str]] | None = None,
 ) -> Response:
     rows = instruments.all_versions(session=db(request))
     ctx = {
@@ -51,6 +53,7 @@ def _page(
         "droppable": [(localise_where(w), localise(r)) for w, r in droppable or []],
         "dropped": [(localise_where(w), localise(r)) for w, r in dropped or []],
         "upload": upload,  # (sha256, file name) of a refused workbook kept for "import without it"
+        "kept_media": kept_media or [],  # and of the files it came with
     }
     return staff_render(request, "instruments/list.html", ctx, status_code=422 if problems else 200)
 
@@ -64,17 +67,26 @@ def instrument_upload(request: Request) -> Response:
     as its confirmation page listed them."""
     me, session = user(request), db(request)
     kept = field(request, "without")
+    media: dict[str, bytes] = {}
     if kept:
         blob = session.get(Blob, kept[:64])
         if blob is None:
             raise NotFound("not_found")
         filename, data = field(request, "filename")[:200] or "form.xlsx", blob.data
+        for entry in form(request).getlist("media")[:MAX_FILES]:
+            key, _, name = str(entry).partition(":")
+            kept_file = session.get(Blob, key[:64])
+            if kept_file is None:
+                raise NotFound("not_found")
+            media[name[:200]] = kept_file.data
     else:
-        upload = form(request).get("file")
-        if not isinstance(upload, UploadFile) or not upload.filename:
+        uploads = [u for u in form(request).getlist("file") if isinstance(u, UploadFile) and u.filename]
+        books = [u for u in uploads if not str(u.filename).lower().endswith(".csv")]
+        if not books:
             choose = gettext(N_("choose an XLSForm workbook (.xlsx) or an instrument file (.yaml)"))
             return _page(request, problems=[("(file)", choose)])
-        filename, data = upload.filename, upload.file.read()
+        filename, data = str(books[0].filename), books[0].file.read()
+        media = {str(u.filename).rsplit("/", 1)[-1]: u.file.read() for u in uploads if u is not books[0]}
     result = import_file(
         session=session,
         filename=filename,
@@ -82,17 +94,23 @@ def instrument_upload(request: Request) -> Response:
         actor=me.username,
         user=me,
         without_unsupported=bool(kept),
+        media=media,
     )
     if result.row is None:
         upload_key = ("", "")
-        if result.droppable:  # kept (by its hash) for the confirmation's second step
+        kept_media = []
+        if result.droppable:  # kept (by its hash) for the confirmation's second step, with its files
             upload_key = (put_blob(session=session, data=data, media_type=XLSX), filename)
+            kept_media = [
+                (put_blob(session=session, data=d, media_type="text/csv"), n) for n, d in media.items()
+            ]
         return _page(
             request,
             problems=result.problems,
             notes=result.notes,
             droppable=result.droppable,
             upload=upload_key,
+            kept_media=kept_media,
         )
     preview = path_for(
         request, "instruments:preview", instrument=result.row.instrument_id, version=result.row.version
@@ -145,7 +163,11 @@ routes = [
     Route("/instruments", endpoint(instruments_page, roles=LEADS), methods=["GET"], name="instruments:list"),
     Route(
         "/instruments",
-        endpoint(instrument_upload, roles=LEADS, reader=functools.partial(read_staff_form, uploads=True)),
+        endpoint(
+            instrument_upload,
+            roles=LEADS,
+            reader=functools.partial(read_staff_form, uploads=True, max_files=MAX_FILES + 1),  # + its CSVs
+        ),
         methods=["POST"],
         name="instruments:upload",
     ),

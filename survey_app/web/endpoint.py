@@ -61,10 +61,10 @@ def field(request: Request, name: str, default: str = "") -> str:
 
 
 async def read_staff_form(
-    request: Request, *, uploads: bool = False, limit: int = 0, too_large: str = ""
+    request: Request, *, uploads: bool = False, limit: int = 0, too_large: str = "", max_files: int = 1
 ) -> FormData:
-    """A staff form: urlencoded, or multipart where the route takes uploads; bounded in size (`limit`, with
-    the message `too_large` when over it)."""
+    """A staff form: urlencoded, or multipart where the route takes uploads (`max_files` files at most);
+    bounded in size (`limit`, with the message `too_large` when over it)."""
     ctype = request.headers.get("content-type", "").split(";")[0].strip().lower()
     limit = limit or (MAX_UPLOAD_BYTES if uploads else MAX_FORM_BYTES)
     if (whole_number(request.headers.get("content-length", "")) or 0) > limit:
@@ -75,7 +75,7 @@ async def read_staff_form(
         raise Unsupported("body_unsupported_type")
     if ctype == "":
         return FormData()
-    return await request.form(max_files=1 if uploads else 0, max_fields=5000, max_part_size=limit)
+    return await request.form(max_files=max_files if uploads else 0, max_fields=5000, max_part_size=limit)
 
 
 def endpoint(

@@ -35,8 +35,66 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
     ),
     (re.compile(r"^no 'survey' sheet$"), N_("the workbook has no survey sheet")),
     (
-        re.compile(r"^a 'begin group' has no matching 'end group'$"),
-        N_("a “begin group” has no matching “end group”"),
+        re.compile(r"^a 'begin group' or 'begin repeat' has no matching end$"),
+        N_("a “begin group” or “begin repeat” has no matching end"),
+    ),
+    (
+        re.compile(r"^a repeat inside a repeat is not supported$"),
+        N_("a repeat inside a repeat is not supported"),
+    ),
+    (
+        re.compile(r"^a repeat is only supported on survey forms.*$"),
+        N_("a repeat can only be used on a survey form (settings kind: survey)"),
+    ),
+    (
+        re.compile(r"^\$\{(?P<a>[^}]+)\} is a question inside a repeat.*$"),
+        N_(
+            "${%(a)s} is a question inside a repeat: it has an answer for each entry, not one to use here "
+            "(count() and sum() over a repeat are not supported)"
+        ),
+    ),
+    (
+        re.compile(r"^repeat_count must be a whole number up to (?P<a>\d+) .*\(got '(?P<b>.*)'\)$"),
+        N_("repeat_count must be a whole number up to %(a)s or an earlier number question (it says “%(b)s”)"),
+    ),
+    (
+        re.compile(r"^a question in a repeat cannot have a (?P<a>\w+)$"),
+        N_("a question inside a repeat cannot have a %(a)s (it is not scored)"),
+    ),
+    (
+        re.compile(r"^a group inside a repeat is merged into the repeat$"),
+        N_("a group inside a repeat is merged into the repeat"),
+    ),
+    (
+        re.compile(
+            r"^(?P<a>select_\w+_from_file) needs its file '(?P<b>.+)': upload it together with the form$"
+        ),
+        N_("%(a)s needs its file “%(b)s”: choose it together with the form when you upload"),
+    ),
+    (
+        re.compile(r"^(?P<a>select_\w+_from_file) '(?P<b>.+)': only CSV lists are supported$"),
+        N_("%(a)s “%(b)s”: only lists in CSV files are supported"),
+    ),
+    (
+        re.compile(r"^only CSV files can come with a form.*$"),
+        N_("only CSV files can come with a form (the lists of select_one_from_file)"),
+    ),
+    (
+        re.compile(r"^a list of choices needs a 'name' and a 'label' column$"),
+        N_("a list of choices needs a “name” and a “label” column"),
+    ),
+    (re.compile(r"^a choice needs a name and a label$"), N_("a choice needs a name and a label")),
+    (
+        re.compile(r"^the name '(?P<a>.*)' is used twice$"),
+        N_("the name “%(a)s” is used twice"),
+    ),
+    (
+        re.compile(r"^a list of choices needs at least two$"),
+        N_("a list of choices needs at least two choices"),
+    ),
+    (
+        re.compile(r"^the file is not UTF-8 text.*$"),
+        N_("the file is not UTF-8 text (save it as “CSV UTF-8”)"),
     ),
     (
         re.compile(r"^more than (?P<a>\d+) rows with something in them$"),
@@ -99,7 +157,7 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
     ),
 ]
 _METADATA = re.compile(r"^(?P<a>[\w-]+): (?P<detail>(?:recorded|ignored): .+)$")
-_WHERE = re.compile(r"^(?P<sheet>\w+)!row (?P<row>\d+)(?:, column (?P<col>.+))?$")
+_WHERE = re.compile(r"^(?P<sheet>[\w.\- ]+)!row (?P<row>\d+)(?:, column (?P<col>.+))?$")
 
 
 def localise(reason: str) -> str:

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from forms import Instrument
-from forms.answers import AnswerCheck
+from forms.answers import AnswerCheck, entries
 from forms.expressions import compile_expression
 from survey_app.i18n import gettext
 from survey_app.web.labels import SCALE_ANCHORS
@@ -31,6 +31,7 @@ class FormState:
     item_ms: str = ""
     version: int = 0  # the instrument version the page shows (an older page still submits to its own)
     form_lang: str = ""  # one of the form's own languages, chosen by the respondent ("" : the page's locale)
+    counts: dict[str, int] | None = None  # entries of each repeat, as last posted
 
     @property
     def sections(self) -> tuple[Any, ...]:
@@ -64,6 +65,10 @@ class FormState:
         return any(item.type == "geopoint" for item in self.instrument.items)
 
     @property
+    def has_repeat(self) -> bool:
+        return any(section.repeat for section in self.instrument.sections)
+
+    @property
     def languages(self) -> list[tuple[str, str]]:
         """The form's own languages as (key, name shown) for the respondent's choice ([] : zh/en only)."""
         langs = self.instrument.languages
@@ -72,10 +77,22 @@ class FormState:
         names = {"zh": "中文", "en": "English"}
         return [(x, names.get(x, x)) for x in langs]
 
-    def options(self, item: Any) -> Any:
-        """An item's options given the answers on the page (a cascading select's, filtered)."""
-        values = {k: v[0] for k, v in (self.raw or {}).items() if v}
+    def options(self, item: Any, entry: int | None = None) -> Any:
+        """An item's options given the answers on the page (a cascading select's, filtered); in a repeat's
+        entry, that entry's answers first."""
+        raw = self.raw or {}
+        values = {k: v[0] for k, v in raw.items() if v and "." not in k}
+        if entry is not None:
+            suffix = f".{entry}"
+            values |= {k[: -len(suffix)]: v[0] for k, v in raw.items() if v and k.endswith(suffix)}
         return item.options_for(values)
+
+    def entries(self, section: Any) -> int:
+        """How many entries of a repeat the page shows (one to start with; a fixed count as it stands)."""
+        if self.counts is not None and section.id in self.counts:
+            return self.counts[section.id]
+        raw = {f"a.{k}": v for k, v in (self.raw or {}).items()}
+        return entries(section, raw, {})
 
     def chosen(self, item_id: str) -> list[str]:
         return (self.raw or {}).get(item_id, [])
@@ -91,6 +108,7 @@ def with_check(view: FormState, check: AnswerCheck) -> FormState:
     """Fill a view with a checked submission: raw values kept, messages translated."""
     view.raw = check.raw
     view.relevant = check.relevant
+    view.counts = check.counts
     view.errors = {
         k: [view.label(p["message"]) if c == "form_message" else field_error(c, p) for c, p in v]
         for k, v in check.errors.items()

@@ -346,6 +346,7 @@ FIELD_ERRORS = {
     "too_long": N_("Please keep this under %(limit)s characters (you wrote %(length)s)."),
     "bad_phone": N_("Please enter a phone number with digits only, such as 13800138000."),
     "photo_not_here": N_("Photos cannot be sent with this form."),
+    "repeat_unknown": N_("That entry cannot be added or removed here. Please check the list and try again."),
     "unknown_item": N_("The form contained a question that is not part of this survey (%(item)s)."),
     "body_too_large": N_("The form was too large to accept (over 64 KB). Please shorten your comments."),
     "expired_form": N_(

@@ -173,7 +173,9 @@ def test_a_calculation_is_computed_by_the_safe_evaluator_and_goes_back() -> None
 
     xform = convert(xlsform=write_xlsform(form), file_type=".xlsx").xform
     assert "calculate=" in xform, "ODK computes it too"
-    bad = read_xlsform(workbook([survey[0], ["calculate", "t", "", "today()", ""]]), source="t.xlsx")
+    bad = read_xlsform(
+        workbook([survey[0], ["calculate", "t", "", "pulldata('f', 'c', 'k', 'v')", ""]]), source="t.xlsx"
+    )
     assert [p.path for p in bad.problems if "calculation" in p.path] == ["survey!row 2, column calculation"]
 
 

@@ -165,7 +165,7 @@ def test_import_without_the_unsupported_parts_after_confirming(client: TestClien
             ["type", "name", "label", "calculation", "required"],
             ["text", "visitor", "Who visited?", "", "yes"],
             ["geotrace", "where", "Which way did you come?", "", "no"],
-            ["calculate", "stamp", "", "once(uuid())", ""],
+            ["calculate", "stamp", "", "once(pulldata('f', 'c', 'k', 'v'))", ""],
             ["integer", "guests", "How many guests?", "", "no"],
         ]
     )

@@ -87,6 +87,7 @@ def import_file(
     actor: str,
     user: User | None = None,
     without_unsupported: bool = False,
+    media: dict[str, bytes] | None = None,
 ) -> Imported:
     """One door for an uploaded instrument: a YAML instrument file or an XLSForm workbook, checked, stored
     once, and logged; every problem is returned (nothing is stored when there is one).
@@ -94,17 +95,17 @@ def import_file(
     Bundled instruments are read-only, and an uploaded instrument takes new versions only from its owner or an
     administrator (`user` None: the command line, an operator): anyone else's upload of the same id is stored
     as their own copy, under an id of their own, and the notes say so. So no one can slip a new version under
-    another campaign's instrument."""
+    another campaign's instrument. `media`: the files an XLSForm comes with (its CSV lists), by name."""
     name = filename.rsplit("/", 1)[-1][:200] or "form"
     notes: list[tuple[str, str]] = []
     dropped: list[tuple[str, str]] = []
     if name.lower().endswith((".xlsx", ".xlsm")) or data[:4] == b"PK\x03\x04":
-        result = read_xlsform(data, source=name, without_unsupported=without_unsupported)
+        result = read_xlsform(data, source=name, without_unsupported=without_unsupported, media=media)
         instrument, problems = result.instrument, result.problems
         notes = [(f"{p.file}: {p.path}", p.reason) for p in result.notes]
         dropped = [(f"{p.file}: {p.path}", p.reason) for p in result.dropped]
         if problems and not without_unsupported:  # would it import with the unsupported parts left out?
-            lenient = read_xlsform(data, source=name, without_unsupported=True)
+            lenient = read_xlsform(data, source=name, without_unsupported=True, media=media)
             if lenient.instrument is not None and not lenient.problems and lenient.dropped:
                 refused = [(f"{p.file}: {p.path}", p.reason) for p in problems]
                 droppable = [(f"{p.file}: {p.path}", p.reason) for p in lenient.dropped]

@@ -19,9 +19,12 @@ def masked(text: str) -> str:
 
 
 def masked_value(value: Any) -> Any:
-    """An answer with its text masked: a string, or each string of a list; numbers and codes as they are."""
+    """An answer with its text masked: a string, each string of a list, each answer of a repeat's entries
+    (a list of {item: answer}); numbers and codes as they are."""
     if isinstance(value, str):
         return masked(value)
     if isinstance(value, list):
-        return [masked(v) if isinstance(v, str) else v for v in value]
+        return [masked_value(v) for v in value]
+    if isinstance(value, dict):
+        return {k: masked_value(v) for k, v in value.items()}
     return value

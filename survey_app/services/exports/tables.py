@@ -11,6 +11,7 @@ from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
 from sqlmodel import Session, col, select
 
+from forms.answers import flat_answers
 from survey_app.models import Campaign, InstrumentVersion, Location, SurveyResponse
 from survey_app.services.campaigns.instruments import materialise
 from survey_app.services.exports.masking import masked_value
@@ -56,7 +57,7 @@ def response_rows(*, session: Session, campaign: Campaign) -> Iterator[list[Any]
         .order_by(col(SurveyResponse.id))
     )
     for r in session.exec(query):
-        answers = dict(r.answers)
+        answers = flat_answers(versions[r.instrument_version_id], r.answers)
         comment_item = current.role_item("comment")
         if comment_item:
             answers[comment_item.id] = r.comment

@@ -11,6 +11,8 @@ from sqlmodel import Session
 from forms import Instrument
 from forms.answers import AnswerCheck, check_answers
 from forms.numbers import whole_number
+from forms.repeats import after_action
+from survey_app.clock import local_moment
 from survey_app.errors import Invalid
 from survey_app.models import InstrumentVersion, SurveyResponse, ident
 from survey_app.services.campaigns.instruments import materialise
@@ -38,6 +40,7 @@ class SurveyPost:
     item_ms: str = ""
     elapsed_ms: str = ""
     oversize: bool = False
+    repeat: str = ""  # `add:<repeat>` or `remove:<repeat>:<n>`: an entry added or removed (then refreshed)
 
     @classmethod
     def from_fields(cls, fields: dict[str, list[str]], *, oversize: bool = False) -> SurveyPost:
@@ -46,11 +49,13 @@ class SurveyPost:
             return values[0] if values else ""
 
         step = first("_step")
+        repeat = first("_repeat")[:100]
         return cls(
             fields=fields,
             form_token=first("_form"),
             draft=first("_draft"),
-            step=step if step in STEPS else "submit",
+            step="refresh" if repeat else step if step in STEPS else "submit",
+            repeat=repeat,
             page=whole_number(first("_page"), high=10_000) or 0,
             version=whole_number(first("_version")),
             version_given=bool(first("_version")),
@@ -111,11 +116,15 @@ def answer(
     last = len(instrument.sections) - 1
     page = max(0, min(post.page, last))
     require = {item.id for item in instrument.sections[page].items} if post.step == "next" else None
+    fields, repeat_taken = post.fields, True
+    if post.repeat:  # "add another" / "remove": the entries rewritten, then the page shown again
+        fields, repeat_taken = after_action(instrument, post.fields, post.repeat)
     check = check_answers(
         instrument,
-        post.fields,
+        fields,
         max_text=max_text,
         require=set() if post.step in ("back", "refresh") else require,
+        moment=local_moment(sender.captured_at, target.campaign.timezone),  # what today() and now() read
     )
     if post.oversize:
         check.form_errors.append(("body_too_large", {}))
@@ -131,6 +140,9 @@ def answer(
         shown.page = max(0, min({"back": page - 1, "refresh": page, "next": page + 1}[post.step], last))
         if post.step != "next":
             check.errors, check.form_errors = {}, []
+        if not repeat_taken:
+            check.form_errors.append(("repeat_unknown", {}))
+            shown.status = 422
         return shown
     if not check.ok or form is None:
         shown.page, shown.status = first_problem_page(instrument, check), 422
@@ -180,6 +192,7 @@ def answered_version(
 def first_problem_page(instrument: Instrument, check: AnswerCheck) -> int:
     """The page holding the first item with a problem (0 when the problem is form-wide)."""
     for n, section in enumerate(instrument.sections):
-        if any(item.id in check.errors for item in section.items):
+        ids = {item.id for item in section.items}
+        if any(key.split(".")[0] in ids for key in check.errors):
             return n
     return 0

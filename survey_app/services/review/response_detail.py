@@ -9,6 +9,7 @@ from typing import Any
 from sqlmodel import Session, col, func, select
 
 from forms import Instrument
+from forms.answers import flat_answers
 from fraud.features.text import normalise, shingles
 from survey_app.models import AuditLog, CallbackAttempt, InstrumentVersion, Location, SurveyResponse
 from survey_app.services import audit
@@ -98,12 +99,11 @@ def build(*, session: Session, response: SurveyResponse) -> ResponseDetail:
         loc.id or 0: loc.code
         for loc in session.exec(select(Location).where(Location.campaign_id == response.campaign_id))
     }
+    given = flat_answers(instrument, response.answers)  # a repeat's entries on one line per item
     answers = [
-        AnswerLine(
-            item.id, item.label, _answer_text(response.answers.get(item.id)), response.item_ms.get(item.id)
-        )
+        AnswerLine(item.id, item.label, _answer_text(given.get(item.id)), response.item_ms.get(item.id))
         for item in instrument.items
-        if item.role != "contact_phone" and item.id in response.answers
+        if item.role != "contact_phone" and item.id in given
     ]
     others = select(SurveyResponse).where(
         SurveyResponse.campaign_id == response.campaign_id, SurveyResponse.id != response.id

@@ -1,0 +1,253 @@
+"""The rows of an XLSForm's survey sheet walked into sections: groups become sections (a group inside a group
+is merged into the outer one), a repeat its own repeat section (splitting the group around it), questions
+become items with their group's conditions, names become ids of ours; every problem is reported by row."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from typing import Any
+
+from forms.numbers import whole_number
+from forms.problems import Problem
+from forms.schema import REPEAT_MAX
+from forms.xlsform_items import METADATA, label_columns, normal_type, question, text_of
+from forms.xlsform_sheets import Sheet
+from forms.xpath import XPathError, to_expression
+
+
+def read_sections(
+    sheet: Sheet,
+    choices: dict[str, list[dict[str, Any]]],
+    kind_of_form: str,
+    problem: Any,
+    note: Callable[[Problem], None],
+    source: str,
+) -> tuple[list[dict[str, Any]], dict[str, dict[str, Any]]]:
+    """The survey sheet's sections (as instrument mappings) and the dimensions its questions feed."""
+    labels = label_columns(sheet.columns, "label")
+    hints = {
+        key: label_columns(sheet.columns, key) for key in ("hint", "constraint_message", "required_message")
+    }
+    ids: dict[str, str] = {}  # a question's name in the form -> its id here (lower case, unique)
+    sections: list[dict[str, Any]] = []
+    dimensions: dict[str, dict[str, Any]] = {}
+    types: dict[str, str] = {}
+    current: dict[str, Any] | None = None
+    # the open groups and repeats, outermost first: (kind, the section it opened or None, its condition)
+    frames: list[tuple[str, dict[str, Any] | None, str | None]] = []
+    closed: set[str] = set()  # questions of a repeat that has ended: nothing after it may use them
+    for n, record in sheet.records():
+        where = f"survey!row {n}"
+        kind, _other = normal_type(record.get("type", ""))
+        if kind in METADATA:
+            note(Problem(source, where, f"{kind}: {METADATA[kind]}"))
+            continue
+        if "skip" in (f[0] for f in frames):  # inside a repeat we cannot take: reported at its begin
+            if kind in ("begin group", "begin repeat"):
+                frames.append(("skip", None, None))
+            elif kind in ("end group", "end repeat"):
+                frames.pop()
+            continue
+        record = _renamed(record, ids, where, problem)
+        record = _without_closed(record, closed, where, problem)
+        in_repeat = any(f[0] == "repeat" for f in frames)
+        if kind in ("begin group", "begin repeat"):
+            condition = _group_condition(record, types, where, problem)
+            if kind == "begin repeat" and (in_repeat or kind_of_form != "survey"):
+                problem(
+                    f"{where}, column type",
+                    "a repeat inside a repeat is not supported"
+                    if in_repeat
+                    else "a repeat is only supported on survey forms (settings kind: survey)",
+                )
+                frames.append(("skip", None, None))
+                continue
+            if kind == "begin repeat":
+                current = _repeat_section(record, labels, sections, types, where, problem)
+                frames.append(("repeat", current, condition))
+            elif not frames:
+                current = {
+                    "id": _unique_section_id(_section_id(record.get("name", ""), len(sections)), sections),
+                    "title": text_of(record, labels)
+                    or {"zh": record.get("name") or f"第 {len(sections) + 1} 部分"},
+                    "items": [],
+                }
+                sections.append(current)
+                frames.append(("group", current, condition))
+            else:
+                note(
+                    Problem(
+                        source,
+                        where,
+                        "a group inside a repeat is merged into the repeat"
+                        if in_repeat
+                        else "a group inside a group is merged into the outer section",
+                    )
+                )
+                frames.append(("inner", None, condition))
+            continue
+        if kind in ("end group", "end repeat"):
+            if not frames:
+                continue  # pyxform reports an unmatched end
+            ended = frames.pop()
+            if ended[0] == "repeat" and ended[1] is not None:
+                closed |= {item["id"] for item in ended[1]["items"]}
+                for item_id in closed:
+                    types.pop(item_id, None)
+                outer = next((f[1] for f in frames if f[0] == "group"), None)
+                current = None
+                if outer is not None:  # the rest of the outer group: its own section after the repeat
+                    current = {
+                        "id": _unique_section_id(outer["id"], sections),
+                        "title": outer["title"],
+                        "items": [],
+                    }
+                    sections.append(current)
+            elif not frames:
+                current = None
+            continue
+        if not kind:
+            problem(f"{where}, column type", "no type")
+            continue
+        if in_repeat:
+            for column in ("dimension", "role", "pair"):
+                if record.get(column):
+                    problem(f"{where}, column {column}", f"a question in a repeat cannot have a {column}")
+        item = question(record, record.get("type", ""), choices, labels, hints, types, where, problem)
+        if item is None:
+            continue
+        inherited = [f[2] for f in frames if f[2]]
+        if inherited:  # a group's relevant holds for every question in it
+            own = [item["relevant"]] if item.get("relevant") else []
+            item["relevant"] = " and ".join(f"({c})" for c in [*inherited, *own])
+        for key in ("dimension",):
+            if item.get(key):
+                dimensions.setdefault(item[key], {"id": item[key], "label": {"zh": item[key]}})
+        types[item["id"]] = item["type"]
+        if current is None:
+            current = {
+                "id": _unique_section_id(_section_id("", len(sections)), sections),
+                "title": {"zh": f"第 {len(sections) + 1} 部分", "en": f"Part {len(sections) + 1}"},
+                "items": [],
+            }
+            sections.append(current)
+        current["items"].append(item)
+        if _other and item["type"] in ("single", "multi"):  # or_other: the "specify" question after it
+            specify = f"{item['id']}_other"[:40]
+            test = (
+                f"{item['id']} == 'other'" if item["type"] == "single" else f"selected({item['id']}, 'other')"
+            )
+            current["items"].append(
+                {
+                    "id": specify,
+                    "type": "text",
+                    "label": {"zh": "请注明其他", "en": "Please specify"},
+                    "required": False,
+                    "relevant": test,
+                }
+            )
+            types[specify] = "text"
+    depth = len(frames)
+    if depth:
+        problem("survey", "a 'begin group' or 'begin repeat' has no matching end")
+    return [s for s in sections if s["items"]], dimensions
+
+
+def _repeat_section(
+    record: dict[str, str],
+    labels: dict[str, str],
+    sections: list[dict[str, Any]],
+    types: dict[str, str],
+    where: str,
+    problem: Any,
+) -> dict[str, Any]:
+    """A `begin repeat` row as a repeat section: its title, and its count where the form fixes one."""
+    section: dict[str, Any] = {
+        "id": _unique_section_id(_section_id(record.get("name", ""), len(sections)), sections),
+        "title": text_of(record, labels) or {"zh": record.get("name") or f"第 {len(sections) + 1} 部分"},
+        "items": [],
+        "repeat": True,
+    }
+    count = record.get("repeat_count", "").strip()
+    ref = _REF.fullmatch(count)
+    if count and whole_number(count, high=REPEAT_MAX) is not None:
+        section["repeat_count"] = int(count)
+    elif ref and types.get(ref.group(1)) == "number":
+        section["repeat_count"] = ref.group(1)
+    elif count:
+        problem(
+            f"{where}, column repeat_count",
+            f"repeat_count must be a whole number up to {REPEAT_MAX} or ${{question}} naming an earlier "
+            f"number question (got {count[:60]!r})",
+        )
+    sections.append(section)
+    return section
+
+
+def _unique_section_id(wanted: str, sections: list[dict[str, Any]]) -> str:
+    taken = {s["id"] for s in sections}
+    candidate, n = wanted, 2
+    while candidate in taken:
+        candidate = f"{wanted[:36]}_{n}"
+        n += 1
+    return candidate
+
+
+def _without_closed(record: dict[str, str], closed: set[str], where: str, problem: Any) -> dict[str, str]:
+    """The row without the columns that use a question of a repeat that has ended, each reported: an answer
+    given once per entry has no one value outside the repeat (count() and sum() over a repeat are not
+    supported). Without those columns the row is what "import without it" keeps."""
+    out = dict(record)
+    for column in ("relevant", "calculation", "constraint", "choice_filter", "repeat_count"):
+        used = [name for name in _REF.findall(record.get(column, "")) if name in closed]
+        if used:
+            problem(
+                f"{where}, column {column}",
+                f"${{{used[0]}}} is a question inside a repeat: it has an answer per entry, not one to use "
+                "here (count() and sum() over a repeat are not supported)",
+            )
+            out[column] = ""
+    return out
+
+
+def _section_id(name: str, n: int) -> str:
+    clean = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")
+    return clean if clean and clean[0].isalpha() else f"s{n + 1}"
+
+
+_REF = re.compile(r"\$\{([^}]+)\}")
+
+
+def _renamed(record: dict[str, str], ids: dict[str, str], where: str, problem: Any) -> dict[str, str]:
+    """The row with its name as an id of ours (XLSForm allows upper case, '-' and '.'; ours are lower case
+    with '_'), every ${name} in its expressions following, and each id unique."""
+    out = dict(record)
+    name = record.get("name", "")
+    if name and name not in ids:
+        new = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")[:40]
+        if new and not new[0].isalpha():
+            new = f"q_{new}"[:40]
+        taken = set(ids.values())
+        candidate, n = new, 2
+        while candidate in taken:
+            candidate = f"{new[:36]}_{n}"
+            n += 1
+        ids[name] = candidate
+    if name:
+        out["name"] = ids[name]
+    for key in ("relevant", "constraint", "choice_filter", "calculation", "repeat_count"):
+        if out.get(key):
+            out[key] = _REF.sub(lambda m: "${" + ids.get(m.group(1), m.group(1)) + "}", out[key])
+    return out
+
+
+def _group_condition(record: dict[str, str], types: dict[str, str], where: str, problem: Any) -> str | None:
+    """A group's relevant as our expression (None when it has none or cannot be read, which is reported)."""
+    if not record.get("relevant"):
+        return None
+    try:
+        return to_expression(record["relevant"], types)
+    except XPathError as exc:
+        problem(f"{where}, column relevant", str(exc))
+        return None
