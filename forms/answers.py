@@ -92,6 +92,8 @@ def check_answers(
             rows.append({item.id: scope[item.id] for item in section.items if item.id in scope})
         result.values[section.id] = rows
         result.counts[section.id] = len(rows)
+        for item in section.items:  # what count(), sum(), max() and min() read after the repeat
+            context[item.id] = [row.get(item.id) for row in rows]
     return result
 
 

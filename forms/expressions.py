@@ -32,6 +32,9 @@ _VALUE_FUNCTIONS = {
     "count_selected": (1, 1), "length": (1, 1), "int_": (1, 1), "today": (0, 0), "now": (0, 0),
     "once": (1, 1), "uuid": (0, 0), "format_date": (2, 2), "position": (0, 0),
 }  # fmt: skip
+# over a repeat's entries: the repeat's id or one of its questions' ids, read after the repeat (ODK's count(),
+# sum(), max(), min() of a repeated node); the one argument must be such a name
+_AGGREGATES = ("count_", "sum_", "max_", "min_")
 # what an answer set does not hold but a calculation may read: the moment the answers are checked (the
 # campaign's local time) and, inside a repeat's entry, its number; never item ids (those start with a letter)
 MOMENT, ENTRY = "__moment__", "__entry__"
@@ -57,6 +60,7 @@ class Expression:
     source: str
     tree: ast.expr
     names: frozenset[str]
+    aggregated: frozenset[str] = frozenset()  # names read only through count_() / sum_() / max_() / min_()
 
     def evaluate(self, answers: Mapping[str, Any]) -> bool:
         """Evaluate against answers (item id -> value); missing names are treated as unanswered (a
@@ -89,16 +93,30 @@ def compile_expression(source: str, *, calculation: bool = False) -> Expression:
     except SyntaxError as exc:
         raise ExpressionError(f"not a valid expression ({exc.msg})") from None
     names: set[str] = set()
-    _check(tree, names, calculation)
-    return Expression(source, tree, frozenset(names))
+    aggregated: set[str] = set()
+    _check(tree, names, calculation, aggregated)
+    return Expression(source, tree, frozenset(names), frozenset(aggregated))
 
 
-def _check(node: ast.AST, names: set[str], calculation: bool = False) -> None:
-    if calculation and isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
-        _check(node.left, names, calculation)
-        _check(node.right, names, calculation)
+def _check(
+    node: ast.AST, names: set[str], calculation: bool = False, aggregated: set[str] | None = None
+) -> None:
+    if aggregated is None:
+        aggregated = set()
+    if (
+        calculation
+        and isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Name)
+        and node.func.id in _AGGREGATES
+    ):
+        if len(node.args) != 1 or node.keywords or not isinstance(node.args[0], ast.Name):
+            raise ExpressionError(f"{node.func.id}() takes one repeat or question of a repeat")
+        aggregated.add(node.args[0].id)
+    elif calculation and isinstance(node, ast.BinOp) and type(node.op) in _ARITHMETIC:
+        _check(node.left, names, calculation, aggregated)
+        _check(node.right, names, calculation, aggregated)
     elif calculation and isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
-        _check(node.operand, names, calculation)
+        _check(node.operand, names, calculation, aggregated)
     elif (
         calculation
         and isinstance(node, ast.Call)
@@ -109,18 +127,18 @@ def _check(node: ast.AST, names: set[str], calculation: bool = False) -> None:
         if not low <= len(node.args) <= high or node.keywords:
             raise ExpressionError(f"{node.func.id}() takes {low} to {high} argument(s)")
         for arg in node.args:
-            _check(arg, names, calculation)
+            _check(arg, names, calculation, aggregated)
     elif isinstance(node, ast.BoolOp):
         for value in node.values:
-            _check(value, names, calculation)
+            _check(value, names, calculation, aggregated)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not):
-        _check(node.operand, names, calculation)
+        _check(node.operand, names, calculation, aggregated)
     elif isinstance(node, ast.Compare):
         for op in node.ops:
             if type(op) not in _COMPARE:
                 raise ExpressionError(f"operator {type(op).__name__} is not allowed")
         for part in (node.left, *node.comparators):
-            _check(part, names, calculation)
+            _check(part, names, calculation, aggregated)
     elif isinstance(node, ast.Name):
         names.add(node.id)
     elif isinstance(node, ast.Constant) and isinstance(node.value, str | int | float | bool | type(None)):
@@ -150,6 +168,8 @@ def _eval(node: ast.AST, answers: Mapping[str, Any]) -> Any:
         return _ARITHMETIC[type(node.op)](_number(left), _number(right))
     if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         return -_number(_eval(node.operand, answers))
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _AGGREGATES:
+        return _aggregate(node.func.id, answers.get(node.args[0].id))  # type: ignore[attr-defined]
     if isinstance(node, ast.Call) and isinstance(node.func, ast.Name) and node.func.id in _VALUE_FUNCTIONS:
         return _call(node.func.id, [_eval(a, answers) for a in node.args], answers)
     if isinstance(node, ast.BoolOp):
@@ -184,6 +204,21 @@ def _eval(node: ast.AST, answers: Mapping[str, Any]) -> Any:
         wanted = node.args[1].value  # type: ignore[attr-defined]
         return isinstance(value, list) and wanted in value
     raise ExpressionError(f"{type(node).__name__} is not allowed")  # unreachable after _check
+
+
+def _aggregate(name: str, values: Any) -> Any:
+    """count() of a repeat's entries (or of a question's, answered or not, as ODK counts its nodes); sum(),
+    max() and min() of a question's answers over the entries (blank ones left out)."""
+    if not isinstance(values, list):
+        raise ValueError("not a repeat")
+    if name == "count_":
+        return len(values)
+    numbers = [_number(v) for v in values if v not in (None, "")]
+    if name == "sum_":
+        return sum(numbers)
+    if not numbers:
+        raise ValueError("no answers")
+    return max(numbers) if name == "max_" else min(numbers)
 
 
 def _number(value: Any) -> float:

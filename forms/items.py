@@ -24,8 +24,10 @@ def parse_item(
     earlier: set[str],
     seen: dict[str, str],
     roles: dict[str, str],
+    repeated: frozenset[str] = frozenset(),
 ) -> Item | None:
-    """Validate one item; record every problem and return the item only when it is sound."""
+    """Validate one item; record every problem and return the item only when it is sound. `repeated`: the
+    repeats that have ended and their questions (what count(), sum(), max() and min() may read)."""
     if not isinstance(raw, dict):
         out.add(path, "an item must be a mapping with id, type and label")
         return None
@@ -63,8 +65,10 @@ def parse_item(
         out.add(f"{path}.reverse", "reverse applies to likert5 items only")
     if dimension is not None and kind not in ("likert5", "yesno"):
         out.add(f"{path}.dimension", "only likert5 and yesno items feed a dimension")
-    relevant = out.relevant(f"{path}.relevant", raw["relevant"], earlier) if "relevant" in raw else None
-    calculation = _calculation(out, path, kind, raw.get("calculation"), earlier)
+    relevant = (
+        out.relevant(f"{path}.relevant", raw["relevant"], earlier, repeated) if "relevant" in raw else None
+    )
+    calculation = _calculation(out, path, kind, raw.get("calculation"), earlier, repeated)
     options = _options(out, path, kind, raw.get("options"))
     cascade = _cascade(out, path, raw.get("choice_filter"), options, earlier)
     lo, hi = raw.get("min"), raw.get("max")
@@ -150,7 +154,9 @@ def _options(out: Collector, path: str, kind: Any, raw: Any) -> tuple[Option, ..
     return tuple(options)
 
 
-def _calculation(out: Collector, path: str, kind: Any, raw: Any, earlier: set[str]) -> str | None:
+def _calculation(
+    out: Collector, path: str, kind: Any, raw: Any, earlier: set[str], repeated: frozenset[str]
+) -> str | None:
     """A calculate item's expression: arithmetic and value functions over earlier answers only."""
     from forms.expressions import ExpressionError, compile_expression
 
@@ -168,6 +174,10 @@ def _calculation(out: Collector, path: str, kind: Any, raw: Any, earlier: set[st
         return None
     for name in sorted(expr.names - earlier):
         out.add(f"{path}.calculation", f"bad calculation reference: {name!r} is not an earlier item")
+    for name in sorted(expr.aggregated - repeated):
+        out.add(
+            f"{path}.calculation", f"bad calculation reference: {name!r} is not a repeat that comes before"
+        )
     return raw.strip()
 
 
@@ -183,7 +193,7 @@ def _cascade(
     for column, question in raw.items():
         if question not in earlier:
             out.add(f"{path}.choice_filter", f"{question!r} is not an earlier question")
-        if options and not any(o.attr(column) for o in options):
+        if options and column != "name" and not any(o.attr(column) for o in options):
             out.add(f"{path}.choice_filter", f"no option has a value in column {column!r}")
     return tuple(sorted(raw.items()))
 

@@ -179,6 +179,7 @@ def _sections(out: Collector, value: Any, dimension_ids: set[str]) -> list[Secti
     items_so_far: dict[str, Item] = {}  # items asked once: what later items may refer to
     roles: dict[str, str] = {}
     section_ids: set[str] = set()
+    repeated: set[str] = set()  # repeats that have ended and their questions: count() and sum() read them
     for s, raw in enumerate(value):
         path = f"sections[{s}]"
         if not isinstance(raw, dict):
@@ -200,7 +201,9 @@ def _sections(out: Collector, value: Any, dimension_ids: set[str]) -> list[Secti
         for i, item_raw in enumerate(items_raw):
             item_path = f"{path}.items[{i}]"
             earlier = set(items_so_far) | set(inside)
-            item = parse_item(out, item_path, item_raw, dimension_ids, earlier, seen, roles)
+            item = parse_item(
+                out, item_path, item_raw, dimension_ids, earlier, seen, roles, frozenset(repeated)
+            )
             if item is None:
                 continue
             items.append(item)
@@ -211,6 +214,8 @@ def _sections(out: Collector, value: Any, dimension_ids: set[str]) -> list[Secti
             for what, used in (("dimension", item.dimension), ("role", item.role), ("pair", item.pair)):
                 if used:
                     out.add(f"{item_path} ({item.id}).{what}", f"an item in a repeat cannot have a {what}")
+        if repeat is not None:
+            repeated |= {str(sec_id), *inside}
         if repeat is not None and not ID_PATTERN.match(str(sec_id)):
             out.add(f"{path}.id", "a repeat's id must start with a letter and use lower-case letters and '_'")
         if title:

@@ -70,8 +70,11 @@ class Collector:
             other = {}
         return Label(zh.strip(), en.strip(), tuple((k, v.strip()) for k, v in other.items() if v.strip()))
 
-    def relevant(self, path: str, source: Any, earlier: set[str]) -> str | None:
-        """Check a `relevant` condition: allowed syntax and references to earlier items only."""
+    def relevant(
+        self, path: str, source: Any, earlier: set[str], repeated: frozenset[str] = frozenset()
+    ) -> str | None:
+        """Check a `relevant` condition: allowed syntax and references to earlier items only (`repeated`:
+        the repeats that have ended and their questions, which count(), sum(), max() and min() may read)."""
         if not isinstance(source, str) or not source.strip():
             self.add(path, "relevant must be a condition written as text, e.g. q03 <= 2")
             return None
@@ -83,4 +86,6 @@ class Collector:
         for name in sorted(expr.names):
             if name not in earlier:
                 self.add(path, f"bad relevant reference: {name!r} is not an earlier item")
+        for name in sorted(expr.aggregated - repeated):
+            self.add(path, f"bad relevant reference: {name!r} is not a repeat that comes before")
         return source.strip()

@@ -46,7 +46,8 @@ class Option:
     attrs: tuple[tuple[str, str], ...] = ()  # the choices sheet's further columns (cascading selects)
 
     def attr(self, name: str) -> str:
-        return dict(self.attrs).get(name, "")
+        """A further column's text; `name` is the option's own value (XLSForm's choice name)."""
+        return self.value if name == "name" else dict(self.attrs).get(name, "")
 
 
 @dataclass(frozen=True)
@@ -76,7 +77,8 @@ class Item:
     role: str | None = None
     covert: bool | None = None
     hint: Label | None = None
-    # a cascading select (XLSForm choice_filter `county = ${county}`): (choice column, earlier question) pairs
+    # a cascading select (XLSForm choice_filter `county = ${county}`, or `selected(${crops}, name)` after a
+    # multiple choice): (choice column, earlier question) pairs
     choice_filter: tuple[tuple[str, str], ...] = ()
     calculation: str | None = None  # a calculate item's value from earlier answers (a safe expression)
     constraint_message: Label | None = None  # shown instead of ours when the answer is out of bounds
@@ -88,16 +90,17 @@ class Item:
 
     def options_for(self, values: Any) -> tuple[Option, ...]:
         """The options offered given the answers so far: all, or for a cascading select those whose columns
-        match the earlier answers (none until those are answered, as in ODK)."""
+        match the earlier answers (one of them, after a multiple choice); none until those are answered, as
+        in ODK."""
         if not self.choice_filter:
             return self.options
-        wanted = []
+        wanted: list[tuple[str, set[str]]] = []
         for column, question in self.choice_filter:
             answer = values.get(question)
-            if answer is None or answer == "" or isinstance(answer, list):
+            if answer is None or answer == "" or answer == []:
                 return ()
-            wanted.append((column, str(answer)))
-        return tuple(o for o in self.options if all(o.attr(c) == v for c, v in wanted))
+            wanted.append((column, {str(a) for a in answer} if isinstance(answer, list) else {str(answer)}))
+        return tuple(o for o in self.options if all(o.attr(c) in v for c, v in wanted))
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ from typing import Any
 
 from openpyxl import Workbook
 
-from forms.schema import Instrument, Item, Label
+from forms.schema import Instrument, Item, Label, Section
 from forms.xpath import from_calculation, from_expression
 
 ANCHORS = {
@@ -88,13 +88,16 @@ def write_xlsform(instrument: Instrument) -> bytes:
     choices.append(["list_name", "name"] + [column("label", lang) for lang in languages] + extra)
     lists: set[str] = set()
     scale = "likert_" + instrument.scale
+    multiple = frozenset(i.id for i in instrument.items if i.type == "multi")
     for section in instrument.sections:
         group = "repeat" if section.repeat else "group"
         row = {"type": f"begin {group}", "name": section.id, **texts("label", section.title)}
         if section.repeat_count is not None:  # a number, or ${question}
             count = section.repeat_count
             row["repeat_count"] = count if count.isdigit() else "${" + count + "}"
-        survey.append([row.get(c, "") for c in columns])
+        ungrouped = _ungrouped(section)
+        if not ungrouped:
+            survey.append([row.get(c, "") for c in columns])
         for item in section.items:
             kind = _type(item, scale)
             list_name = kind.split(" ", 1)[1] if " " in kind else ""
@@ -103,11 +106,12 @@ def write_xlsform(instrument: Instrument) -> bytes:
                 for value, label, attrs in _options(item, instrument.scale):
                     texts_in = [_in(label, lang) for lang in languages]
                     choices.append([list_name, value, *texts_in] + [dict(attrs).get(c, "") for c in extra])
-            row = _item(item, kind)
+            row = _item(item, kind, multiple)
             for base in TEXTS:
                 row |= texts(base, getattr(item, base if base != "label" else "label", None))
             survey.append([row.get(c, "") for c in columns])
-        survey.append([{"type": f"end {group}"}.get(c, "") for c in columns])
+        if not ungrouped:
+            survey.append([{"type": f"end {group}"}.get(c, "") for c in columns])
     settings = book.create_sheet("settings")
     intro = instrument.intro
     settings.append(
@@ -133,6 +137,18 @@ def write_xlsform(instrument: Instrument) -> bytes:
     out = io.BytesIO()
     book.save(out)
     return out.getvalue()
+
+
+def _ungrouped(section: Section) -> bool:
+    """A part the import made for questions outside any group ("s2", "第 2 部分"): written without a group,
+    as it came, so that it reads back the same in every language the form has."""
+    number = section.id[1:]
+    return (
+        not section.repeat
+        and section.id.startswith("s")
+        and number.isdigit()
+        and section.title == Label(f"第 {number} 部分", f"Part {number}")
+    )
 
 
 def _in(label: Label, language: str) -> str:
@@ -164,7 +180,7 @@ def _options(item: Item, scale: str) -> list[tuple[str, Label, tuple[tuple[str, 
     return [(o.value, o.label, o.attrs) for o in item.options]
 
 
-def _item(item: Item, kind: str) -> dict[str, Any]:
+def _item(item: Item, kind: str, multiple: frozenset[str] = frozenset()) -> dict[str, Any]:
     row: dict[str, Any] = {"type": kind, "name": item.id}
     row["required"] = "yes" if item.required and item.type != "note" else "no"
     if item.relevant:
@@ -198,9 +214,10 @@ def _item(item: Item, kind: str) -> dict[str, Any]:
     if item.calculation:
         row["calculation"] = from_calculation(item.calculation)
         row["required"] = ""
-    if item.choice_filter:
+    if item.choice_filter:  # after a multiple choice: one of the choices picked there
         row["choice_filter"] = " and ".join(
-            f"{column} = ${{{question}}}" for column, question in item.choice_filter
+            f"selected(${{{question}}}, {column})" if question in multiple else f"{column} = ${{{question}}}"
+            for column, question in item.choice_filter
         )
     return row
 

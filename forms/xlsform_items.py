@@ -261,23 +261,29 @@ def question(
 _FILTER_PART = re.compile(
     r"^\s*(?:([A-Za-z_][\w.-]*)\s*=\s*\$\{([^}]+)\}|\$\{([^}]+)\}\s*=\s*([A-Za-z_][\w.-]*))\s*$"
 )
+# `selected(${crops}, name)`: the choices picked in an earlier multiple choice (the main crop among them)
+_FILTER_SELECTED = re.compile(r"^\s*selected\(\s*\$\{([^}]+)\}\s*,\s*([A-Za-z_][\w.-]*)\s*\)\s*$")
 
 
 def cascade(text: str, item: dict[str, Any], earlier: set[str], where: str, problem: Any) -> None:
-    """choice_filter `county = ${county}` (or `${county} = county`, joined with `and`): a cascading select."""
+    """choice_filter `county = ${county}` (or `${county} = county`), or `selected(${crops}, name)` after a
+    multiple choice, joined with `and`: a cascading select."""
     found: dict[str, str] = {}
     for part in re.split(r"\s+and\s+", text.strip()):
-        match = _FILTER_PART.match(part)
-        if match is None:
+        match, picked = _FILTER_PART.match(part), _FILTER_SELECTED.match(part)
+        if match is None and picked is None:
             problem(
                 f"{where}, column choice_filter",
                 f"choice_filter {part!r} cannot be mapped "
-                "(supported: column = ${question}, joined with and)",
+                "(supported: column = ${question} or selected(${question}, column), joined with and)",
             )
             return
-        column, question = (
-            (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
-        )
+        if picked is not None:
+            question, column = picked.group(1), picked.group(2)
+        elif match is not None:
+            column, question = (
+                (match.group(1), match.group(2)) if match.group(1) else (match.group(4), match.group(3))
+            )
         if question not in earlier:
             problem(f"{where}, column choice_filter", f"${{{question}}} does not name an earlier question")
             return

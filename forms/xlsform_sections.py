@@ -4,16 +4,18 @@ become items with their group's conditions, names become ids of ours; every prob
 
 from __future__ import annotations
 
+import ast
 import re
 from collections.abc import Callable
 from typing import Any
 
+from forms.expressions import compile_expression
 from forms.numbers import whole_number
 from forms.problems import Problem
 from forms.schema import REPEAT_MAX
 from forms.xlsform_items import METADATA, label_columns, normal_type, question, text_of
 from forms.xlsform_sheets import Sheet
-from forms.xpath import XPathError, to_expression
+from forms.xpath import REPEATED, XPathError, to_expression
 
 
 def read_sections(
@@ -93,8 +95,8 @@ def read_sections(
             ended = frames.pop()
             if ended[0] == "repeat" and ended[1] is not None:
                 closed |= {item["id"] for item in ended[1]["items"]}
-                for item_id in closed:
-                    types.pop(item_id, None)
+                for item_id in [*closed, ended[1]["id"]]:  # count(), sum(), max(), min() may read them
+                    types[item_id] = REPEATED
                 outer = next((f[1] for f in frames if f[0] == "group"), None)
                 current = None
                 if outer is not None:  # the rest of the outer group: its own section after the repeat
@@ -118,9 +120,10 @@ def read_sections(
         if item is None:
             continue
         inherited = [f[2] for f in frames if f[2]]
-        if inherited:  # a group's relevant holds for every question in it
+        if inherited:  # a group's relevant holds for every question in it (one spelling: see xpath)
             own = [item["relevant"]] if item.get("relevant") else []
-            item["relevant"] = " and ".join(f"({c})" for c in [*inherited, *own])
+            joined = " and ".join(f"({c})" for c in [*inherited, *own])
+            item["relevant"] = ast.unparse(compile_expression(joined, calculation=True).tree)
         for key in ("dimension",):
             if item.get(key):
                 dimensions.setdefault(item[key], {"id": item[key], "label": {"zh": item[key]}})
@@ -196,16 +199,21 @@ def _unique_section_id(wanted: str, sections: list[dict[str, Any]]) -> str:
 
 def _without_closed(record: dict[str, str], closed: set[str], where: str, problem: Any) -> dict[str, str]:
     """The row without the columns that use a question of a repeat that has ended, each reported: an answer
-    given once per entry has no one value outside the repeat (count() and sum() over a repeat are not
-    supported). Without those columns the row is what "import without it" keeps."""
+    given once per entry has no one value outside the repeat (only count(), sum(), max() and min() of it, in
+    a relevant or a calculation). Without those columns the row is what "import without it" keeps."""
     out = dict(record)
     for column in ("relevant", "calculation", "constraint", "choice_filter", "repeat_count"):
-        used = [name for name in _REF.findall(record.get(column, "")) if name in closed]
+        plain = _AGGREGATE.sub("", record.get(column, "")) if column in ("relevant", "calculation") else None
+        used = [
+            name
+            for name in _REF.findall(record.get(column, "") if plain is None else plain)
+            if name in closed
+        ]
         if used:
             problem(
                 f"{where}, column {column}",
                 f"${{{used[0]}}} is a question inside a repeat: it has an answer per entry, not one to use "
-                "here (count() and sum() over a repeat are not supported)",
+                "here (only count(), sum(), max() or min() of it)",
             )
             out[column] = ""
     return out
@@ -217,6 +225,7 @@ def _section_id(name: str, n: int) -> str:
 
 
 _REF = re.compile(r"\$\{([^}]+)\}")
+_AGGREGATE = re.compile(r"\b(?:count|sum|max|min)\s*\(\s*\$\{[^}]+\}\s*\)")  # over a repeat: allowed
 
 
 def _renamed(record: dict[str, str], ids: dict[str, str], where: str, problem: Any) -> dict[str, str]:

@@ -56,6 +56,8 @@ def _condition(xpath: str, types: Mapping[str, str]) -> str:
             name = m.group("name")
             if name not in types:
                 raise XPathError(f"${{{name}}} does not name an earlier question")
+            if types[name] == REPEATED:
+                raise XPathError(f"${{{name}}} is a question inside a repeat")
             nxt = tokens[i + 1 : i + 3]
             if len(nxt) == 2 and nxt[0].group("op") in ("=", "!=") and nxt[1].group("str") in ("''", '""'):
                 out.append(f"{'not ' if nxt[0].group('op') == '=' else ''}answered({name})")
@@ -95,10 +97,10 @@ def _condition(xpath: str, types: Mapping[str, str]) -> str:
         i += 1
     source = " ".join("".join(out).split())
     try:
-        compile_expression(source)
+        tree = compile_expression(source).tree
     except ExpressionError as exc:
         raise XPathError(str(exc)) from None
-    return source
+    return ast.unparse(tree)  # one spelling for one condition, so that it survives a round trip
 
 
 def _op(op: str) -> str:
@@ -190,8 +192,13 @@ def _xpath(node: ast.AST) -> str:
 CALC_FUNCTIONS = {
     "if": "iff", "concat": "concat", "round": "round_", "coalesce": "coalesce", "number": "number",
     "count-selected": "count_selected", "string-length": "length", "int": "int_", "today": "today",
-    "now": "now", "once": "once", "uuid": "uuid", "format-date": "format_date",
+    "now": "now", "once": "once", "uuid": "uuid", "format-date": "format_date", "count": "count_",
+    "sum": "sum_", "max": "max_", "min": "min_",
 }  # fmt: skip
+REPEATED = (
+    "repeated"  # the type of a repeat (and of its questions) once it has ended: read only in aggregates
+)
+_AGGREGATES = ("count", "sum", "max", "min")
 BACK = {ours: theirs for theirs, ours in CALC_FUNCTIONS.items()}
 
 
@@ -209,6 +216,11 @@ def to_calculation(xpath: str, types: Mapping[str, str]) -> str:
             name = m.group("name")
             if name not in types:
                 raise XPathError(f"${{{name}}} does not name an earlier question")
+            inside = i >= 2 and tokens[i - 1].group(0).strip() == "(" and tokens[i - 2].group("word")
+            if types[name] == REPEATED and (inside not in _AGGREGATES or following != ")"):
+                raise XPathError(f"${{{name}}} is a question inside a repeat")
+            if types[name] != REPEATED and inside in _AGGREGATES:
+                raise XPathError(f"{inside}() reads a repeat that comes before, or a question of one")
             out.append(name)
         elif m.group("str"):
             out.append(repr(m.group("str")[1:-1]))

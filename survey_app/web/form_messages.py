@@ -50,7 +50,7 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
         re.compile(r"^\$\{(?P<a>[^}]+)\} is a question inside a repeat.*$"),
         N_(
             "${%(a)s} is a question inside a repeat: it has an answer for each entry, not one to use here "
-            "(count() and sum() over a repeat are not supported)"
+            "(only count(), sum(), max() or min() of it)"
         ),
     ),
     (
@@ -130,7 +130,10 @@ _REASONS: list[tuple[re.Pattern[str], str]] = [
     ),
     (
         re.compile(r"^choice_filter '(?P<a>.+)' cannot be mapped.*$"),
-        N_("the choice_filter “%(a)s” cannot be used (supported: a choice column = an earlier question)"),
+        N_(
+            "the choice_filter “%(a)s” cannot be used (supported: a choice column = an earlier question, or "
+            "selected(an earlier multiple choice, a choice column))"
+        ),
     ),
     (
         re.compile(r"^a range needs start < end and a positive step$"),

@@ -80,11 +80,11 @@ class FormState:
     def options(self, item: Any, entry: int | None = None) -> Any:
         """An item's options given the answers on the page (a cascading select's, filtered); in a repeat's
         entry, that entry's answers first."""
-        raw = self.raw or {}
-        values = {k: v[0] for k, v in raw.items() if v and "." not in k}
+        raw = {k: v if len(v) > 1 else v[0] for k, v in (self.raw or {}).items() if v}  # several: a multi
+        values = {k: v for k, v in raw.items() if "." not in k}
         if entry is not None:
             suffix = f".{entry}"
-            values |= {k[: -len(suffix)]: v[0] for k, v in raw.items() if v and k.endswith(suffix)}
+            values |= {k[: -len(suffix)]: v for k, v in raw.items() if k.endswith(suffix)}
         return item.options_for(values)
 
     def entries(self, section: Any) -> int:

@@ -69,7 +69,7 @@ ALLOWED_LATIN = set(
     Shanghai WYW after limit code name building floor entrance target Mac iPhone iPad OpenAPI Chrome Edge
     Firefox Safari Windows Linux type name label choices survey settings dimensions required yes no
     constraint relevant begin end group string length n yaml Word PNG range start end step choice_filter
-    repeat kind count sum
+    repeat kind count sum max min selected
     """.split()
 )
 

@@ -251,7 +251,7 @@ def test_round_trip_over_every_bundled_instrument(key: str) -> None:
 
 def test_xpath_both_ways() -> None:
     types = {"a": "single", "b": "multi", "q": "likert5"}
-    assert to_expression("${a} = 'yes' and not(${q} >= '4')", types) == "a == 'yes' and not (q >= 4)"
+    assert to_expression("${a} = 'yes' and not(${q} >= '4')", types) == "a == 'yes' and (not q >= 4)"
     assert to_expression("selected(${b}, 'x') or ${a} = ''", types) == "selected(b, 'x') or not answered(a)"
     assert from_expression("a == 'yes' or q in [1, 2]") == "(${a} = 'yes' or (${q} = 1 or ${q} = 2))"
     assert to_expression("${q} + 1 > 2", types) == "q + 1 > 2", "arithmetic, as a calculation allows"

@@ -225,3 +225,58 @@ def test_calculations_read_the_day_the_time_and_the_entry() -> None:
             workbook([rows[0], ["calculate", "p", "", "pulldata('f', 'c', 'k', ${born})", ""]])
         ).problems
     ), "external data is still refused, by name"
+
+
+def test_after_a_repeat_its_entries_are_counted_summed_and_compared() -> None:
+    rows = [
+        ["type", "name", "label", "calculation", "relevant"],
+        ["integer", "hh", "How many live here?", "", ""],
+        ["begin repeat", "member", "Member", "", ""],
+        ["integer", "age", "Age", "", ""],
+        ["end repeat", "", "", "", ""],
+        ["calculate", "n", "", "count(${member})", ""],
+        ["calculate", "years", "", "sum(${age})", ""],
+        ["calculate", "oldest", "", "max(${age})", ""],
+        ["calculate", "youngest", "", "min(${age})", ""],
+        ["note", "differs", "The list and the number differ", "", "count(${member}) != ${hh}"],
+    ]  # fmt: skip
+    result = read_xlsform(workbook(rows))
+    assert result.problems == [] and result.instrument is not None
+    form = result.instrument
+    posted = {"a.hh": ["3"], "_n.member": ["3"], "a.age.1": ["40"], "a.age.2": ["12"]}
+    check = check_answers(form, posted)
+    assert (check.values["n"], check.values["years"], check.values["oldest"], check.values["youngest"]) == (
+        3,
+        52,
+        40,
+        12,
+    ), "count() counts every entry; sum(), max() and min() the answers given"
+    assert check.relevant["differs"] is False
+    assert check_answers(form, {**posted, "_n.member": ["2"]}).relevant["differs"] is True
+    empty = check_answers(form, {"a.hh": ["0"], "_n.member": ["0"]}).values
+    assert empty["n"] == 0 and empty["years"] == 0 and "oldest" not in empty, "no answers: no maximum"
+    again = read_xlsform(write_xlsform(form))
+    assert again.problems == [] and again.instrument is not None
+    assert again.instrument.sections == form.sections
+    inside = read_xlsform(workbook([*rows[:3], ["calculate", "c", "", "count(${hh})", ""], *rows[3:]]))
+    assert any("count" in p.reason or "repeat" in p.reason for p in inside.problems), (
+        "count() of a plain answer"
+    )
+
+
+def test_the_loader_lets_aggregates_read_only_ended_repeats() -> None:
+    text = [{"id": "t", "type": "text", "label": "T"}]
+
+    def problems(calculation: str, before: bool = True) -> list[str]:
+        calc = {
+            "id": "c",
+            "title": "C",
+            "items": [{"id": "c1", "type": "calculate", "label": "C", "calculation": calculation}],
+        }
+        kids = {"id": "kids", "title": "K", "repeat": True, "items": text}
+        data = {"id": "ff", "version": 1, "title": "F", "sections": [kids, calc] if before else [calc, kids]}
+        return [p.reason for p in parse_instrument(data)[1]]
+
+    assert problems("count_(kids) + count_(t)") == []
+    assert any("not a repeat that comes before" in p for p in problems("count_(kids)", before=False))
+    assert any("not an earlier item" in p for p in problems("t"))

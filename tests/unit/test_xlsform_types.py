@@ -199,3 +199,31 @@ def test_conditions_may_count_measure_and_do_arithmetic() -> None:
     assert check_answers(form, {}).relevant["long_stay"] is False, "a missing answer hides it, no error"
     back = read_xlsform(write_xlsform(form), source="back.xlsx")
     assert back.instrument is not None and back.instrument.items == form.items
+
+
+def test_a_choice_filter_may_offer_the_choices_picked_in_a_multiple_choice() -> None:
+    from pyxform.xls2xform import convert
+
+    rows = [
+        ["type", "name", "label", "choice_filter"],
+        ["select_multiple crops", "grown", "Which crops do you grow?", ""],
+        ["select_one crops", "main", "Which of them is the main one?", "selected(${grown}, name)"],
+    ]
+    choices = [
+        ["list_name", "name", "label"],
+        ["crops", "rice", "Rice"],
+        ["crops", "tea", "Tea"],
+        ["crops", "corn", "Corn"],
+    ]
+    result = read_xlsform(workbook(rows, choices))
+    assert result.problems == [] and result.instrument is not None
+    form = result.instrument
+    main = form.items[1]
+    assert [o.value for o in main.options_for({"grown": ["rice", "tea"]})] == ["rice", "tea"]
+    assert main.options_for({"grown": []}) == (), "nothing picked yet: nothing offered"
+    assert check_answers(form, {"a.grown": ["rice", "tea"], "a.main": ["tea"]}).ok
+    assert "main" in check_answers(form, {"a.grown": ["rice"], "a.main": ["tea"]}).errors
+    exported = write_xlsform(form)
+    again = read_xlsform(exported)
+    assert again.problems == [] and again.instrument is not None and again.instrument.items == form.items
+    assert "selected(" in convert(xlsform=exported, file_type=".xlsx").xform

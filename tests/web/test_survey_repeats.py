@@ -7,8 +7,10 @@ from __future__ import annotations
 
 import csv
 import io
+import logging
 from typing import Any
 
+import pytest
 from sqlmodel import Session, select
 from starlette.testclient import TestClient
 
@@ -70,7 +72,9 @@ def test_entries_are_added_and_removed_without_losing_answers(client: TestClient
     assert session.exec(select(SurveyResponse)).all() == []
 
 
-def test_each_entry_is_checked_and_stored_under_the_repeat(client: TestClient, session: Session) -> None:
+def test_each_entry_is_checked_and_stored_under_the_repeat(
+    client: TestClient, session: Session, caplog: pytest.LogCaptureFixture
+) -> None:
     path = survey_path(serving_xlsform(session, "REP-2", FORM)[0])
     answers = {
         "_step": "submit",
@@ -88,7 +92,9 @@ def test_each_entry_is_checked_and_stored_under_the_repeat(client: TestClient, s
     assert 'id="err-c_name.1"' not in bad.text and ">Ana</textarea>" in bad.text
     good = _page(client, path, **{**answers, "a.c_name.2": "Bo", "a.c_age.2": "2", "a.c_school.2": "x"})
     assert good.status_code == 303, good.text
+    assert not [r for r in caplog.records if r.levelno >= logging.ERROR], "a form without rated questions"
     stored = session.exec(select(SurveyResponse)).one()
+    assert stored.fraud_score is None, "nothing to screen on: left unscored, no error in the worker"
     assert stored.answers["adult"] == [{"a_name": "Dora"}]
     assert stored.answers["child"] == [
         {"c_name": "Ana", "c_age": 8, "c_school": "东渡小学"},
@@ -136,3 +142,57 @@ def test_the_lead_reads_the_entries_in_the_export_and_the_api(client: TestClient
     assert api.status_code == 200 and "1234 5678" not in api.text
     entries = api.json()["items"][0]["answers"]["child"]
     assert [e["c_age"] for e in entries] == [8, 3] and entries[0]["c_name"].startswith("Ana 电话 [号码")
+
+
+def test_a_form_that_requires_a_photo_is_refused_for_the_anonymous_survey(
+    client: TestClient, session: Session
+) -> None:
+    """Residents send no photos: a survey form with a required photo question would stop every resident at it,
+    so the campaign form refuses it, in words; with the photo question optional it is taken (and the survey
+    says that photos are added by auditors)."""
+    from forms.xlsform import read_xlsform
+    from survey_app.services.campaigns.instruments import register
+    from tests.web.test_campaigns import campaign_form
+
+    make_user(session, "photo-lead", ["lead"])
+    session.commit()
+    login(client, "photo-lead")
+    rows = []
+    for required in ("yes", "no"):
+        form = workbook(
+            [["type", "name", "label", "required"], ["text", "what", "What?", "yes"],
+             ["image", "pic", "A photo of it", required]],
+            settings=[["form_id", "version"], [f"photo-{required}", "1"]],
+        )  # fmt: skip
+        imported = read_xlsform(form)
+        assert imported.instrument is not None
+        rows.append(register(session=session, instrument=imported.instrument))
+    session.commit()
+    client.get("/campaigns/new")
+    data = {**campaign_form(session), "_csrf": csrf_of(client), "instrument": str(rows[0].id)}
+    refused = client.post("/campaigns/new", data=data)
+    assert (
+        refused.status_code == 422
+        and "匿名问卷无法接收照片" in refused.text
+        and 'id="e-instrument"' in refused.text
+    )
+    taken = client.post("/campaigns/new", data={**data, "instrument": str(rows[1].id)})
+    assert taken.status_code == 303
+
+
+def test_a_survey_without_rated_questions_draws_its_callbacks_at_random(
+    client: TestClient, session: Session
+) -> None:
+    """Nothing for the anomaly screen to read: every response is drawable and the whole sample is random."""
+    from survey_app.services.review.callbacks import any_scored, draw_callbacks
+
+    locations = serving_xlsform(session, "REP-4", FORM)
+    path = survey_path(locations[0])
+    for n in range(12):
+        answers = {"_step": "submit", "a.adults": "0", "_n.child": "0", "a.remark": f"第 {n} 户"}
+        assert _page(client, path, **answers).status_code == 303
+    campaign = session.exec(select(Campaign).where(Campaign.code == "REP-4")).one()
+    assert all(r.fraud_score is None for r in session.exec(select(SurveyResponse)))
+    assert any_scored(session=session, campaign=campaign)
+    picks = draw_callbacks(session=session, campaign=campaign, seed=3)
+    assert len(picks) >= 1 and {p.kind for p in picks} == {"random"}

@@ -29,6 +29,7 @@ from survey_app.models import (
     ident,
 )
 from survey_app.services import audit
+from survey_app.services.campaigns.instruments import materialise
 from survey_app.services.campaigns.membership import add_member, remove_member
 from survey_app.services.findings.register import carry_over
 
@@ -100,6 +101,11 @@ def check_fields(
     instrument = session.get(InstrumentVersion, chosen) if chosen is not None else None
     if instrument is None or instrument.kind != "survey":
         errors["instrument"] = N_("Choose a survey instrument from the list.")
+    elif any(i.type == "photo" and i.required for i in materialise(instrument).items):
+        errors["instrument"] = N_(
+            "This form requires a photo, which the anonymous survey cannot take (residents send no photos): "
+            "make its photo questions optional, or use it for field visits."
+        )
     tz = form.get("timezone", "").strip() or default_timezone
     try:
         ZoneInfo(tz)

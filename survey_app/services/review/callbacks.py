@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.orm import load_only
 from sqlmodel import Session, col, func, select
@@ -24,7 +25,7 @@ from survey_app.models import (
 )
 from survey_app.services import audit
 from survey_app.services.review import status
-from survey_app.services.scoring.scope import scope
+from survey_app.services.scoring.scope import has_rated_items, scope
 from survey_app.short_codes import receipt_key
 
 DECISIONS = ("count", "exclude", "unreachable", "pending", "reinclude")
@@ -172,9 +173,17 @@ def decide(*, session: Session, response: SurveyResponse, decision: str, reason:
 
 
 def any_scored(*, session: Session, campaign: Campaign) -> bool:
-    """Whether there is anything to draw the callback sample from."""
-    query = select(SurveyResponse.id).where(*scope(campaign), col(SurveyResponse.fraud_score).is_not(None))
+    """Whether there is anything to draw the callback sample from (any response, for a survey the anomaly
+    screen cannot read: one without rated questions)."""
+    query = select(SurveyResponse.id).where(*_drawable(session=session, campaign=campaign))
     return session.exec(query.limit(1)).first() is not None
+
+
+def _drawable(*, session: Session, campaign: Campaign) -> list[Any]:
+    """The responses a draw picks from: the scored ones, or every one when the survey is not screened."""
+    if not has_rated_items(session=session, campaign=campaign):
+        return list(scope(campaign))
+    return [*scope(campaign), col(SurveyResponse.fraud_score).is_not(None)]
 
 
 def draws(*, session: Session, campaign: Campaign) -> list[CallbackDraw]:
@@ -220,11 +229,12 @@ def draw_callbacks(
     calls and outcomes stay as they are and keep counting."""
     number = check_draw(session=session, campaign=campaign, reason=reason, redraw=redraw)
     picked_before = select(CallbackPick.response_id).where(CallbackPick.campaign_id == campaign.id)
+    if not has_rated_items(session=session, campaign=campaign):
+        random_share = 1.0  # no scores to rank by: the whole sample is drawn at random
     scored = (
         select(SurveyResponse)
         .where(
-            *scope(campaign),
-            col(SurveyResponse.fraud_score).is_not(None),
+            *_drawable(session=session, campaign=campaign),
             col(SurveyResponse.id).not_in(picked_before),
         )
         .options(load_only(*DRAWN_COLUMNS))  # type: ignore[arg-type]  # not the answers: 100,000 rows of them are a second's reading

@@ -114,6 +114,18 @@ class Layout(NamedTuple):
 _layout: dict[int, Layout] = {}
 
 
+def has_rated_items(*, session: Session, campaign: Campaign) -> bool:
+    """Whether the campaign's survey has rated (Likert) questions: the anomaly screen reads their answers,
+    so a form without any (many an imported XLSForm) is not screened; its responses stay unscored."""
+    version = campaign.survey_instrument_id
+    if version not in _rated:
+        _rated[version] = bool(materialise(session.get(InstrumentVersion, version)).likert_items())
+    return _rated[version]
+
+
+_rated: dict[int, bool] = {}
+
+
 def layout(*, session: Session, campaign: Campaign) -> Layout:
     """The scored Likert items and their columns in the answer codes (cached per instrument version)."""
     version = campaign.survey_instrument_id

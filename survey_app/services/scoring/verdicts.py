@@ -27,7 +27,7 @@ from survey_app.services import audit
 from survey_app.services.review import status
 from survey_app.services.review.summary import labels
 from survey_app.services.scoring.neighbourhood import fix_groups, neighbourhood
-from survey_app.services.scoring.scope import records, scope
+from survey_app.services.scoring.scope import has_rated_items, records, scope
 
 log = logging.getLogger(__name__)
 REFIT_GROWTH = 2.0  # refit when the campaign has doubled since the last fit
@@ -118,6 +118,8 @@ def plan_rescore(
     *, session: Session, campaign: Campaign, budget: float | None = None, seed: int = 0
 ) -> ScoringPlan:
     """Fit the screen on the whole campaign and score every response with it; read-only."""
+    if not has_rated_items(session=session, campaign=campaign):
+        return ScoringPlan(ident(campaign), [])
     rows = _online(session=session, campaign=campaign)
     plan = ScoringPlan(ident(campaign), interview_verdicts(session=session, campaign=campaign, seed=seed))
     if not rows:
@@ -133,6 +135,8 @@ def plan_pending(*, session: Session, campaign: Campaign) -> ScoringPlan:
     there is none, it is an older release's, or the campaign has doubled since). A waiting response is scored
     with only the responses its features depend on, so the cost does not grow with the campaign; it is flagged
     from the screen's cut up, the rule the full rescore applied. Read-only."""
+    if not has_rated_items(session=session, campaign=campaign):
+        return ScoringPlan(ident(campaign), [])  # nothing to screen on: no rated questions
     pending = list(
         session.exec(
             select(SurveyResponse)
