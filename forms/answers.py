@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import ChainMap
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -19,6 +19,7 @@ from forms.schema import REPEAT_MAX, Instrument, Item, Section
 
 FIELD_PREFIX = "a."
 COUNT_PREFIX = "_n."  # `_n.<repeat>`: how many entries of a repeat the page shows
+PHOTOS = "__photos__"  # the context's photo reader (never an item id)
 NA = "na"
 _PHONE = re.compile(r"^\+?[0-9][0-9 \-]{5,18}[0-9]$")
 _TIME = re.compile(r"^([01]?[0-9]|2[0-3]):([0-5][0-9])$")
@@ -54,9 +55,12 @@ def check_answers(
     max_text: int = 2000,
     require: Iterable[str] | None = None,
     moment: datetime | None = None,
+    photos: Callable[[str], str | None] | None = None,
 ) -> AnswerCheck:
     """Validate posted fields; `require` limits the required-answer check to some items (one page);
-    `moment` is what today() and now() read (the campaign's local time; UTC when not given).
+    `moment` is what today() and now() read (the campaign's local time; UTC when not given). `photos`,
+    where a photo question may be answered on this form, turns a posted photo reference into what is stored
+    (None for one it did not issue); without it a photo answer is refused.
 
     An item in a repeat is posted once per entry as ``a.<item>.<n>`` (n from 1); its problems, raw values and
     visibility are keyed ``<item>.<n>``, and the entries are stored under the repeat's id as a list of
@@ -80,7 +84,7 @@ def check_answers(
         if kept:
             result.raw[key] = kept
     must = set(known) if require is None else set(require)
-    context: dict[str, Any] = {MOMENT: moment or datetime.now(UTC)}
+    context: dict[str, Any] = {MOMENT: moment or datetime.now(UTC), PHOTOS: photos}
     for section in instrument.sections:
         if not section.repeat:
             _check_items(result, section.items, result.values, must, max_text, "", context)
@@ -127,7 +131,7 @@ def _check_items(
                 result.add(key, code, **params)
             continue
         try:
-            value = _convert(item, raw, max_text, values)
+            value = _convert(item, raw, max_text, values, context.get(PHOTOS))
         except Refused as exc:
             result.add(key, exc.code, **exc.params)
             continue
@@ -208,7 +212,13 @@ class Refused(ValueError):
 EMPTY = object()  # an answer that is blank once trimmed: nothing to store
 
 
-def _convert(item: Item, raw: list[str], max_text: int, values: Mapping[str, Any]) -> Any:
+def _convert(
+    item: Item,
+    raw: list[str],
+    max_text: int,
+    values: Mapping[str, Any],
+    photos: Callable[[str], str | None] | None = None,
+) -> Any:
     if item.type != "multi" and len(raw) > 1:
         raise Refused("one_value")
     value = raw[0]
@@ -251,7 +261,10 @@ def _convert(item: Item, raw: list[str], max_text: int, values: Mapping[str, Any
         if value == "OK":
             return "OK"
         raise Refused("not_an_option")
-    raise Refused("photo_not_here")  # photo: uploaded through the field app, never through a plain form post
+    stored = photos(value) if photos is not None else None  # a photo: a reference this form was given
+    if stored is None:
+        raise Refused("photo_not_here")
+    return stored
 
 
 def _own(message: Any, code: str, **params: Any) -> tuple[str, dict[str, Any]]:

@@ -200,7 +200,10 @@
     ev.preventDefault();  // without signal: page on the phone, or keep the submit in the outbox
     if (ev.detail.elt === form()) offline(step);
   });
-  document.addEventListener("htmx:sendError", function (ev) { if (ev.detail.elt === form()) offline(step); });
+  document.addEventListener("htmx:sendError", function (ev) {
+    if (ev.detail.elt === form()) offline(step);
+    else if (ev.detail.elt && ev.detail.elt.name === "_photo") alertBox(form().getAttribute("data-msg-repeat")).focus();
+  });
   document.addEventListener("htmx:configRequest", function () {
     sync();
     var el = document.activeElement;

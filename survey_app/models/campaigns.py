@@ -73,6 +73,7 @@ class Campaign(SQLModel, table=True):
     timezone: str = Field(default="Asia/Shanghai", max_length=64)
     callback_rate: float = 0.10
     sample_target: int | None = None
+    resident_photos: bool = False  # the lead allows photos on the anonymous survey (its photo questions)
     cycle: int = 0
     previous_campaign_id: int | None = Field(default=None, foreign_key="campaign.id")
     ip_salt: str = Field(max_length=64)

@@ -51,6 +51,7 @@ def _form_values(campaign: Campaign) -> dict[str, str]:
         "sample_target": "" if campaign.sample_target is None else str(campaign.sample_target),
         "starts_at": localtime(campaign.starts_at, campaign.timezone, fmt),
         "deadline": localtime(campaign.deadline, campaign.timezone, fmt),
+        "resident_photos": "yes" if campaign.resident_photos else "",
     }
 
 

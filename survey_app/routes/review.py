@@ -11,9 +11,9 @@ from starlette.routing import Route
 
 from survey_app import i18n
 from survey_app.clock import parse_local
-from survey_app.errors import Invalid
+from survey_app.errors import Invalid, NotFound
 from survey_app.i18n import N_
-from survey_app.models import CallbackOutcome, Campaign, SurveyResponse
+from survey_app.models import Blob, CallbackOutcome, Campaign, SurveyResponse
 from survey_app.routes.staff import LEADS, campaign_access, staff_render
 from survey_app.services.campaigns.locations import campaign_locations
 from survey_app.services.jobs import requests
@@ -135,6 +135,21 @@ def response_page(request: Request) -> Response:
     return _detail(request, campaign, _response(request, campaign))
 
 
+def response_photo(request: Request) -> Response:
+    """A resident's photo answer, for the campaign's lead auditors (re-encoded when it came: no metadata)."""
+    campaign = campaign_access(request, manage=True).campaign
+    response = _response(request, campaign)
+    key = response.answers.get(request.path_params["item"])
+    blob = db(request).get(Blob, key) if isinstance(key, str) and len(key) == 64 else None
+    if blob is None or not blob.media_type.startswith("image/"):
+        raise NotFound("not_found")
+    return Response(
+        blob.data,
+        media_type=blob.media_type,
+        headers={"Cache-Control": "private, max-age=3600", "X-Content-Type-Options": "nosniff"},
+    )
+
+
 def contact_reveal(request: Request) -> Response:
     """Show the consenting respondent's phone number (a POST; each reveal is one audit row)."""
     campaign = campaign_access(request, manage=True).campaign
@@ -253,6 +268,12 @@ routes = [
     Route("/c/{code}/review/bulk", endpoint(review_bulk, roles=LEADS), methods=["POST"], name="review:bulk"),
     Route(
         "/c/{code}/r/{receipt}", endpoint(response_page, roles=LEADS), methods=["GET"], name="review:detail"
+    ),
+    Route(
+        "/c/{code}/r/{receipt}/photo/{item}",
+        endpoint(response_photo, roles=LEADS),
+        methods=["GET"],
+        name="review:photo",
     ),
     Route(
         "/c/{code}/r/{receipt}/reveal",

@@ -5,15 +5,19 @@ from __future__ import annotations
 from collections import OrderedDict
 
 from starlette.background import BackgroundTask
+from starlette.datastructures import FormData, UploadFile
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 from starlette.routing import Route
 
+from forms.numbers import whole_number
 from survey_app.clock import localtime, utcnow
-from survey_app.errors import Forbidden, Gone, NotFound
+from survey_app.errors import Forbidden, Gone, Invalid, NotFound, TooLarge, Unsupported
 from survey_app.models import SurveyResponse, ident
 from survey_app.services.campaigns.lifecycle import closed_on
-from survey_app.services.intake import form_tokens, links, survey
+from survey_app.services.field.photos import MAX_PHOTO_BYTES
+from survey_app.services.intake import form_tokens, links, resident_photos, survey
+from survey_app.services.intake.form_tokens import read_form_token
 from survey_app.services.intake.links import SurveyTarget
 from survey_app.services.intake.responses import campaign_state
 from survey_app.web.endpoint import db, endpoint, path_for, redirect
@@ -75,13 +79,13 @@ def _blank_page(request: Request, target: SurveyTarget) -> str:
     key = (
         request.url.path, request.state.locale, target.instrument_row.id, location.id, location.name,
         campaign.id, campaign.name_zh, campaign.name_en, campaign.organisation, campaign.deadline,
-        campaign.timezone, campaign.status, _form_lang(request, target),
+        campaign.timezone, campaign.status, _form_lang(request, target), campaign.resident_photos,
     )  # fmt: skip
     page = _pages.get(key)
     if page is None:
         view = FormState(
             target.instrument, request.state.locale, _action(request), TOKEN_SLOT, version=target.version,
-            form_lang=_form_lang(request, target),
+            form_lang=_form_lang(request, target), photo_action=_photo_action(request, target),
         )  # fmt: skip
         days = request.app.state.settings.contact_retention_days
         page = render_text(
@@ -106,7 +110,7 @@ def survey_page(request: Request) -> Response:
     if is_htmx(request):
         view = FormState(
             target.instrument, request.state.locale, _action(request), token, version=target.version,
-            form_lang=_form_lang(request, target),
+            form_lang=_form_lang(request, target), photo_action=_photo_action(request, target),
         )  # fmt: skip
         response = _page(request, target, view)
     else:
@@ -152,11 +156,67 @@ def survey_submit(request: Request) -> Response:
         done.instrument, request.state.locale, _action(request), done.form_token, page=done.page,
         client_id=done.client_id, item_ms=done.item_ms, version=ident(done.row),
         form_lang=_form_lang(request, target, str((body.fields.get("_form_lang") or [""])[0])),
+        photo_action=_photo_action(request, target),
     )  # fmt: skip
     page = _page(request, target, with_check(view, done.check) if done.check else view, status=done.status)
     if done.notice:
         page.headers[NOTICE_HEADER] = done.notice
     return page
+
+
+async def _photo_body(request: Request) -> FormData:
+    """A survey page posted with one photo (the "add this photo" button): multipart, one file, bounded."""
+    limit = MAX_PHOTO_BYTES + request.app.state.settings.hard_body_bytes
+    if (whole_number(request.headers.get("content-length", "")) or 0) > limit:
+        raise TooLarge("photo_too_large")
+    if request.headers.get("content-type", "").split(";")[0].strip().lower() != "multipart/form-data":
+        raise Unsupported("body_unsupported_type")
+    return await request.form(max_files=1, max_fields=2000, max_part_size=MAX_PHOTO_BYTES + 1024)
+
+
+def survey_photo(request: Request) -> Response:
+    """One photo question answered with a photo (where the lead allows residents' photos): the photo is kept
+    without its metadata, the page comes back with every answer kept and the photo's signed reference."""
+    settings, data = request.app.state.settings, request.state.form
+    target = _open_target(request)
+    fields = {k: [v for v in data.getlist(k) if isinstance(v, str)] for k in data}
+    item_key = str(data.get("_photo") or "")[:60]
+    item = target.instrument.item(item_key.split(".")[0])
+    if not target.campaign.resident_photos or item is None or item.type != "photo":
+        raise Forbidden("resident_photos_off")
+    upload, problem = data.get(f"photo.{item_key}"), ""
+    form_key = read_form_token(settings.secret_key, str(data.get("_form") or ""), ident(target.location))
+    if form_key is not None and isinstance(upload, UploadFile) and upload.filename:
+        try:
+            blob = resident_photos.store(session=db(request), data=upload.file.read(MAX_PHOTO_BYTES + 1))
+            fields[f"a.{item_key}"] = [resident_photos.reference(settings.secret_key, form_key[0], blob)]
+        except (TooLarge, Invalid) as exc:
+            problem = exc.code
+    elif form_key is not None:
+        problem = "photo_empty"
+    post = survey.SurveyPost.from_fields({**fields, "_step": ["refresh"]})
+    done = survey.answer(
+        session=db(request), target=target, post=post, sender=_sender(request), secret=settings.secret_key,
+        max_text=settings.max_text_chars, cipher=request.app.state.contacts,
+        fresh_token=_fresh_token(request, target),
+    )  # fmt: skip
+    if done.check is not None and problem:
+        done.check.add(item_key, problem)
+        done.status = 422
+    view = FormState(
+        done.instrument, request.state.locale, _action(request), done.form_token, page=done.page,
+        client_id=done.client_id, item_ms=done.item_ms, version=ident(done.row),
+        form_lang=_form_lang(request, target, str((fields.get("_form_lang") or [""])[0])),
+        photo_action=_photo_action(request, target),
+    )  # fmt: skip
+    return _page(request, target, with_check(view, done.check) if done.check else view, status=done.status)
+
+
+def _photo_action(request: Request, target: SurveyTarget) -> str:
+    """Where a photo question's "add this photo" posts, when the lead allows residents' photos."""
+    if not target.campaign.resident_photos:
+        return ""
+    return path_for(request, "survey:photo", token=request.path_params["token"])
 
 
 def _thanks_redirect(request: Request, stored: SurveyResponse) -> Response:
@@ -204,6 +264,12 @@ routes = [
         endpoint(survey_submit, reader=_survey_body, staff=False, csrf=False, lock_late=True),
         methods=["POST"],
         name="survey:submit",
+    ),
+    Route(
+        "/s/{token}/photo",
+        endpoint(survey_photo, reader=_photo_body, staff=False, csrf=False, lock_late=True),
+        methods=["POST"],
+        name="survey:photo",
     ),
     Route(
         "/s/{token}/thanks/{receipt}",

@@ -32,6 +32,7 @@ class FormState:
     version: int = 0  # the instrument version the page shows (an older page still submits to its own)
     form_lang: str = ""  # one of the form's own languages, chosen by the respondent ("" : the page's locale)
     counts: dict[str, int] | None = None  # entries of each repeat, as last posted
+    photo_action: str = ""  # where a photo question posts its photo (residents' photos allowed); "" : none
 
     @property
     def sections(self) -> tuple[Any, ...]:

@@ -30,6 +30,10 @@ ERRORS: dict[str, tuple[str, str]] = {
         N_("The survey opens on %(start)s. Please come back then."),
     ),
     "receipt_not_found": (N_("Receipt not found"), N_("We could not find this receipt for this survey.")),
+    "resident_photos_off": (
+        N_("Photos are not taken here"),
+        N_("This survey does not take photos from residents. Please go back and answer the questions."),
+    ),
     "survey_version_unknown": (
         N_("Form not recognised"),
         N_(
@@ -346,6 +350,10 @@ FIELD_ERRORS = {
     "too_long": N_("Please keep this under %(limit)s characters (you wrote %(length)s)."),
     "bad_phone": N_("Please enter a phone number with digits only, such as 13800138000."),
     "photo_not_here": N_("Photos cannot be sent with this form."),
+    "photo_empty": N_("Choose a photo first, then add it."),
+    "photo_not_image": N_("This file is not a photo. Please choose a photo (JPEG or PNG)."),
+    "photo_broken": N_("This photo could not be read. Please take it again or choose another."),
+    "photo_too_large": N_("This photo is too large. Please choose a smaller one."),
     "repeat_unknown": N_("That entry cannot be added or removed here. Please check the list and try again."),
     "unknown_item": N_("The form contained a question that is not part of this survey (%(item)s)."),
     "body_too_large": N_("The form was too large to accept (over 64 KB). Please shorten your comments."),

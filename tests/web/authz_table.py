@@ -14,6 +14,8 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/s/{token}"): (200, 200, 200, 200, 200, 200, 200, 200),
     ("POST", "/s/{token}"): (422, 422, 422, 422, 422, 422, 422, 422),
     ("GET", "/s/{token}/thanks/{receipt}"): (200, 200, 200, 200, 200, 200, 200, 200),
+    # the demo campaign does not take residents' photos (and the body is not a multipart photo)
+    ("POST", "/s/{token}/photo"): (415, 415, 415, 415, 415, 415, 415, 415),
     ("GET", "/login"): (200, 303, 303, 303, 303, 303, 303, 303),
     ("POST", "/login"): (401, 401, 401, 401, 401, 401, 401, 401),
     ("POST", "/logout"): (R, 303, 303, 303, 303, 303, 303, 303),
@@ -65,6 +67,7 @@ MATRIX: dict[tuple[str, str], tuple[int, ...]] = {
     ("GET", "/c/{code}/review/draw"): (R, 403, 403, 303, 404, 303, 403, 403),
     ("POST", "/c/{code}/review/bulk"): (R, 403, 403, 422, 404, 422, 403, 403),  # no decision given
     ("GET", "/c/{code}/r/{receipt}"): (R, 403, 403, 200, 404, 200, 403, 403),
+    ("GET", "/c/{code}/r/{receipt}/photo/{item}"): (R, 403, 403, 404, 404, 404, 403, 403),  # no photo there
     ("POST", "/c/{code}/r/{receipt}/reveal"): (R, 403, 403, 409, 404, 409, 403, 403),  # no phone was left
     ("POST", "/c/{code}/r/{receipt}/callback"): (R, 403, 403, 422, 404, 422, 403, 403),  # no outcome given
     ("POST", "/c/{code}/r/{receipt}/decide"): (R, 403, 403, 422, 404, 422, 403, 403),  # no decision given

@@ -96,6 +96,7 @@ def world(tmp_path_factory: pytest.TempPathFactory, template_db: Path) -> Iterat
         "fmt": ["png", "svg"],
         "instrument": ["resident-perception", "nope"],
         "size": ["full", "thumb", "huge"],
+        "item": ["q01", "nope"],
     }
     with TestClient(app, raise_server_exceptions=False, follow_redirects=False) as admin_client:
         login(admin_client, "admin1")
@@ -154,7 +155,7 @@ headers = st.fixed_dictionaries(
 case = st.fixed_dictionaries(
     {
         "params": st.dictionaries(
-            st.sampled_from(["code", "loc", "token", "receipt", "username", "task"]), text
+            st.sampled_from(["code", "loc", "token", "receipt", "username", "task", "item"]), text
         ),
         "fields": fields,
         "raw": st.one_of(st.none(), st.binary(max_size=400)),

@@ -147,9 +147,9 @@ def test_the_lead_reads_the_entries_in_the_export_and_the_api(client: TestClient
 def test_a_form_that_requires_a_photo_is_refused_for_the_anonymous_survey(
     client: TestClient, session: Session
 ) -> None:
-    """Residents send no photos: a survey form with a required photo question would stop every resident at it,
-    so the campaign form refuses it, in words; with the photo question optional it is taken (and the survey
-    says that photos are added by auditors)."""
+    """Unless the lead allows residents' photos, a survey form with a required photo question would stop
+    every resident at it, so the campaign form refuses it, in words; with the photo question optional, or
+    residents' photos allowed, it is taken."""
     from forms.xlsform import read_xlsform
     from survey_app.services.campaigns.instruments import register
     from tests.web.test_campaigns import campaign_form
@@ -171,13 +171,13 @@ def test_a_form_that_requires_a_photo_is_refused_for_the_anonymous_survey(
     client.get("/campaigns/new")
     data = {**campaign_form(session), "_csrf": csrf_of(client), "instrument": str(rows[0].id)}
     refused = client.post("/campaigns/new", data=data)
-    assert (
-        refused.status_code == 422
-        and "匿名问卷无法接收照片" in refused.text
-        and 'id="e-instrument"' in refused.text
-    )
+    assert refused.status_code == 422 and 'id="e-instrument"' in refused.text
+    assert "匿名问卷只有在允许居民发送照片时才接收" in refused.text
     taken = client.post("/campaigns/new", data={**data, "instrument": str(rows[1].id)})
     assert taken.status_code == 303
+    allowed = {**data, "code": "PHOTO-2", "resident_photos": "yes"}
+    assert client.post("/campaigns/new", data=allowed).status_code == 303, "residents' photos allowed: taken"
+    assert session.exec(select(Campaign).where(Campaign.code == "PHOTO-2")).one().resident_photos
 
 
 def test_a_survey_without_rated_questions_draws_its_callbacks_at_random(

@@ -53,6 +53,7 @@ class CampaignFields:
     callback_rate: float
     sample_target: int | None
     scope: str = ""
+    resident_photos: bool = False  # the survey's photo questions take residents' photos
 
 
 EDITABLE = (
@@ -68,6 +69,7 @@ EDITABLE = (
     "deadline",
     "callback_rate",
     "sample_target",
+    "resident_photos",
 )
 
 
@@ -101,10 +103,12 @@ def check_fields(
     instrument = session.get(InstrumentVersion, chosen) if chosen is not None else None
     if instrument is None or instrument.kind != "survey":
         errors["instrument"] = N_("Choose a survey instrument from the list.")
-    elif any(i.type == "photo" and i.required for i in materialise(instrument).items):
+    elif form.get("resident_photos") != "yes" and any(
+        i.type == "photo" and i.required for i in materialise(instrument).items
+    ):
         errors["instrument"] = N_(
-            "This form requires a photo, which the anonymous survey cannot take (residents send no photos): "
-            "make its photo questions optional, or use it for field visits."
+            "This form requires a photo, which the anonymous survey takes only when residents may send "
+            "photos: allow that below, make its photo questions optional, or use it for field visits."
         )
     tz = form.get("timezone", "").strip() or default_timezone
     try:
@@ -141,6 +145,7 @@ def check_fields(
         deadline=deadline,
         callback_rate=rate,
         sample_target=sample_target,
+        resident_photos=form.get("resident_photos") == "yes",
         **texts,
     )
     return fields, {}

@@ -179,6 +179,26 @@ def save_step(
     return check, visit.status != VisitStatus.CANCELLED
 
 
+def _photo_answers(session: Session, instrument: Instrument, sheet: Sheet) -> dict[str, list[str]]:
+    """An auditor's form answers its photo questions with the photos added on the visit (the evidence
+    pipeline): each is answered by the sheet's photos, and a required one needs at least one."""
+    from survey_app.services.field.evidence import of_sheets
+
+    photos = [i for i in instrument.items if i.type == "photo"]
+    if not photos:
+        return {}
+    kept = of_sheets(session=session, sheets=[sheet])[sheet.id or 0]
+    if not kept:
+        return {}
+    value = "evidence:" + ",".join(str(e.id) for e in kept)
+    return {f"a.{item.id}": [value] for item in photos}
+
+
+def _photos(value: str) -> str | None:
+    """The photo answer _photo_answers makes (never one typed in a form: save_step takes none)."""
+    return value if value.startswith("evidence:") else None
+
+
 def raw_answers(answers: Mapping[str, Any]) -> dict[str, list[str]]:
     """Stored answers back in the form's shape (item id -> posted strings)."""
     out: dict[str, list[str]] = {}
@@ -206,7 +226,7 @@ def submit(
         raise Conflict("visit_final")
     instrument = instrument_of(session=session, visit=visit)
     fields = {f"a.{k}": v for k, v in raw_answers(sheet.answers).items()}
-    check = check_answers(instrument, fields)
+    check = check_answers(instrument, fields | _photo_answers(session, instrument, sheet), photos=_photos)
     if not check.ok:
         return check, True
     sheet.answers, sheet.submitted_at, sheet.submit_key = check.values, at or utcnow(), key[:80] or None

@@ -17,7 +17,7 @@ from survey_app.errors import Invalid
 from survey_app.models import InstrumentVersion, SurveyResponse, ident
 from survey_app.services.campaigns.instruments import materialise
 from survey_app.services.campaigns.lifecycle import served_versions
-from survey_app.services.intake import form_tokens
+from survey_app.services.intake import form_tokens, resident_photos
 from survey_app.services.intake.links import SurveyTarget
 from survey_app.services.intake.responses import ResponseMeta, find_by_key, store_response
 from survey_app.services.review.contacts import ContactCipher
@@ -125,6 +125,7 @@ def answer(
         max_text=max_text,
         require=set() if post.step in ("back", "refresh") else require,
         moment=local_moment(sender.captured_at, target.campaign.timezone),  # what today() and now() read
+        photos=resident_photos.reader(secret, form[0]) if form and target.campaign.resident_photos else None,
     )
     if post.oversize:
         check.form_errors.append(("body_too_large", {}))

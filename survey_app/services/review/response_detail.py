@@ -27,6 +27,7 @@ class AnswerLine:
     label: Any
     value: str
     ms: int | None
+    photo: bool = False  # a resident's photo (shown from its blob, to the campaign's lead auditors only)
 
 
 @dataclass
@@ -101,7 +102,13 @@ def build(*, session: Session, response: SurveyResponse) -> ResponseDetail:
     }
     given = flat_answers(instrument, response.answers)  # a repeat's entries on one line per item
     answers = [
-        AnswerLine(item.id, item.label, _answer_text(given.get(item.id)), response.item_ms.get(item.id))
+        AnswerLine(
+            item.id,
+            item.label,
+            _answer_text(given.get(item.id)),
+            response.item_ms.get(item.id),
+            photo=item.type == "photo" and isinstance(response.answers.get(item.id), str),
+        )
         for item in instrument.items
         if item.role != "contact_phone" and item.id in given
     ]

@@ -111,26 +111,34 @@ class Layout(NamedTuple):
     width: int  # bytes per response (every scored item, Likert or not)
 
 
-_layout: dict[int, Layout] = {}
+_layout: dict[tuple[int, str, int], Layout] = {}
 
 
 def has_rated_items(*, session: Session, campaign: Campaign) -> bool:
     """Whether the campaign's survey has rated (Likert) questions: the anomaly screen reads their answers,
     so a form without any (many an imported XLSForm) is not screened; its responses stay unscored."""
-    version = campaign.survey_instrument_id
-    if version not in _rated:
-        _rated[version] = bool(materialise(session.get(InstrumentVersion, version)).likert_items())
-    return _rated[version]
+    row = session.get(InstrumentVersion, campaign.survey_instrument_id)
+    key = _version_key(campaign, row)
+    if key not in _rated:
+        _rated[key] = bool(materialise(row).likert_items())
+    return _rated[key]
 
 
-_rated: dict[int, bool] = {}
+def _version_key(campaign: Campaign, row: InstrumentVersion | None) -> tuple[int, str, int]:
+    """A cache key for the campaign's instrument version: its row id with its instrument id and version (a
+    row id alone is another instrument in another database, as in the tests)."""
+    return (campaign.survey_instrument_id, row.instrument_id if row else "", row.version if row else 0)
+
+
+_rated: dict[tuple[int, str, int], bool] = {}
 
 
 def layout(*, session: Session, campaign: Campaign) -> Layout:
     """The scored Likert items and their columns in the answer codes (cached per instrument version)."""
-    version = campaign.survey_instrument_id
+    row = session.get(InstrumentVersion, campaign.survey_instrument_id)
+    version = _version_key(campaign, row)
     if version not in _layout:
-        instrument = materialise(session.get(InstrumentVersion, version))
+        instrument = materialise(row)
         items = parse_items(items_json(instrument))
         scored = scored_items(instrument)
         column = {item.id: j for j, item in enumerate(scored)}
