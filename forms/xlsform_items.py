@@ -24,7 +24,7 @@ TYPES = {
 }
 UNSUPPORTED_TYPES = {
     "geotrace", "geoshape", "barcode", "audio", "video",
-    "file", "rank", "hidden", "trigger",
+    "file", "rank", "hidden",
     "xml-external", "csv-external", "integer_range",
     "select_one_external", "osm",
 }  # fmt: skip
@@ -44,6 +44,7 @@ METADATA = {
     "email": "ignored: never collected",
     "start-geopoint": "ignored: a position is recorded only by auditors who ask for it",
     "background-audio": "ignored: never recorded",
+    "background-geopoint": "ignored: a position is recorded only by auditors who ask for it",
     "instanceid": "recorded: every response has its own receipt",
 }
 ALIASES = {
@@ -60,10 +61,33 @@ ALIASES = {
     "begin_repeat_group": "begin repeat",
     "select_one_external": "select_one_external",
     "q picture": "image",
-}
-SELECT_ONE = re.compile(r"^select[ _]one(?:[ _]from)?\s+(\S+)(\s+or_other)?$", re.I)
+    # pyxform's older spellings ("add ... prompt", "q ...") of the types we take
+    "trigger": "acknowledge", "add acknowledge prompt": "acknowledge", "q acknowledge": "acknowledge",
+    "add calculate prompt": "calculate", "q calculate": "calculate",
+    "add date prompt": "date", "q date": "date",
+    "date time": "datetime", "add date time prompt": "datetime", "add datetime prompt": "datetime",
+    "q date time": "datetime", "q datetime": "datetime",
+    "add decimal prompt": "decimal", "q decimal": "decimal",
+    "add image prompt": "image", "q image": "image",
+    "add integer prompt": "integer", "q int": "integer",
+    "add location prompt": "geopoint", "q location": "geopoint", "q geopoint": "geopoint",
+    "add note prompt": "note", "q note": "note",
+    "add text prompt": "text", "q string": "text",
+    # and of the metadata rows
+    "start time": "start", "get start time": "start", "end time": "end", "get end time": "end",
+    "get today": "today", "device id": "deviceid", "get device id": "deviceid", "uri:deviceid": "deviceid",
+    "sim id": "simserial", "get sim id": "simserial", "uri:simserial": "simserial",
+    "subscriber id": "subscriberid", "get subscriber id": "subscriberid", "uri:subscriberid": "subscriberid",
+    "phone number": "phonenumber", "get phone number": "phonenumber", "uri:phonenumber": "phonenumber",
+    "uri:email": "email", "uri:username": "username",
+}  # fmt: skip
+SELECT_ONE = re.compile(
+    r"^(?:select[ _]one(?:[ _]from)?|add select one prompt using)\s+(\S+)(\s+or_other)?$", re.I
+)
 SELECT_MULTIPLE = re.compile(
-    r"^select(?:[ _]multiple|[ _]all[ _]that[ _]apply)(?:[ _]from)?\s+(\S+)(\s+or_other)?$", re.I
+    r"^(?:select(?:[ _]multiple|[ _]all[ _]that[ _]apply)(?:[ _]from)?|add select multiple prompt using)"
+    r"\s+(\S+)(\s+or_other)?$",
+    re.I,
 )
 
 

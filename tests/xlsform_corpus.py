@@ -77,7 +77,13 @@ GERMAN_ONLY = workbook(
 HAND_WRITTEN = workbook(
     [
         ["TYPE", "Name", "label:English", "LABEL::中文 (zh)", "Relevant", "repeat_count", "Constraint"],
+        ["get start time", "started", "", "", "", "", ""],
+        ["add note prompt", "Intro", "Welcome", "欢迎", "", "", ""],
         ["select one from yn", "Lives_Here", "Do you live here?", "您住在这里吗？", "", "", ""],
+        ["add select one prompt using yn", "Owner", "Do you own it?", "是业主吗？", "", "", ""],
+        ["q int", "Rooms", "Rooms", "房间数", "", "", ""],
+        ["trigger", "Ok", "I understand", "我明白", "", "", ""],
+        ["add date time prompt", "Moved_In", "Moved in", "入住时间", "", "", ""],
         ["begin group", "Rating", "Rating", "评价", "${Lives_Here} = 'yes'", "", ""],
         ["select all that apply from issues", "Issues", "Which issues?", "哪些问题？", "", "", ""],
         ["string", "Why", "Why?", "为什么？", "count-selected(${Issues}) > 0", "", "string-length(.) <= 200"],

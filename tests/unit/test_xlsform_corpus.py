@@ -55,6 +55,17 @@ def test_the_corpus_exercises_every_feature() -> None:
     assert any(i.required_message for i in items) and any(i.hint for i in items)
     assert any(o.value == "other" for i in items for o in i.options), "or_other"
     assert {lang for f in forms.values() if f for lang in f.languages} >= {"Français (fr)", "Deutsch (de)"}
+    hand = forms["hand_written"]
+    assert hand is not None
+    spelled = {i.id: i.type for i in hand.items}
+    assert (spelled["intro"], spelled["owner"], spelled["rooms"], spelled["ok"], spelled["moved_in"]) == (
+        "note",
+        "yesno",
+        "number",
+        "acknowledge",
+        "datetime",
+    ), "pyxform's older spellings read as their types"
+    assert "started" not in spelled, "a metadata row is not a question"
 
 
 @pytest.mark.parametrize("key", sorted(load_bundled()))
