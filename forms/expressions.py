@@ -38,10 +38,7 @@ _AGGREGATES = ("count_", "sum_", "max_", "min_")
 # what an answer set does not hold but a calculation may read: the moment the answers are checked (the
 # campaign's local time) and, inside a repeat's entry, its number; never item ids (those start with a letter)
 MOMENT, ENTRY = "__moment__", "__entry__"
-_DATE_PARTS = {
-    "%Y": "%Y", "%y": "%y", "%m": "%m", "%d": "%d", "%H": "%H", "%M": "%M", "%S": "%S", "%b": "%b",
-    "%a": "%a",
-}  # fmt: skip
+_DATE_PARTS = {"%Y", "%y", "%m", "%d", "%H", "%M", "%S", "%b", "%a"}  # format-date() as strftime reads them
 _ARITHMETIC: dict[type[ast.operator], Callable[[Any, Any], Any]] = {
     ast.Add: operator.add,
     ast.Sub: operator.sub,
@@ -98,11 +95,7 @@ def compile_expression(source: str, *, calculation: bool = False) -> Expression:
     return Expression(source, tree, frozenset(names), frozenset(aggregated))
 
 
-def _check(
-    node: ast.AST, names: set[str], calculation: bool = False, aggregated: set[str] | None = None
-) -> None:
-    if aggregated is None:
-        aggregated = set()
+def _check(node: ast.AST, names: set[str], calculation: bool, aggregated: set[str]) -> None:
     if (
         calculation
         and isinstance(node, ast.Call)
@@ -288,7 +281,7 @@ def _format_date(value: Any, pattern: str) -> str:
     while i < len(pattern):
         part = pattern[i : i + 2]
         if part in _DATE_PARTS:
-            out.append(when.strftime(_DATE_PARTS[part]))
+            out.append(when.strftime(part))
         elif part == "%n":
             out.append(str(when.month))
         elif part == "%e":

@@ -8,9 +8,8 @@ onto the wrong entry. A repeat with a fixed count (XLSForm's repeat_count) takes
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
 
-from forms.answers import COUNT_PREFIX, FIELD_PREFIX, check_answers, entries, entry_number
+from forms.answers import COUNT_PREFIX, FIELD_PREFIX, entries, entry_number
 from forms.schema import Instrument
 
 
@@ -19,15 +18,16 @@ class RepeatActionError(ValueError):
 
 
 def apply_action(
-    instrument: Instrument, fields: Mapping[str, list[str]], action: str, values: Mapping[str, Any]
+    instrument: Instrument, fields: Mapping[str, list[str]], action: str
 ) -> dict[str, list[str]]:
-    """The fields as they are after the action; `values` are the answers asked once (a count may use them)."""
+    """The fields as they are after the action (a repeat that takes actions has no fixed count, so its
+    entries follow from the posted fields alone)."""
     verb, _, rest = action.partition(":")
     repeat_id, _, number = rest.partition(":")
     section = next((s for s in instrument.sections if s.repeat and s.id == repeat_id), None)
     if section is None or section.repeat_count is not None or verb not in ("add", "remove"):
         raise RepeatActionError(action)
-    count = entries(section, fields, values)
+    count = entries(section, fields, {})
     if verb == "add":
         out = {k: list(v) for k, v in fields.items()}
         out[COUNT_PREFIX + section.id] = [str(min(count + 1, section.repeat_max))]
@@ -44,17 +44,15 @@ def apply_action(
             moved[name] = list(got)
         elif n != gone:  # the removed entry's answers go; the later ones move up one place
             moved[f"{FIELD_PREFIX}{item_id}.{n - 1 if n > gone else n}"] = list(got)
-    out = moved
-    out[COUNT_PREFIX + section.id] = [str(count - 1)]
-    return out
+    moved[COUNT_PREFIX + section.id] = [str(count - 1)]
+    return moved
 
 
 def after_action(
     instrument: Instrument, fields: Mapping[str, list[str]], action: str
 ) -> tuple[dict[str, list[str]], bool]:
     """The fields after a posted action and whether it was one this form takes (else they are unchanged)."""
-    once = check_answers(instrument, fields, require=set()).values
     try:
-        return apply_action(instrument, fields, action, once), True
+        return apply_action(instrument, fields, action), True
     except RepeatActionError:
         return dict(fields), False

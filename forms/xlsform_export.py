@@ -10,6 +10,7 @@ from typing import Any
 from openpyxl import Workbook
 
 from forms.schema import Instrument, Item, Label, Section
+from forms.xlsform_sections import part_title
 from forms.xpath import from_calculation, from_expression
 
 ANCHORS = {
@@ -143,12 +144,10 @@ def _ungrouped(section: Section) -> bool:
     """A part the import made for questions outside any group ("s2", "第 2 部分"): written without a group,
     as it came, so that it reads back the same in every language the form has."""
     number = section.id[1:]
-    return (
-        not section.repeat
-        and section.id.startswith("s")
-        and number.isdigit()
-        and section.title == Label(f"第 {number} 部分", f"Part {number}")
-    )
+    if section.repeat or not section.id.startswith("s") or not number.isdigit():
+        return False
+    title = part_title(int(number))
+    return section.title == Label(title["zh"], title["en"])
 
 
 def _in(label: Label, language: str) -> str:

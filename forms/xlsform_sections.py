@@ -69,13 +69,7 @@ def read_sections(
                 current = _repeat_section(record, labels, sections, types, where, problem)
                 frames.append(("repeat", current, condition))
             elif not frames:
-                current = {
-                    "id": _unique_section_id(_section_id(record.get("name", ""), len(sections)), sections),
-                    "title": text_of(record, labels)
-                    or {"zh": record.get("name") or f"第 {len(sections) + 1} 部分"},
-                    "items": [],
-                }
-                sections.append(current)
+                current = _open_section(sections, record, labels)
                 frames.append(("group", current, condition))
             else:
                 note(
@@ -94,18 +88,13 @@ def read_sections(
                 continue  # pyxform reports an unmatched end
             ended = frames.pop()
             if ended[0] == "repeat" and ended[1] is not None:
-                closed |= {item["id"] for item in ended[1]["items"]}
-                for item_id in [*closed, ended[1]["id"]]:  # count(), sum(), max(), min() may read them
+                ended_ids = [item["id"] for item in ended[1]["items"]]
+                closed.update(ended_ids)
+                for item_id in [*ended_ids, ended[1]["id"]]:  # count(), sum(), max(), min() may read them
                     types[item_id] = REPEATED
                 outer = next((f[1] for f in frames if f[0] == "group"), None)
-                current = None
-                if outer is not None:  # the rest of the outer group: its own section after the repeat
-                    current = {
-                        "id": _unique_section_id(outer["id"], sections),
-                        "title": outer["title"],
-                        "items": [],
-                    }
-                    sections.append(current)
+                # the rest of the outer group: its own section after the repeat
+                current = None if outer is None else _new_section(sections, outer["id"], outer["title"])
             elif not frames:
                 current = None
             continue
@@ -128,13 +117,9 @@ def read_sections(
             if item.get(key):
                 dimensions.setdefault(item[key], {"id": item[key], "label": {"zh": item[key]}})
         types[item["id"]] = item["type"]
-        if current is None:
-            current = {
-                "id": _unique_section_id(_section_id("", len(sections)), sections),
-                "title": {"zh": f"第 {len(sections) + 1} 部分", "en": f"Part {len(sections) + 1}"},
-                "items": [],
-            }
-            sections.append(current)
+        if current is None:  # questions outside any group: a part of their own
+            number = len(sections) + 1
+            current = _new_section(sections, f"s{number}", part_title(number))
         current["items"].append(item)
         if _other and item["type"] in ("single", "multi"):  # or_other: the "specify" question after it
             specify = f"{item['id']}_other"[:40]
@@ -166,12 +151,8 @@ def _repeat_section(
     problem: Any,
 ) -> dict[str, Any]:
     """A `begin repeat` row as a repeat section: its title, and its count where the form fixes one."""
-    section: dict[str, Any] = {
-        "id": _unique_section_id(_section_id(record.get("name", ""), len(sections)), sections),
-        "title": text_of(record, labels) or {"zh": record.get("name") or f"第 {len(sections) + 1} 部分"},
-        "items": [],
-        "repeat": True,
-    }
+    section = _open_section(sections, record, labels)
+    section["repeat"] = True
     count = record.get("repeat_count", "").strip()
     ref = _REF.fullmatch(count)
     if count and whole_number(count, high=REPEAT_MAX) is not None:
@@ -184,12 +165,36 @@ def _repeat_section(
             f"repeat_count must be a whole number up to {REPEAT_MAX} or ${{question}} naming an earlier "
             f"number question (got {count[:60]!r})",
         )
+    return section
+
+
+def part_title(number: int) -> dict[str, str]:
+    """The title of a part made for questions outside any group (the export knows it by this)."""
+    return {"zh": f"第 {number} 部分", "en": f"Part {number}"}
+
+
+def _open_section(
+    sections: list[dict[str, Any]], record: dict[str, str], labels: dict[str, str]
+) -> dict[str, Any]:
+    """The section a `begin group` or `begin repeat` row opens: its name as id, its label as title."""
+    name = record.get("name", "")
+    title = text_of(record, labels) or {"zh": name or part_title(len(sections) + 1)["zh"]}
+    return _new_section(sections, _section_id(name, len(sections)), title)
+
+
+def _new_section(sections: list[dict[str, Any]], wanted_id: str, title: dict[str, Any]) -> dict[str, Any]:
+    """A new, empty section appended to `sections`, under an id no other section has."""
+    section: dict[str, Any] = {
+        "id": _unique(wanted_id, {s["id"] for s in sections}),
+        "title": title,
+        "items": [],
+    }
     sections.append(section)
     return section
 
 
-def _unique_section_id(wanted: str, sections: list[dict[str, Any]]) -> str:
-    taken = {s["id"] for s in sections}
+def _unique(wanted: str, taken: set[str]) -> str:
+    """`wanted`, or `wanted_2`, `wanted_3`... (within 40 characters) when it is taken."""
     candidate, n = wanted, 2
     while candidate in taken:
         candidate = f"{wanted[:36]}_{n}"
@@ -237,12 +242,7 @@ def _renamed(record: dict[str, str], ids: dict[str, str], where: str, problem: A
         new = re.sub(r"[^a-z0-9_]+", "_", name.lower()).strip("_")[:40]
         if new and not new[0].isalpha():
             new = f"q_{new}"[:40]
-        taken = set(ids.values())
-        candidate, n = new, 2
-        while candidate in taken:
-            candidate = f"{new[:36]}_{n}"
-            n += 1
-        ids[name] = candidate
+        ids[name] = _unique(new, set(ids.values()))
     if name:
         out["name"] = ids[name]
     for key in ("relevant", "constraint", "choice_filter", "calculation", "repeat_count"):

@@ -12,12 +12,11 @@ from starlette.routing import Route
 
 from forms.numbers import whole_number
 from survey_app.clock import localtime, utcnow
-from survey_app.errors import Forbidden, Gone, Invalid, NotFound, TooLarge, Unsupported
+from survey_app.errors import Forbidden, Gone, NotFound, TooLarge, Unsupported
 from survey_app.models import SurveyResponse, ident
 from survey_app.services.campaigns.lifecycle import closed_on
 from survey_app.services.field.photos import MAX_PHOTO_BYTES
 from survey_app.services.intake import form_tokens, links, resident_photos, survey
-from survey_app.services.intake.form_tokens import read_form_token
 from survey_app.services.intake.links import SurveyTarget
 from survey_app.services.intake.responses import campaign_state
 from survey_app.web.endpoint import db, endpoint, path_for, redirect
@@ -136,15 +135,10 @@ def _sender(request: Request) -> survey.Sender:
 
 def survey_submit(request: Request) -> Response:
     """Page forward/back with inline validation, or submit; a repeated submission lands once."""
-    settings, body = request.app.state.settings, request.state.form
+    body = request.state.form
     assert isinstance(body, FormBody)
     target = _open_target(request)
-    post = survey.SurveyPost.from_fields(body.fields, oversize=body.oversize)
-    done = survey.answer(
-        session=db(request), target=target, post=post, sender=_sender(request), secret=settings.secret_key,
-        max_text=settings.max_text_chars, cipher=request.app.state.contacts,
-        fresh_token=_fresh_token(request, target),
-    )  # fmt: skip
+    done = _answer(request, target, survey.SurveyPost.from_fields(body.fields, oversize=body.oversize))
     if done.stored is not None:
         response = _thanks_redirect(request, done.stored)
         if done.created:  # after the commit and the thank-you page: the worker scores it, never this process
@@ -152,16 +146,32 @@ def survey_submit(request: Request) -> Response:
                 request.app.state.jobs.enqueue_scoring, ident(target.campaign)
             )
         return response
-    view = FormState(
-        done.instrument, request.state.locale, _action(request), done.form_token, page=done.page,
-        client_id=done.client_id, item_ms=done.item_ms, version=ident(done.row),
-        form_lang=_form_lang(request, target, str((body.fields.get("_form_lang") or [""])[0])),
-        photo_action=_photo_action(request, target),
-    )  # fmt: skip
-    page = _page(request, target, with_check(view, done.check) if done.check else view, status=done.status)
+    page = _answered_page(request, target, done, body.fields)
     if done.notice:
         page.headers[NOTICE_HEADER] = done.notice
     return page
+
+
+def _answer(request: Request, target: SurveyTarget, post: survey.SurveyPost) -> survey.Answered:
+    settings = request.app.state.settings
+    return survey.answer(
+        session=db(request), target=target, post=post, sender=_sender(request), secret=settings.secret_key,
+        max_text=settings.max_text_chars, cipher=request.app.state.contacts,
+        fresh_token=_fresh_token(request, target),
+    )  # fmt: skip
+
+
+def _answered_page(
+    request: Request, target: SurveyTarget, done: survey.Answered, fields: dict[str, list[str]]
+) -> Response:
+    """The form again after a post: the page it is on, every answer kept, each problem beside its question."""
+    view = FormState(
+        done.instrument, request.state.locale, _action(request), done.form_token, page=done.page,
+        client_id=done.client_id, item_ms=done.item_ms, version=ident(done.row),
+        form_lang=_form_lang(request, target, str((fields.get("_form_lang") or [""])[0])),
+        photo_action=_photo_action(request, target),
+    )  # fmt: skip
+    return _page(request, target, with_check(view, done.check) if done.check else view, status=done.status)
 
 
 async def _photo_body(request: Request) -> FormData:
@@ -177,39 +187,27 @@ async def _photo_body(request: Request) -> FormData:
 def survey_photo(request: Request) -> Response:
     """One photo question answered with a photo (where the lead allows residents' photos): the photo is kept
     without its metadata, the page comes back with every answer kept and the photo's signed reference."""
-    settings, data = request.app.state.settings, request.state.form
+    data = request.state.form
     target = _open_target(request)
     fields = {k: [v for v in data.getlist(k) if isinstance(v, str)] for k in data}
     item_key = str(data.get("_photo") or "")[:60]
-    item = target.instrument.item(item_key.split(".")[0])
-    if not target.campaign.resident_photos or item is None or item.type != "photo":
-        raise Forbidden("resident_photos_off")
-    upload, problem = data.get(f"photo.{item_key}"), ""
-    form_key = read_form_token(settings.secret_key, str(data.get("_form") or ""), ident(target.location))
-    if form_key is not None and isinstance(upload, UploadFile) and upload.filename:
-        try:
-            blob = resident_photos.store(session=db(request), data=upload.file.read(MAX_PHOTO_BYTES + 1))
-            fields[f"a.{item_key}"] = [resident_photos.reference(settings.secret_key, form_key[0], blob)]
-        except (TooLarge, Invalid) as exc:
-            problem = exc.code
-    elif form_key is not None:
-        problem = "photo_empty"
-    post = survey.SurveyPost.from_fields({**fields, "_step": ["refresh"]})
-    done = survey.answer(
-        session=db(request), target=target, post=post, sender=_sender(request), secret=settings.secret_key,
-        max_text=settings.max_text_chars, cipher=request.app.state.contacts,
-        fresh_token=_fresh_token(request, target),
-    )  # fmt: skip
+    upload = data.get(f"photo.{item_key}")
+    photo = (
+        upload.file.read(MAX_PHOTO_BYTES + 1) if isinstance(upload, UploadFile) and upload.filename else b""
+    )
+    fields, problem = resident_photos.attach(
+        session=db(request),
+        secret=request.app.state.settings.secret_key,
+        target=target,
+        fields=fields,
+        item_key=item_key,
+        photo=photo,
+    )
+    done = _answer(request, target, survey.SurveyPost.from_fields({**fields, "_step": ["refresh"]}))
     if done.check is not None and problem:
         done.check.add(item_key, problem)
         done.status = 422
-    view = FormState(
-        done.instrument, request.state.locale, _action(request), done.form_token, page=done.page,
-        client_id=done.client_id, item_ms=done.item_ms, version=ident(done.row),
-        form_lang=_form_lang(request, target, str((fields.get("_form_lang") or [""])[0])),
-        photo_action=_photo_action(request, target),
-    )  # fmt: skip
-    return _page(request, target, with_check(view, done.check) if done.check else view, status=done.status)
+    return _answered_page(request, target, done, fields)
 
 
 def _photo_action(request: Request, target: SurveyTarget) -> str:

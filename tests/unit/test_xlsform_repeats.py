@@ -85,7 +85,7 @@ def test_entries_are_added_and_removed_without_shifting_answers() -> None:
     form = read_xlsform(workbook(HOUSEHOLD)).instrument
     assert form is not None
     posted = {f"a.when.{n}": [f"2026-01-0{n}"] for n in (1, 2, 3)} | {"_n.visit": ["3"], "a.hh_size": ["1"]}
-    fewer = apply_action(form, posted, "remove:visit:2", {})
+    fewer = apply_action(form, posted, "remove:visit:2")
     assert {k: v for k, v in fewer.items() if k.startswith("a.when")} == {
         "a.when.1": ["2026-01-01"],
         "a.when.2": ["2026-01-03"],
@@ -95,10 +95,10 @@ def test_entries_are_added_and_removed_without_shifting_answers() -> None:
     assert taken and more["_n.visit"] == ["4"] and check_answers(form, more).counts["visit"] == 4
     for bad in ("add:member", "remove:visit:4", "remove:visit:x", "add:nothing", "drop:visit", ""):
         with pytest.raises(RepeatActionError):
-            apply_action(form, posted, bad, {"hh_size": 1})
+            apply_action(form, posted, bad)
         assert after_action(form, posted, bad) == (posted, False)
     full = {"_n.visit": ["30"]}
-    assert apply_action(form, full, "add:visit", {})["_n.visit"] == ["30"], "at most repeat_max entries"
+    assert apply_action(form, full, "add:visit")["_n.visit"] == ["30"], "at most repeat_max entries"
 
 
 def test_it_goes_back_as_a_repeat_that_pyxform_reads() -> None:

@@ -21,6 +21,7 @@ from survey_app.clock import utcnow
 from survey_app.errors import Conflict
 from survey_app.models import Sheet, Visit, VisitMode, VisitStatus
 from survey_app.services import audit
+from survey_app.services.field.evidence import of_sheets
 from survey_app.services.field.visits import finalise, instrument_of, sheets_of
 
 
@@ -182,8 +183,6 @@ def save_step(
 def _photo_answers(session: Session, instrument: Instrument, sheet: Sheet) -> dict[str, list[str]]:
     """An auditor's form answers its photo questions with the photos added on the visit (the evidence
     pipeline): each is answered by the sheet's photos, and a required one needs at least one."""
-    from survey_app.services.field.evidence import of_sheets
-
     photos = [i for i in instrument.items if i.type == "photo"]
     if not photos:
         return {}

@@ -14,8 +14,12 @@ from collections.abc import Callable
 from sqlmodel import Session
 
 from survey_app.db import begin_writing
+from survey_app.errors import Forbidden, Invalid, TooLarge
+from survey_app.models import ident
 from survey_app.services.field.evidence import put_blob
 from survey_app.services.field.photos import read_photo
+from survey_app.services.intake.form_tokens import read_form_token
+from survey_app.services.intake.links import SurveyTarget
 
 _REF = re.compile(r"^([0-9a-f]{64})\.([0-9a-f]{24})$")
 
@@ -37,6 +41,33 @@ def reader(secret: str, form_key: str) -> Callable[[str], str | None]:
         return found.group(1) if hmac.compare_digest(expected, found.group(0)) else None
 
     return read
+
+
+def attach(
+    *,
+    session: Session,
+    secret: str,
+    target: SurveyTarget,
+    fields: dict[str, list[str]],
+    item_key: str,
+    photo: bytes,
+) -> tuple[dict[str, list[str]], str]:
+    """A page posted with one photo for the question `item_key` (`<item>` or `<item>.<entry>`): the fields
+    with the photo's signed reference as that question's answer, and the problem code ("" for none). A page
+    whose form token is no longer good gets no photo (the answer path says the form expired)."""
+    item = target.instrument.item(item_key.split(".")[0])
+    if not target.campaign.resident_photos or item is None or item.type != "photo":
+        raise Forbidden("resident_photos_off")
+    form = read_form_token(secret, (fields.get("_form") or [""])[0], ident(target.location))
+    if form is None:
+        return fields, ""
+    if not photo:
+        return fields, "photo_empty"
+    try:
+        blob = store(session=session, data=photo)
+    except (TooLarge, Invalid) as exc:
+        return fields, exc.code
+    return {**fields, f"a.{item_key}": [reference(secret, form[0], blob)]}, ""
 
 
 def store(*, session: Session, data: bytes) -> str:
